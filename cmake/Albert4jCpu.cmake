@@ -1,0 +1,19 @@
+# libalbert4j_cpu.so: every cpu/*.cpp file is one op family (gemm.cpp, layer_norm.cpp, ...).
+# Baseline is AVX2+FMA (the jar must run on any x86-64 with AVX2); hot loops carry AVX-512 clones
+# chosen at run time (see cpu/isa.h), so one build serves both.
+set(CMAKE_CXX_STANDARD 17)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+if(NOT CMAKE_BUILD_TYPE)
+  set(CMAKE_BUILD_TYPE Release)
+endif()
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+file(GLOB A4J_CPU_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cpu/*.cpp)
+add_library(albert4j_cpu SHARED ${A4J_CPU_SOURCES})
+target_include_directories(albert4j_cpu PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/cmake/include ${CMAKE_CURRENT_SOURCE_DIR}/cpu)
+target_compile_options(albert4j_cpu PRIVATE -O3 -mavx2 -mfma -mf16c -fno-math-errno -fvisibility=hidden
+  -Wall -Wextra -Werror=return-type -Wno-unused-parameter)
+target_link_libraries(albert4j_cpu PRIVATE OpenMP::OpenMP_CXX)
+# Static libstdc++/libgomp would clash with a JVM that loads another copy; link them dynamically
+# but refuse undefined symbols so a missing kernel fails the build, not the first downcall.
+target_link_options(albert4j_cpu PRIVATE -Wl,--no-undefined)
+install(TARGETS albert4j_cpu LIBRARY DESTINATION .)

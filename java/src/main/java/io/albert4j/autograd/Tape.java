@@ -1,0 +1,136 @@
+package io.albert4j.autograd;
+
+import io.albert4j.backend.Backend;
+import io.albert4j.tensor.DType;
+import io.albert4j.tensor.StepArena;
+import io.albert4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Records, in order, the backward function of every op whose inputs need a gradient, and replays them in reverse.
+ *
+ * <p>Gradient buffers: a leaf that owns one ({@link Tensor#grad()}, i.e. a parameter) collects into it across every
+ * use, which is how a layer shared by all of ALBERT's layers sums its gradients in one buffer; every other tensor
+ * gets a zeroed buffer from the step arena on first need. Backward kernels accumulate, so fan-out needs no extra add.
+ */
+public final class Tape {
+    /** The backward of one op: read {@code gradOutput}, accumulate into {@code tape.gradFor(input)}. */
+    @FunctionalInterface
+    public interface Backward {
+        void apply(Tensor gradOutput, Tape tape);
+    }
+
+    private record Node(String op, Tensor output, Tensor[] inputs, Backward backward) {
+    }
+
+    private final Backend backend;
+    private final StepArena arena;
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+    private boolean consumed;
+
+    public Tape(Backend backend, StepArena arena) {
+        this.backend = backend;
+        this.arena = arena;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Whether an op with these inputs must be recorded: some input needs a gradient and no NoGrad scope is open. */
+    public static boolean needsGrad(Tensor... inputs) {
+        if (NoGrad.isActive()) {
+            return false;
+        }
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void record(String op, Tensor output, Backward backward, Tensor... inputs) {
+        if (consumed) {
+            throw new IllegalStateException(op + ": this tape was already used by backward(); begin a new Step");
+        }
+        output.setRequiresGrad(true);
+        nodes.add(new Node(op, output, inputs, backward));
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    /**
+     * The buffer that {@code t}'s gradient accumulates into, or null when {@code t} needs no gradient (the caller
+     * then skips that part of the backward work).
+     */
+    public Tensor gradFor(Tensor t) {
+        if (t == null || !t.requiresGrad()) {
+            return null;
+        }
+        if (t.grad() != null) {
+            return t.grad();
+        }
+        return grads.computeIfAbsent(t, key -> arena.allocateZeroed(DType.F32, key.shape()));
+    }
+
+    /** The gradient computed for a tensor that has no persistent buffer (e.g. a test input), or null. */
+    public Tensor gradOf(Tensor t) {
+        return t.grad() != null ? t.grad() : grads.get(t);
+    }
+
+    /** Back-propagates from a scalar loss (d loss / d loss = 1). */
+    public void backward(Tensor loss) {
+        if (loss.numel() != 1) {
+            throw new IllegalArgumentException("backward: the loss must be a scalar, got " + loss.describe()
+                    + "; use backward(output, seed) for a vector output");
+        }
+        Tensor seed = arena.allocate(DType.F32, loss.shape());
+        backend.fill(1.0f, seed);
+        backward(loss, seed);
+    }
+
+    /** Back-propagates from {@code output} with the given upstream gradient (same shape). */
+    public void backward(Tensor output, Tensor seed) {
+        if (consumed) {
+            throw new IllegalStateException("backward: this tape was already replayed; record a new step");
+        }
+        if (!output.requiresGrad()) {
+            throw new IllegalStateException("backward: " + output.describe() + " was computed without gradient "
+                    + "tracking (inside NoGrad, an inference Step, or from inputs that need no gradient)");
+        }
+        boolean produced = false;
+        for (Node node : nodes) {
+            if (node.output == output) {
+                produced = true;
+                break;
+            }
+        }
+        if (!produced) {
+            throw new IllegalStateException("backward: " + output.describe() + " was not produced on this tape");
+        }
+        backend.axpy(1.0f, seed, gradFor(output));
+        consumed = true;
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node node = nodes.get(i);
+            Tensor gradOutput = gradOf(node.output);
+            if (gradOutput == null) {
+                continue;
+            }
+            for (Tensor input : node.inputs) {
+                if (input != null && !input.isAlive()) {
+                    throw new IllegalStateException("backward through '" + node.op + "': its input " + input.describe()
+                            + " was freed before backward() (was its Step closed?)");
+                }
+            }
+            node.backward.apply(gradOutput, this);
+        }
+        nodes.clear();
+    }
+}

@@ -1,0 +1,128 @@
+package io.albert4j.backend;
+
+import io.albert4j.tensor.DeviceMemory;
+import io.albert4j.tensor.Tensor;
+
+/**
+ * The kernels of one device: one method per native kernel of {@code cmake/include/albert4j.h}, same names in
+ * camel case ({@code a4j_layer_norm_forward} is {@link #layerNormForward}). Backends are found through
+ * {@link java.util.ServiceLoader} ({@link BackendProvider}); the CPU backend is always present.
+ *
+ * <p>Contract: callers ({@code io.albert4j.ops}) have checked shapes, dtypes, devices and index ranges; a backend
+ * only guards memory safety (every tensor it touches is alive and large enough) and turns a native status into
+ * {@link NativeKernelException}. Backward methods accumulate into their gradient outputs. A backend owns its
+ * execution stream; nothing here is CPU-specific.
+ */
+public interface Backend extends DeviceMemory, AutoCloseable {
+
+    /** Short name for logs: "cpu (AVX-512, 2 threads)". */
+    String description();
+
+    /** Copies {@code src} into {@code dst} (same element count and dtype); either may live on the host or this device. */
+    void copy(Tensor src, Tensor dst);
+
+    /** Waits until every queued kernel has finished (no-op on the CPU). */
+    void synchronize();
+
+    // ---- gemm ---------------------------------------------------------------------------------------------
+
+    /** C = alpha·op(A)·op(B) + beta·C, row-major, {@code batch} times with element strides (see a4j_gemm). */
+    void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha,
+              Tensor a, long lda, long strideA, Tensor b, long ldb, long strideB, float beta,
+              Tensor c, long ldc, long strideC, long batch);
+
+    // ---- elementwise --------------------------------------------------------------------------------------
+
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    void scale(float alpha, Tensor x);
+
+    void fill(float value, Tensor x);
+
+    void biasAddForward(Tensor x, Tensor bias, Tensor out, long rows, long cols);
+
+    void biasAddBackward(Tensor dout, Tensor dbias, long rows, long cols);
+
+    void tanhForward(Tensor x, Tensor out);
+
+    void tanhBackward(Tensor dout, Tensor out, Tensor dx);
+
+    void castF32ToBf16(Tensor x, Tensor out);
+
+    void castBf16ToF32(Tensor x, Tensor out);
+
+    // ---- fused bias + activation ---------------------------------------------------------------------------
+
+    void biasGeluForward(Tensor x, Tensor bias, Tensor out, long rows, long cols, Activation activation);
+
+    void biasGeluBackward(Tensor dout, Tensor x, Tensor bias, Tensor dx, Tensor dbias, long rows, long cols,
+                          Activation activation);
+
+    // ---- (residual +) LayerNorm ----------------------------------------------------------------------------
+
+    void layerNormForward(Tensor x, Tensor residual, Tensor gamma, Tensor beta, Tensor out, Tensor sum,
+                          Tensor mean, Tensor rstd, long rows, long cols, float eps);
+
+    void layerNormBackward(Tensor dout, Tensor input, Tensor mean, Tensor rstd, Tensor gamma, Tensor dinput,
+                           Tensor dgamma, Tensor dbeta, long rows, long cols);
+
+    // ---- embeddings ---------------------------------------------------------------------------------------
+
+    void embeddingForward(Tensor ids, Tensor table, Tensor out, long n, long vocab, long dim);
+
+    void embeddingBackward(Tensor ids, Tensor dout, Tensor dtable, long n, long vocab, long dim, int paddingIdx);
+
+    void embeddingLayerNormForward(Tensor wordIds, Tensor typeIds, Tensor wordTable, Tensor posTable,
+                                   Tensor typeTable, Tensor gamma, Tensor beta, Tensor out, Tensor sum,
+                                   Tensor mean, Tensor rstd, long batch, long seq, long dim, float eps);
+
+    void embeddingLayerNormBackward(Tensor dout, Tensor wordIds, Tensor typeIds, Tensor sum, Tensor mean,
+                                    Tensor rstd, Tensor gamma, Tensor dwordTable, Tensor dposTable,
+                                    Tensor dtypeTable, Tensor dgamma, Tensor dbeta, long batch, long seq,
+                                    long dim, int paddingIdx);
+
+    // ---- fused attention ----------------------------------------------------------------------------------
+
+    void attentionForward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse, long batch,
+                          long seq, long heads, long headDim, long qkvStride, float scale, float dropoutP,
+                          long seed);
+
+    void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse, Tensor dout,
+                           Tensor dq, Tensor dk, Tensor dv, long batch, long seq, long heads, long headDim,
+                           long qkvStride, float scale, float dropoutP, long seed);
+
+    // ---- softmax cross-entropy ----------------------------------------------------------------------------
+
+    void softmaxXentForward(Tensor logits, Tensor labels, Tensor loss, Tensor lse, long n, long classes,
+                            int ignoreIndex);
+
+    void softmaxXentBackward(Tensor dloss, Tensor logits, Tensor labels, Tensor lse, Tensor dlogits, long n,
+                             long classes, int ignoreIndex);
+
+    // ---- dropout ------------------------------------------------------------------------------------------
+
+    void dropoutForward(Tensor x, Tensor out, float p, long seed, long offset);
+
+    void dropoutBackward(Tensor dout, Tensor dx, float p, long seed, long offset);
+
+    // ---- reductions ---------------------------------------------------------------------------------------
+
+    void sumForward(Tensor x, Tensor out);
+
+    void sumBackward(Tensor dout, Tensor dx, float scale);
+
+    /** out[0] += Σx² — call once per tensor to build a global L2 norm. */
+    void sumSquares(Tensor x, Tensor out);
+
+    // ---- optimizers ---------------------------------------------------------------------------------------
+
+    void adamwUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
+                     float eps, float weightDecay, float gradScale);
+
+    /** @return the trust ratio applied */
+    float lambUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
+                     float eps, float weightDecay, boolean useTrustRatio, float gradScale);
+
+    @Override
+    void close();
+}

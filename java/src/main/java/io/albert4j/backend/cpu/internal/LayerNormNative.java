@@ -1,0 +1,45 @@
+package io.albert4j.backend.cpu.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static io.albert4j.backend.cpu.internal.CpuLibrary.check;
+import static io.albert4j.backend.cpu.internal.CpuLibrary.downcall;
+import static io.albert4j.backend.cpu.internal.CpuLibrary.status;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/** Bindings of cpu/layer_norm.cpp: (residual add +) LayerNorm. */
+public final class LayerNormNative {
+    private static final MethodHandle FORWARD = downcall("a4j_layer_norm_forward", status(ADDRESS, ADDRESS, ADDRESS,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_FLOAT, ADDRESS));
+    private static final MethodHandle BACKWARD = downcall("a4j_layer_norm_backward", status(ADDRESS, ADDRESS, ADDRESS,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+
+    private LayerNormNative() {
+    }
+
+    public static void forward(MemorySegment x, MemorySegment residual, MemorySegment gamma, MemorySegment beta,
+                               MemorySegment out, MemorySegment sum, MemorySegment mean, MemorySegment rstd,
+                               long rows, long cols, float eps) {
+        try {
+            check("a4j_layer_norm_forward", (int) FORWARD.invokeExact(x, residual, gamma, beta, out, sum, mean, rstd,
+                    rows, cols, eps, MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw Rethrow.unchecked(t);
+        }
+    }
+
+    public static void backward(MemorySegment dout, MemorySegment input, MemorySegment mean, MemorySegment rstd,
+                                MemorySegment gamma, MemorySegment dinput, MemorySegment dgamma, MemorySegment dbeta,
+                                long rows, long cols) {
+        try {
+            check("a4j_layer_norm_backward", (int) BACKWARD.invokeExact(dout, input, mean, rstd, gamma, dinput, dgamma,
+                    dbeta, rows, cols, MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw Rethrow.unchecked(t);
+        }
+    }
+}

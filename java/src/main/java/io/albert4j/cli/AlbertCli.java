@@ -1,0 +1,32 @@
+package io.albert4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code albert} command line; each subcommand lives in its own class in this package. */
+@Command(name = "albert", mixinStandardHelpOptions = true, version = "albert4j 0.1.0",
+        description = "ALBERT on a native compute engine: pretrain, fine-tune, run and benchmark.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+                InfoCommand.class,
+        })
+public final class AlbertCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        return new CommandLine(new AlbertCli())
+                .setExecutionExceptionHandler(new CliErrors())
+                .execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,139 @@
+package io.albert4j.ops;
+
+import io.albert4j.autograd.NoGrad;
+import io.albert4j.autograd.Tape;
+import io.albert4j.backend.Backend;
+import io.albert4j.tensor.DType;
+import io.albert4j.tensor.StepArena;
+import io.albert4j.tensor.Tensor;
+
+/**
+ * The scope of one forward (and backward) pass on one thread: which backend runs the ops, the arena their
+ * outputs come from, and the tape that records them when gradients are wanted.
+ *
+ * <pre>{@code
+ * try (Step step = Step.training(backend, arena)) {
+ *     Tensor loss = model.forward(batch).loss();
+ *     step.backward(loss);
+ *     optimizer.step();
+ * }   // every activation of the step is freed here
+ * }</pre>
+ *
+ * Steps are per thread, so concurrent inference callers each open their own with their own arena.
+ */
+public final class Step implements AutoCloseable {
+    private static final ThreadLocal<Step> CURRENT = new ThreadLocal<>();
+
+    private final Backend backend;
+    private final StepArena arena;
+    private final Tape tape;
+    private final Step previous;
+    private final boolean resetArenaOnClose;
+    private long dropoutCounter;
+    private boolean closed;
+
+    private Step(Backend backend, StepArena arena, boolean trackGradients, boolean resetArenaOnClose) {
+        if (!arena.device().equals(backend.device())) {
+            throw new IllegalArgumentException("Step: arena on " + arena.device() + " but backend on " + backend.device());
+        }
+        this.backend = backend;
+        this.arena = arena;
+        this.tape = trackGradients ? new Tape(backend, arena) : null;
+        this.resetArenaOnClose = resetArenaOnClose;
+        this.previous = CURRENT.get();
+        CURRENT.set(this);
+    }
+
+    /** A step that records gradients; the arena is reset when it closes. */
+    public static Step training(Backend backend, StepArena arena) {
+        return new Step(backend, arena, true, true);
+    }
+
+    /** A step without a tape (ops record nothing); the arena is reset when it closes. */
+    public static Step inference(Backend backend, StepArena arena) {
+        return new Step(backend, arena, false, true);
+    }
+
+    /** Like {@link #training} but leaves the arena alone on close (the caller resets it), e.g. for tests. */
+    public static Step trainingKeepMemory(Backend backend, StepArena arena) {
+        return new Step(backend, arena, true, false);
+    }
+
+    /** The innermost open step of this thread. */
+    public static Step current() {
+        Step step = CURRENT.get();
+        if (step == null) {
+            throw new IllegalStateException("no open Step on this thread: run ops inside "
+                    + "try (Step step = Step.training(backend, arena)) { ... } or Step.inference(...)");
+        }
+        return step;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public StepArena arena() {
+        return arena;
+    }
+
+    /** The tape, or null in an inference step. */
+    public Tape tape() {
+        return tape;
+    }
+
+    public Tensor allocate(DType dtype, int... shape) {
+        return arena.allocate(dtype, shape);
+    }
+
+    public Tensor allocateZeroed(DType dtype, int... shape) {
+        return arena.allocateZeroed(dtype, shape);
+    }
+
+    /** True when an op on these inputs must record its backward. */
+    public boolean recording(Tensor... inputs) {
+        return tape != null && Tape.needsGrad(inputs);
+    }
+
+    /** Records {@code backward} if {@link #recording} says so. */
+    public void record(String op, Tensor output, Tape.Backward backward, Tensor... inputs) {
+        if (recording(inputs)) {
+            tape.record(op, output, backward, inputs);
+        }
+    }
+
+    /** A fresh RNG counter range of {@code n} values for dropout masks, so two dropouts in a step never share bits. */
+    public long reserveRandom(long n) {
+        long start = dropoutCounter;
+        dropoutCounter += n;
+        return start;
+    }
+
+    public void backward(Tensor loss) {
+        if (tape == null) {
+            throw new IllegalStateException("backward: this is an inference Step; use Step.training(...)");
+        }
+        if (NoGrad.isActive()) {
+            throw new IllegalStateException("backward called inside a NoGrad scope");
+        }
+        tape.backward(loss);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (CURRENT.get() == this) {
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+        }
+        if (resetArenaOnClose) {
+            arena.reset();
+        }
+    }
+}
