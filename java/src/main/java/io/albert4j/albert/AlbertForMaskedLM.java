@@ -1,0 +1,86 @@
+package io.albert4j.albert;
+
+import io.albert4j.backend.Backend;
+import io.albert4j.backend.Backends;
+import io.albert4j.nn.ForwardContext;
+import io.albert4j.nn.Parameter;
+import io.albert4j.ops.Step;
+import io.albert4j.tensor.Tensor;
+import java.util.Map;
+
+/**
+ * ALBERT with the masked-LM head only (HF {@code AlbertForMaskedLM}: no pooler, no SOP head). Keys
+ * {@code albert.embeddings.*}, {@code albert.encoder.*}, {@code predictions.*}.
+ */
+public final class AlbertForMaskedLM extends AlbertPreTrainedModel {
+    private final AlbertModel albert;
+    private final AlbertMLMHead predictions;
+
+    private AlbertForMaskedLM(AlbertConfig config) {
+        super(config);
+        albert = child("albert", new AlbertModel(config, false));
+        predictions = child("predictions", new AlbertMLMHead(config));
+    }
+
+    public static AlbertForMaskedLM shapesOnly(AlbertConfig config) {
+        return new AlbertForMaskedLM(config);
+    }
+
+    public static AlbertForMaskedLM create(AlbertConfig config, long seed) {
+        return create(config, Backends.cpu(), seed);
+    }
+
+    public static AlbertForMaskedLM create(AlbertConfig config, Backend backend, long seed) {
+        AlbertForMaskedLM model = new AlbertForMaskedLM(config);
+        model.materialize(backend);
+        model.initialize(seed);
+        return model;
+    }
+
+    public static AlbertForMaskedLM fromParameters(AlbertConfig config, Backend backend, Map<String, Tensor> values) {
+        AlbertForMaskedLM model = new AlbertForMaskedLM(config);
+        try {
+            model.materialize(backend);
+            model.loadParameters(values);
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    @Override
+    protected Parameter wordEmbeddings() {
+        return albert.embeddings().wordEmbeddings().weight();
+    }
+
+    @Override
+    public Map<String, String> tiedAliases() {
+        return Map.of("predictions.decoder.weight", "albert.embeddings.word_embeddings.weight",
+                "predictions.decoder.bias", "predictions.bias");
+    }
+
+    /** Training API inside the caller's {@link Step}: logits {@code [B, S, V]} and, with labels, the MLM loss. */
+    public Output forward(AlbertInputs inputs, long dropoutSeed) {
+        return forward(inputs, context(inputs, isTraining(), dropoutSeed));
+    }
+
+    private Output forward(AlbertInputs inputs, ForwardContext context) {
+        AlbertModelOutput base = albert.forward(inputs, context);
+        Tensor logits = predictions.forward(base.lastHiddenState(), wordEmbeddings().tensor());
+        Tensor loss = inputs.labels() == null ? null : Losses.crossEntropy(logits, inputs.labels());
+        return new Output(loss, logits, base.lastHiddenState());
+    }
+
+    /** Thread-safe inference: logits {@code [B, S, V]} on the heap. */
+    public HostArray predict(int[][] inputIds, int[][] attentionMask, int[][] tokenTypeIds) {
+        return inInferenceStep(() -> {
+            AlbertInputs inputs = AlbertInputs.copyOf(inputIds, attentionMask, tokenTypeIds);
+            return toHost(forward(inputs, context(inputs, false, 0L)).logits());
+        });
+    }
+
+    /** HF {@code MaskedLMOutput}: loss (null without labels), logits, and the encoder output. */
+    public record Output(Tensor loss, Tensor logits, Tensor lastHiddenState) {
+    }
+}

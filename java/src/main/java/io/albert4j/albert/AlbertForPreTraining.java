@@ -1,0 +1,123 @@
+package io.albert4j.albert;
+
+import io.albert4j.backend.Backend;
+import io.albert4j.backend.Backends;
+import io.albert4j.nn.ForwardContext;
+import io.albert4j.nn.Parameter;
+import io.albert4j.ops.Step;
+import io.albert4j.tensor.Tensor;
+import java.util.Map;
+
+/**
+ * ALBERT with both pretraining heads (HF {@code AlbertForPreTraining}): masked-LM over every position, with the
+ * decoder tied to the word embeddings, and sentence-order prediction on the pooled output.
+ *
+ * <pre>{@code
+ * try (var model = AlbertForPreTraining.create(AlbertConfig.preset("base"), 42)) {
+ *     var out = model.predict(inputIds, attentionMask, tokenTypeIds);   // Java arrays in, Java arrays out
+ *     float logit = out.predictionLogits().get(0, 3, 17);
+ * }
+ * }</pre>
+ *
+ * Training: {@code enableGradients()}, {@code train()}, then inside a {@link Step} call
+ * {@link #forward(AlbertInputs, long)} and {@code step.backward(out.loss())}; gradients accumulate in
+ * {@link #gradients()} (one buffer per parameter, shared layers summed over all their uses).
+ */
+public final class AlbertForPreTraining extends AlbertPreTrainedModel {
+    private final AlbertModel albert;
+    private final AlbertMLMHead predictions;
+    private final AlbertSOPHead sopClassifier;
+
+    private AlbertForPreTraining(AlbertConfig config) {
+        super(config);
+        albert = child("albert", new AlbertModel(config, true));
+        predictions = child("predictions", new AlbertMLMHead(config));
+        sopClassifier = child("sop_classifier", new AlbertSOPHead(config));
+    }
+
+    /** Names and shapes only, no memory. */
+    public static AlbertForPreTraining shapesOnly(AlbertConfig config) {
+        return new AlbertForPreTraining(config);
+    }
+
+    /** A freshly initialised model on the CPU backend (seeded, reproducible). */
+    public static AlbertForPreTraining create(AlbertConfig config, long seed) {
+        return create(config, Backends.cpu(), seed);
+    }
+
+    public static AlbertForPreTraining create(AlbertConfig config, Backend backend, long seed) {
+        AlbertForPreTraining model = new AlbertForPreTraining(config);
+        model.materialize(backend);
+        model.initialize(seed);
+        return model;
+    }
+
+    /** A model holding the given HF-named tensors (see {@link #loadParameters}). */
+    public static AlbertForPreTraining fromParameters(AlbertConfig config, Backend backend, Map<String, Tensor> values) {
+        AlbertForPreTraining model = new AlbertForPreTraining(config);
+        try {
+            model.materialize(backend);
+            model.loadParameters(values);
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    @Override
+    protected Parameter wordEmbeddings() {
+        return albert.embeddings().wordEmbeddings().weight();
+    }
+
+    @Override
+    public Map<String, String> tiedAliases() {
+        return Map.of("predictions.decoder.weight", "albert.embeddings.word_embeddings.weight",
+                "predictions.decoder.bias", "predictions.bias");
+    }
+
+    /** The base model (its parameters are this model's {@code albert.*}). */
+    public AlbertModel albert() {
+        return albert;
+    }
+
+    /** Training API: runs in the caller's {@link Step}; dropout follows {@link #isTraining()}. */
+    public AlbertForPreTrainingOutput forward(AlbertInputs inputs, long dropoutSeed) {
+        return forward(inputs, context(inputs, isTraining(), dropoutSeed));
+    }
+
+    private AlbertForPreTrainingOutput forward(AlbertInputs inputs, ForwardContext context) {
+        AlbertModelOutput base = albert.forward(inputs, context);
+        Tensor predictionLogits = predictions.forward(base.lastHiddenState(), wordEmbeddings().tensor());
+        Tensor sopLogits = sopClassifier.forward(base.poolerOutput(), context);
+        Tensor mlmLoss = inputs.labels() == null ? null : Losses.crossEntropy(predictionLogits, inputs.labels());
+        Tensor sopLoss = inputs.sentenceOrderLabel() == null ? null
+                : Losses.crossEntropy(sopLogits, inputs.sentenceOrderLabel());
+        return new AlbertForPreTrainingOutput(Losses.sum(mlmLoss, sopLoss), mlmLoss, sopLoss, predictionLogits,
+                sopLogits, base.lastHiddenState(), base.poolerOutput());
+    }
+
+    /** Thread-safe inference on {@code [batch][seq]} arrays (mask and types may be null); results on the heap. */
+    public Prediction predict(int[][] inputIds, int[][] attentionMask, int[][] tokenTypeIds) {
+        int batch = inputIds.length;
+        int seq = batch == 0 ? 0 : inputIds[0].length;
+        return predict(batch, seq, AlbertInputs.flatten("input_ids", inputIds, batch, seq),
+                attentionMask == null ? null : AlbertInputs.flatten("attention_mask", attentionMask, batch, seq),
+                tokenTypeIds == null ? null : AlbertInputs.flatten("token_type_ids", tokenTypeIds, batch, seq));
+    }
+
+    /** As {@link #predict(int[][], int[][], int[][])} with flat row-major arrays of {@code batch·seq}. */
+    public Prediction predict(int batch, int seq, int[] inputIds, int[] attentionMask, int[] tokenTypeIds) {
+        return inInferenceStep(() -> {
+            AlbertInputs inputs = AlbertInputs.copyOf(batch, seq, inputIds, attentionMask, tokenTypeIds);
+            AlbertForPreTrainingOutput out = forward(inputs, context(inputs, false, 0L));
+            return new Prediction(toHost(out.predictionLogits()), toHost(out.sopLogits()),
+                    toHost(out.lastHiddenState()), toHost(out.poolerOutput()));
+        });
+    }
+
+    /** Results of {@link #predict}: {@code [B, S, V]}, {@code [B, 2]}, {@code [B, S, H]}, {@code [B, H]}. */
+    public record Prediction(HostArray predictionLogits, HostArray sopLogits, HostArray lastHiddenState,
+                             HostArray poolerOutput) {
+    }
+}

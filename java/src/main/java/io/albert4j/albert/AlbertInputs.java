@@ -1,0 +1,124 @@
+package io.albert4j.albert;
+
+import io.albert4j.ops.Step;
+import io.albert4j.tensor.DType;
+import io.albert4j.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * One batch for the model, as I32 tensors of shape {@code [B, S]} (labels) or {@code [B]} (sentence order).
+ * {@code attentionMask} (1 = token, 0 = padding) and {@code tokenTypeIds} may be null (all ones / all zeros, as
+ * in HF). {@code labels} are MLM targets with -100 for "no loss here"; {@code sentenceOrderLabel} is 0 (original
+ * order) or 1 (swapped). Both may be null.
+ */
+public record AlbertInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Tensor labels,
+                           Tensor sentenceOrderLabel) {
+    /** HF CrossEntropyLoss's ignore_index. */
+    public static final int IGNORE_INDEX = -100;
+
+    public AlbertInputs {
+        if (inputIds == null) {
+            throw new NullPointerException("inputs: input_ids is required");
+        }
+        requireI32("input_ids", inputIds);
+        if (inputIds.rank() != 2) {
+            throw new IllegalArgumentException("inputs: input_ids must be [batch, seq], got " + inputIds.describe());
+        }
+        int[] bs = inputIds.shape();
+        for (var named : new Object[][] {{"attention_mask", attentionMask}, {"token_type_ids", tokenTypeIds},
+                {"labels", labels}}) {
+            Tensor t = (Tensor) named[1];
+            if (t != null) {
+                requireI32((String) named[0], t);
+                if (!Arrays.equals(t.shape(), bs)) {
+                    throw new IllegalArgumentException("inputs: " + named[0] + " " + t.describe()
+                            + " must have the shape of input_ids " + Arrays.toString(bs));
+                }
+            }
+        }
+        if (sentenceOrderLabel != null) {
+            requireI32("sentence_order_label", sentenceOrderLabel);
+            if (sentenceOrderLabel.numel() != bs[0]) {
+                throw new IllegalArgumentException("inputs: sentence_order_label " + sentenceOrderLabel.describe()
+                        + " must hold one label per row (" + bs[0] + ")");
+            }
+        }
+    }
+
+    private static void requireI32(String name, Tensor t) {
+        if (t.dtype() != DType.I32) {
+            throw new IllegalArgumentException("inputs: " + name + " must be I32, got " + t.describe());
+        }
+    }
+
+    /** Inputs without labels. */
+    public AlbertInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
+        this(inputIds, attentionMask, tokenTypeIds, null, null);
+    }
+
+    public int batchSize() {
+        return inputIds.dim(0);
+    }
+
+    public int sequenceLength() {
+        return inputIds.dim(1);
+    }
+
+    public AlbertInputs withLabels(Tensor mlmLabels, Tensor sentenceOrder) {
+        return new AlbertInputs(inputIds, attentionMask, tokenTypeIds, mlmLabels, sentenceOrder);
+    }
+
+    /**
+     * Copies flat row-major Java arrays ({@code batch·seq} each; mask and types may be null) into tensors of the
+     * current {@link Step}'s arena.
+     */
+    public static AlbertInputs copyOf(int batch, int seq, int[] inputIds, int[] attentionMask, int[] tokenTypeIds) {
+        Step step = Step.current();
+        return new AlbertInputs(copy(step, "input_ids", inputIds, batch, seq),
+                attentionMask == null ? null : copy(step, "attention_mask", attentionMask, batch, seq),
+                tokenTypeIds == null ? null : copy(step, "token_type_ids", tokenTypeIds, batch, seq));
+    }
+
+    /** As {@link #copyOf(int, int, int[], int[], int[])} from {@code [batch][seq]} arrays (rows of equal length). */
+    public static AlbertInputs copyOf(int[][] inputIds, int[][] attentionMask, int[][] tokenTypeIds) {
+        int batch = inputIds.length;
+        int seq = batch == 0 ? 0 : inputIds[0].length;
+        return copyOf(batch, seq, flatten("input_ids", inputIds, batch, seq),
+                attentionMask == null ? null : flatten("attention_mask", attentionMask, batch, seq),
+                tokenTypeIds == null ? null : flatten("token_type_ids", tokenTypeIds, batch, seq));
+    }
+
+    static int[] flatten(String name, int[][] rows, int batch, int seq) {
+        if (rows.length != batch) {
+            throw new IllegalArgumentException("inputs: " + name + " has " + rows.length + " rows, expected " + batch);
+        }
+        int[] flat = new int[batch * seq];
+        for (int b = 0; b < batch; b++) {
+            if (rows[b].length != seq) {
+                throw new IllegalArgumentException("inputs: " + name + " row " + b + " has length " + rows[b].length
+                        + ", expected " + seq + " (pad every row to the same length)");
+            }
+            System.arraycopy(rows[b], 0, flat, b * seq, seq);
+        }
+        return flat;
+    }
+
+    private static Tensor copy(Step step, String name, int[] values, int batch, int seq) {
+        if (batch <= 0 || seq <= 0) {
+            throw new IllegalArgumentException("inputs: empty batch [" + batch + ", " + seq + "]");
+        }
+        if (values.length != batch * seq) {
+            throw new IllegalArgumentException("inputs: " + name + " has " + values.length + " values, expected "
+                    + batch + "·" + seq + " = " + batch * seq);
+        }
+        Tensor t = step.allocate(DType.I32, batch, seq);
+        if (t.device().isCpu()) {
+            t.copyFrom(values);
+        } else {
+            try (Tensor host = Tensor.ofInts(values, batch, seq)) {
+                step.backend().copy(host, t);
+            }
+        }
+        return t;
+    }
+}

@@ -1,0 +1,111 @@
+package io.albert4j.albert;
+
+import io.albert4j.backend.Backend;
+import io.albert4j.backend.Backends;
+import io.albert4j.nn.Embeddings;
+import io.albert4j.nn.ForwardContext;
+import io.albert4j.nn.Linear;
+import io.albert4j.nn.Parameter;
+import io.albert4j.ops.Ops;
+import io.albert4j.ops.Step;
+import io.albert4j.tensor.DType;
+import io.albert4j.tensor.Tensor;
+
+/**
+ * The ALBERT encoder with its pooler (HF {@code AlbertModel}): embeddings (E) → {@link AlbertTransformer}
+ * (E→H, shared layers) → last hidden state, and {@code tanh(pooler(h[:, 0]))}. State-dict keys are HF's:
+ * {@code embeddings.*}, {@code encoder.*}, {@code pooler.*} (prefixed {@code albert.} inside the heads).
+ */
+public final class AlbertModel extends AlbertPreTrainedModel {
+    private final Embeddings embeddings;
+    private final AlbertTransformer encoder;
+    private final Linear pooler;
+
+    AlbertModel(AlbertConfig config, boolean addPoolingLayer) {
+        super(config);
+        embeddings = child("embeddings", new Embeddings(config.vocabSize(), config.maxPositionEmbeddings(),
+                config.typeVocabSize(), config.embeddingSize(), config.padTokenId(), config.layerNormEps(),
+                config.hiddenDropoutProb()));
+        encoder = child("encoder", new AlbertTransformer(config));
+        pooler = addPoolingLayer ? child("pooler", new Linear(config.hiddenSize(), config.hiddenSize())) : null;
+    }
+
+    /** Names and shapes only, no memory (e.g. {@code shapesOnly(AlbertConfig.preset("xxlarge")).parameterCount()}). */
+    public static AlbertModel shapesOnly(AlbertConfig config) {
+        return new AlbertModel(config, true);
+    }
+
+    /** A freshly initialised model on the CPU backend. */
+    public static AlbertModel create(AlbertConfig config, long seed) {
+        return create(config, Backends.cpu(), seed);
+    }
+
+    public static AlbertModel create(AlbertConfig config, Backend backend, long seed) {
+        AlbertModel model = new AlbertModel(config, true);
+        model.materialize(backend);
+        model.initialize(seed);
+        return model;
+    }
+
+    @Override
+    protected Parameter wordEmbeddings() {
+        return embeddings.wordEmbeddings().weight();
+    }
+
+    /** Training API: runs in the caller's {@link Step}; dropout follows {@link #isTraining()}. */
+    public AlbertModelOutput forward(AlbertInputs inputs, long dropoutSeed) {
+        return forward(inputs, context(inputs, isTraining(), dropoutSeed));
+    }
+
+    /** The forward pass inside a head, sharing the head's context. */
+    AlbertModelOutput forward(AlbertInputs inputs, ForwardContext context) {
+        Tensor embedded = embeddings.forward(inputs.inputIds(), inputs.tokenTypeIds(), context);
+        Tensor hidden = encoder.forward(embedded, context);
+        Tensor pooled = null;
+        if (pooler != null) {
+            pooled = Ops.tanh(pooler.forward(firstTokenRows(hidden)));
+        }
+        return new AlbertModelOutput(hidden, pooled);
+    }
+
+    /** {@code h[:, 0]}: rows {@code b·S} of h viewed as {@code [B·S, H]} → {@code [B, H]}. */
+    private static Tensor firstTokenRows(Tensor hidden) {
+        int batch = hidden.dim(0);
+        int seq = hidden.dim(1);
+        int width = hidden.dim(2);
+        int[] rows = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            rows[b] = b * seq;
+        }
+        Step step = Step.current();
+        Tensor indices = step.allocate(DType.I32, batch);
+        if (indices.device().isCpu()) {
+            indices.copyFrom(rows);
+        } else {
+            try (Tensor host = Tensor.ofInts(rows, batch)) {
+                step.backend().copy(host, indices);
+            }
+        }
+        return Ops.gatherRows(Ops.reshape(hidden, batch * seq, width), indices);
+    }
+
+    /**
+     * Thread-safe inference on Java arrays ({@code [batch][seq]}; mask and types may be null): last hidden state
+     * {@code [B, S, H]} and pooler output {@code [B, H]}, copied to the heap.
+     */
+    public Prediction predict(int[][] inputIds, int[][] attentionMask, int[][] tokenTypeIds) {
+        return inInferenceStep(() -> {
+            AlbertInputs inputs = AlbertInputs.copyOf(inputIds, attentionMask, tokenTypeIds);
+            AlbertModelOutput out = forward(inputs, context(inputs, false, 0L));
+            return new Prediction(toHost(out.lastHiddenState()), toHost(out.poolerOutput()));
+        });
+    }
+
+    /** Results of {@link #predict}. */
+    public record Prediction(HostArray lastHiddenState, HostArray poolerOutput) {
+    }
+
+    Embeddings embeddings() {
+        return embeddings;
+    }
+}

@@ -1,0 +1,244 @@
+package io.albert4j.albert;
+
+import io.albert4j.backend.Backend;
+import io.albert4j.nn.ForwardContext;
+import io.albert4j.nn.Module;
+import io.albert4j.nn.Parameter;
+import io.albert4j.nn.ParameterMemory;
+import io.albert4j.ops.Ops;
+import io.albert4j.ops.Step;
+import io.albert4j.tensor.DType;
+import io.albert4j.tensor.StepArena;
+import io.albert4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.Supplier;
+
+/**
+ * What every ALBERT model shares (HF {@code AlbertPreTrainedModel}): the config, parameter memory and its
+ * initialisation, HF-named parameter access, training/eval mode, gradients, and a pool of step arenas for
+ * thread-safe inference.
+ *
+ * <p>A model built with a {@code shapesOnly} factory has names and shapes but no memory (parameter counts for any
+ * config, instantly); the other factories allocate every parameter in one arena that {@link #close()} frees.
+ */
+public abstract class AlbertPreTrainedModel extends Module implements AutoCloseable {
+    /** Keys in HF state dicts that are not parameters of their own: buffers and tied aliases (see below). */
+    private static final Set<String> NON_PARAMETER_KEYS = Set.of("embeddings.position_ids",
+            "embeddings.token_type_ids", "albert.embeddings.position_ids", "albert.embeddings.token_type_ids");
+    /** 8 MiB: a first slab for small batches; the arena grows to the high-water mark of the first step. */
+    private static final long INITIAL_ARENA_BYTES = 8L << 20;
+
+    protected final AlbertConfig config;
+    private ParameterMemory memory;
+    private boolean training;
+    private final ConcurrentLinkedDeque<StepArena> idleArenas = new ConcurrentLinkedDeque<>();
+    private final List<StepArena> allArenas = new ArrayList<>();
+
+    protected AlbertPreTrainedModel(AlbertConfig config) {
+        this.config = config;
+    }
+
+    public AlbertConfig config() {
+        return config;
+    }
+
+    // ---- parameters ----------------------------------------------------------------------------------------
+
+    /** Allocates the parameters on {@code backend}; a model is built, then materialised once. */
+    protected final void materialize(Backend backend) {
+        if (memory != null) {
+            throw new IllegalStateException("model parameters are already allocated");
+        }
+        memory = new ParameterMemory(this, backend);
+    }
+
+    /**
+     * HF's initialisation (normal(0, initializer_range) for weights and tables, zero biases, LayerNorm 1/0) with
+     * a seeded generator (order documented in {@link ParameterMemory#initialize}), then the pad row of the word
+     * embeddings set to zero (HF {@code padding_idx}).
+     */
+    protected final void initialize(long seed) {
+        memory().initialize(seed, config.initializerRange());
+        int pad = config.padTokenId();
+        if (pad >= 0) {
+            Tensor word = wordEmbeddings().tensor();
+            float[] values = memory.download(word);
+            Arrays.fill(values, pad * config.embeddingSize(), (pad + 1) * config.embeddingSize(), 0f);
+            memory.upload(values, word);
+        }
+    }
+
+    /** The word embedding table (also the tied MLM decoder weight). */
+    protected abstract Parameter wordEmbeddings();
+
+
+    private ParameterMemory memory() {
+        if (memory == null) {
+            throw new IllegalStateException(getClass().getSimpleName()
+                    + " was built shapes-only: it has parameter names and counts but no memory");
+        }
+        return memory;
+    }
+
+    /**
+     * Every parameter by its HF state-dict key, in HF order. Tied tensors appear once: the MLM decoder weight is
+     * {@code albert.embeddings.word_embeddings.weight} and {@code predictions.decoder.bias} is
+     * {@code predictions.bias} (see {@link #tiedAliases()}); buffers such as {@code position_ids} are not listed.
+     */
+    public LinkedHashMap<String, Tensor> namedParameters() {
+        LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : parameterEntries().entrySet()) {
+            out.put(e.getKey(), e.getValue().tensor());
+        }
+        return out;
+    }
+
+    /** Names and shapes, without touching memory (works for shapes-only models). */
+    public LinkedHashMap<String, int[]> parameterShapes() {
+        LinkedHashMap<String, int[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : parameterEntries().entrySet()) {
+            out.put(e.getKey(), e.getValue().shape());
+        }
+        return out;
+    }
+
+    /** HF keys that name the same tensor as another key (alias → key in {@link #namedParameters()}). */
+    public Map<String, String> tiedAliases() {
+        return Map.of();
+    }
+
+    /** The persistent gradient buffers by parameter key (after {@link #enableGradients()}). */
+    public LinkedHashMap<String, Tensor> gradients() {
+        LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : namedParameters().entrySet()) {
+            if (e.getValue().grad() == null) {
+                throw new IllegalStateException("gradients: '" + e.getKey() + "' has no gradient buffer; call "
+                        + "enableGradients() first");
+            }
+            out.put(e.getKey(), e.getValue().grad());
+        }
+        return out;
+    }
+
+    /**
+     * Copies values into the parameters. Every parameter must be present with its exact shape; tied aliases
+     * (e.g. {@code predictions.decoder.weight}) and buffers are accepted and skipped; other keys are errors.
+     * Values may be F32 or BF16 (widened) and must be host tensors.
+     */
+    public void loadParameters(Map<String, Tensor> values) {
+        LinkedHashMap<String, Tensor> own = namedParameters();
+        Set<String> aliases = tiedAliases().keySet();
+        List<String> problems = new ArrayList<>();
+        for (String key : values.keySet()) {
+            if (!own.containsKey(key) && !aliases.contains(key) && !NON_PARAMETER_KEYS.contains(key)) {
+                problems.add("unexpected tensor '" + key + "'");
+            }
+        }
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            Tensor source = values.get(e.getKey());
+            if (source == null) {
+                problems.add("missing tensor '" + e.getKey() + "' " + Arrays.toString(e.getValue().shape()));
+            } else if (!Arrays.equals(source.shape(), e.getValue().shape())) {
+                problems.add("tensor '" + e.getKey() + "' has shape " + Arrays.toString(source.shape())
+                        + ", config says " + Arrays.toString(e.getValue().shape()));
+            } else if (source.dtype() == DType.I32) {
+                problems.add("tensor '" + e.getKey() + "' is I32, expected F32 or BF16");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".loadParameters: "
+                    + String.join("; ", problems));
+        }
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            memory().upload(values.get(e.getKey()).toFloatArray(), e.getValue());
+        }
+    }
+
+    /** Gives every parameter a zeroed gradient buffer; backward then accumulates into them. */
+    public void enableGradients() {
+        memory().enableGradients();
+    }
+
+    /** Parameters stop recording gradients (e.g. for evaluation inside a training loop). */
+    public void disableGradients() {
+        memory().disableGradients();
+    }
+
+    public void zeroGradients() {
+        memory().zeroGradients();
+    }
+
+    public Backend backend() {
+        return memory().backend();
+    }
+
+    // ---- modes ---------------------------------------------------------------------------------------------
+
+    /** Training mode: dropout on. */
+    public AlbertPreTrainedModel train() {
+        training = true;
+        return this;
+    }
+
+    /** Evaluation mode: dropout off (the default). */
+    public AlbertPreTrainedModel eval() {
+        training = false;
+        return this;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** The context of one forward pass: mode, additive mask from the attention mask, dropout seed. */
+    protected static ForwardContext context(AlbertInputs inputs, boolean training, long dropoutSeed) {
+        Tensor maskAdd = inputs.attentionMask() == null ? null : Ops.additiveMask(inputs.attentionMask());
+        return new ForwardContext(training, maskAdd, dropoutSeed);
+    }
+
+    // ---- thread-safe inference ---------------------------------------------------------------------------
+
+    /**
+     * Runs {@code body} in an inference step of its own (dropout off whatever the mode), on an arena borrowed from
+     * this model's pool; {@code body} must copy what it returns to the heap. Safe for concurrent callers.
+     */
+    protected final <R> R inInferenceStep(Supplier<R> body) {
+        StepArena arena = idleArenas.pollFirst();
+        if (arena == null) {
+            arena = new StepArena(backend(), INITIAL_ARENA_BYTES);
+            synchronized (allArenas) {
+                allArenas.add(arena);
+            }
+        }
+        try (Step step = Step.inference(backend(), arena)) {
+            return body.get();
+        } finally {
+            idleArenas.addFirst(arena);
+        }
+    }
+
+    /** Host copy of an activation tensor. */
+    protected final HostArray toHost(Tensor t) {
+        return new HostArray(t.shape(), memory().download(t));
+    }
+
+    @Override
+    public void close() {
+        synchronized (allArenas) {
+            for (StepArena arena : allArenas) {
+                arena.close();
+            }
+            allArenas.clear();
+            idleArenas.clear();
+        }
+        if (memory != null) {
+            memory.close();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.albert4j.nn;
+
+import io.albert4j.ops.Ops;
+import io.albert4j.tensor.Tensor;
+
+/**
+ * The attention half of a post-LN block (HF {@code AlbertAttention}): q, k, v projections, fused multi-head
+ * attention (scale, additive mask, softmax, probability dropout, ·V), output projection, dropout, then
+ * {@code LayerNorm(x + out)} with the residual sum fused into the LayerNorm kernel.
+ */
+public final class SelfAttention extends Module {
+    private final Linear query;
+    private final Linear key;
+    private final Linear value;
+    private final Linear dense;
+    private final LayerNorm layerNorm;
+    private final int heads;
+    private final float attentionDropoutProb;
+    private final float outputDropoutProb;
+
+    public SelfAttention(int hiddenSize, int heads, float layerNormEps, float attentionDropoutProb,
+                         float outputDropoutProb) {
+        // HF registration order: query, key, value, dense, LayerNorm.
+        query = child("query", new Linear(hiddenSize, hiddenSize));
+        key = child("key", new Linear(hiddenSize, hiddenSize));
+        value = child("value", new Linear(hiddenSize, hiddenSize));
+        dense = child("dense", new Linear(hiddenSize, hiddenSize));
+        layerNorm = child("LayerNorm", new LayerNorm(hiddenSize, layerNormEps));
+        this.heads = heads;
+        this.attentionDropoutProb = attentionDropoutProb;
+        this.outputDropoutProb = outputDropoutProb;
+    }
+
+    /** x {@code [B, S, H]} → {@code [B, S, H]}. */
+    public Tensor forward(Tensor x, ForwardContext context) {
+        Tensor q = query.forward(x);
+        Tensor k = key.forward(x);
+        Tensor v = value.forward(x);
+        float p = context.dropoutP(attentionDropoutProb);
+        Tensor attended = Ops.attention(q, k, v, context.attentionMaskAdd(), heads, p, p > 0 ? context.nextSeed() : 0L);
+        Tensor projected = context.dropout(dense.forward(attended), outputDropoutProb);
+        return layerNorm.forward(projected, x);
+    }
+}
