@@ -1,13 +1,63 @@
 package io.albert4j.ops;
 
+import io.albert4j.backend.Backend;
+import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
+import java.util.Arrays;
 
-// PLACEHOLDER: owned by the cpu-ops helper.
+/**
+ * {@code LayerNorm(x + residual)} over the last dim, residual optional (post-LN blocks fuse their residual add here).
+ * Saves the sum (the normalised input), mean and rstd for the backward; x and the residual receive the same
+ * gradient. Kernels: a4j_layer_norm_forward/backward in cpu/layer_norm.cpp.
+ */
 final class LayerNormOp {
+    private static final String OP = "layer_norm";
+
     private LayerNormOp() {
     }
 
     static Tensor apply(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
-        throw new UnsupportedOperationException("layer_norm: not implemented yet");
+        Step step = Step.current();
+        Backend backend = step.backend();
+        OpChecks.require(OP, "x", x, DType.F32, backend.device());
+        OpChecks.requireRankAtLeast(OP, "x", x, 1);
+        if (residual != null) {
+            OpChecks.require(OP, "residual", residual, DType.F32, backend.device());
+            OpChecks.requireSameShape(OP, "x", x, "residual", residual);
+        }
+        int cols = x.dim(-1);
+        String because = "last dim of 'x' " + Arrays.toString(x.shape());
+        OpChecks.require(OP, "gamma", gamma, DType.F32, backend.device());
+        OpChecks.requireShape(OP, "gamma", gamma, because, cols);
+        OpChecks.require(OP, "beta", beta, DType.F32, backend.device());
+        OpChecks.requireShape(OP, "beta", beta, because, cols);
+        if (!(eps >= 0.0f) || !Float.isFinite(eps)) {
+            throw new IllegalArgumentException(OP + ": 'eps' must be finite and >= 0, got " + eps);
+        }
+        int rows = OpChecks.rows(x);
+        Tensor out = step.allocate(DType.F32, x.shape());
+        Tensor sum = residual == null ? null : step.allocate(DType.F32, x.shape());
+        Tensor mean = step.allocate(DType.F32, rows);
+        Tensor rstd = step.allocate(DType.F32, rows);
+        backend.layerNormForward(x, residual, gamma, beta, out, sum, mean, rstd, rows, cols, eps);
+        Tensor input = residual == null ? x : sum;
+        step.record(OP, out, (gradOut, tape) -> {
+            Tensor dx = tape.gradFor(x);
+            Tensor dres = tape.gradFor(residual);
+            Tensor dgamma = tape.gradFor(gamma);
+            Tensor dbeta = tape.gradFor(beta);
+            if (dx == null && dres == null && dgamma == null && dbeta == null) {
+                return;
+            }
+            // The kernel accumulates one dinput; when both summands want it, it goes through a scratch buffer.
+            Tensor dinput = dx != null && dres != null ? step.allocateZeroed(DType.F32, x.shape())
+                    : dx != null ? dx : dres;
+            backend.layerNormBackward(gradOut, input, mean, rstd, gamma, dinput, dgamma, dbeta, rows, cols);
+            if (dx != null && dres != null) {
+                backend.axpy(1.0f, dinput, dx);
+                backend.axpy(1.0f, dinput, dres);
+            }
+        }, x, residual, gamma, beta);
+        return out;
     }
 }

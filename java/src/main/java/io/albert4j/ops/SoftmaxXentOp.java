@@ -1,13 +1,45 @@
 package io.albert4j.ops;
 
+import io.albert4j.backend.Backend;
+import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
+import java.util.Arrays;
 
-// PLACEHOLDER: owned by the cpu-ops helper.
+/**
+ * Mean softmax cross-entropy of {@code logits [..., C]} against I32 labels of shape {@code [...]} (usually
+ * {@code [N, C]} and {@code [N]}), skipping rows labelled {@code ignoreIndex}; 0 when every row is ignored. Returns
+ * {@code [1]}. Saves the per-row log-sum-exp, so no probability tensor is kept. Kernels: cpu/softmax_xent.cpp.
+ */
 final class SoftmaxXentOp {
+    private static final String OP = "softmax_xent";
+
     private SoftmaxXentOp() {
     }
 
     static Tensor apply(Tensor logits, Tensor labels, int ignoreIndex) {
-        throw new UnsupportedOperationException("softmax_xent: not implemented yet");
+        Step step = Step.current();
+        Backend backend = step.backend();
+        OpChecks.require(OP, "logits", logits, DType.F32, backend.device());
+        OpChecks.requireRankAtLeast(OP, "logits", logits, 2);
+        OpChecks.require(OP, "labels", labels, DType.I32, backend.device());
+        int[] rowShape = Arrays.copyOf(logits.shape(), logits.rank() - 1);
+        OpChecks.requireShape(OP, "labels", labels, "one label per row of 'logits' " + Arrays.toString(logits.shape()),
+                rowShape);
+        int classes = logits.dim(-1);
+        if (classes == 0) {
+            throw new IllegalArgumentException(OP + ": 'logits' " + Arrays.toString(logits.shape()) + " has no classes");
+        }
+        OpChecks.requireIdsInRange(OP, "labels", labels, classes, ignoreIndex);
+        int n = OpChecks.rows(logits);
+        Tensor loss = step.allocate(DType.F32, 1);
+        Tensor lse = step.allocate(DType.F32, Math.max(n, 1));
+        backend.softmaxXentForward(logits, labels, loss, lse, n, classes, ignoreIndex);
+        step.record(OP, loss, (gradOut, tape) -> {
+            Tensor dlogits = tape.gradFor(logits);
+            if (dlogits != null) {
+                backend.softmaxXentBackward(gradOut, logits, labels, lse, dlogits, n, classes, ignoreIndex);
+            }
+        }, logits);
+        return loss;
     }
 }

@@ -1,0 +1,455 @@
+// Fused multi-head self-attention (FlashAttention-2 on the CPU): Q·Kᵀ, scale, additive key mask, online softmax,
+// dropout and ·V in one pass over key tiles, so no [seq, seq] score matrix is ever stored (memory O(seq·head_dim)
+// per head); backward recomputes the probabilities from the saved log-sum-exp instead of reading S×S from memory.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include <omp.h>
+
+#include "a4j_math.h"
+#include "albert4j.h"
+#include "cpu_common.h"
+
+// The kernels use GCC vector types; passing them between always-inlined helpers triggers ABI notes that do not
+// apply (nothing crosses a real call boundary).
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace {
+// Tile sizes: a query tile of kQueryTile rows meets a key tile of kKeyTile keys. 32×64 scores (8 KiB) plus the
+// query/output tiles stay in L1; the packed K/V panels of one head (seq×head_dim) stay in L2.
+constexpr int64_t kQueryTile = 32;
+constexpr int64_t kKeyTile = 64;
+// Rows of the register-blocked micro-kernel (kQueryTile and kKeyTile are multiples of it).
+constexpr int kRows = 4;
+
+#define A4J_INLINE static inline __attribute__((always_inline))
+
+// One SIMD register of floats: 16 lanes in the AVX-512 build of the kernels, 8 in the AVX2 build.
+typedef float float16v __attribute__((vector_size(64)));
+typedef float float8v __attribute__((vector_size(32)));
+typedef int32_t int16v __attribute__((vector_size(64)));
+typedef int32_t int8v __attribute__((vector_size(32)));
+
+template <class V> struct IntOf;
+template <> struct IntOf<float16v> { typedef int16v type; };
+template <> struct IntOf<float8v> { typedef int8v type; };
+
+template <class V> constexpr int lanes() { return sizeof(V) / sizeof(float); }
+
+template <class V> A4J_INLINE V load(const float* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class V> A4J_INLINE void store(float* p, const V& v) { std::memcpy(p, &v, sizeof v); }
+template <class V> A4J_INLINE V splat(float x) { return V{} + x; }
+template <class V> A4J_INLINE float reduce_max(const V& v) {
+  float m = v[0];
+  for (int i = 1; i < lanes<V>(); i++) m = std::max(m, v[i]);
+  return m;
+}
+template <class V> A4J_INLINE float reduce_sum(const V& v) {
+  float s = 0.0f;
+  for (int i = 0; i < lanes<V>(); i++) s += v[i];
+  return s;
+}
+
+// exp(x) for x <= 0 (what softmax needs): x = n·ln2 + r, |r| <= ln2/2, e^r by its degree-6 Taylor polynomial
+// (relative error < 2e-7), 2^n put in the exponent bits. Below -87 (incl. -inf of padded keys) it returns 0.
+template <class V> A4J_INLINE V exp_nonpositive(const V& x) {
+  typedef typename IntOf<V>::type I;
+  const V zero = {};
+  V clamped = x < -87.0f ? zero - 87.0f : x;
+  // Adding 1.5·2^23 rounds to the nearest integer in float arithmetic.
+  V n = (clamped * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  V r = clamped - n * 0.693145751953125f;  // ln2 split in a high part exact in float ...
+  r = r - n * 1.428606765330187045e-06f;    // ... and the rest
+  V p = r * (1.0f / 720.0f) + (1.0f / 120.0f);
+  p = p * r + (1.0f / 24.0f);
+  p = p * r + (1.0f / 6.0f);
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  I bits = (__builtin_convertvector(n, I) + 127) << 23;
+  V result = p * (V)bits;
+  return x < -87.0f ? zero : result;
+}
+
+// C[RB×(CB·W)] (+)= A[RB×k] · B[k×(CB·W)], accumulators in registers. A is read by broadcast with a row and a
+// column stride (so Aᵀ needs no copy); B rows are ldb floats apart and read as whole vectors.
+template <class V, int RB, int CB>
+A4J_INLINE void micro_kernel(const float* a, int64_t a_row, int64_t a_col, const float* b, int64_t ldb, float* c,
+                             int64_t ldc, int64_t k, bool accumulate) {
+  constexpr int W = lanes<V>();
+  V acc[RB][CB];
+  for (int r = 0; r < RB; r++)
+    for (int j = 0; j < CB; j++) acc[r][j] = accumulate ? load<V>(c + r * ldc + j * W) : V{};
+  for (int64_t p = 0; p < k; p++) {
+    V bv[CB];
+    for (int j = 0; j < CB; j++) bv[j] = load<V>(b + p * ldb + j * W);
+    for (int r = 0; r < RB; r++) {
+      V av = splat<V>(a[r * a_row + p * a_col]);
+      for (int j = 0; j < CB; j++) acc[r][j] += av * bv[j];
+    }
+  }
+  for (int r = 0; r < RB; r++)
+    for (int j = 0; j < CB; j++) store<V>(c + r * ldc + j * W, acc[r][j]);
+}
+
+// C[m×n] (+)= A[m×k]·B[k×n] for m a multiple of kRows and n a multiple of the vector width (callers pad).
+template <class V>
+A4J_INLINE void gemm_tile(const float* a, int64_t a_row, int64_t a_col, const float* b, int64_t ldb, float* c,
+                          int64_t ldc, int64_t m, int64_t n, int64_t k, bool accumulate) {
+  constexpr int W = lanes<V>();
+  // 4 rows × 4 vectors = 16 accumulators fit AVX-512's 32 registers; AVX2 has 16, so 4 × 2 there.
+  constexpr int CB = W == 16 ? 4 : 2;
+  for (int64_t i = 0; i < m; i += kRows) {
+    int64_t j = 0;
+    for (; j + CB * W <= n; j += CB * W)
+      micro_kernel<V, kRows, CB>(a + i * a_row, a_row, a_col, b + j, ldb, c + i * ldc + j, ldc, k, accumulate);
+    for (; j < n; j += W)
+      micro_kernel<V, kRows, 1>(a + i * a_row, a_row, a_col, b + j, ldb, c + i * ldc + j, ldc, k, accumulate);
+  }
+}
+
+struct Problem {
+  const float* q;
+  const float* k;
+  const float* v;
+  const float* mask_add;
+  int64_t batch, seq, heads, head_dim, stride;
+  float scale, dropout_p;
+  uint64_t seed;
+  // head_dim rounded up to the vector width; seq rounded up to the key / query tile.
+  int64_t padded_dim, padded_keys, padded_queries;
+};
+
+int64_t round_up(int64_t x, int64_t multiple) { return (x + multiple - 1) / multiple * multiple; }
+
+// rows [0, seq) of head h of batch b, columns [0, head_dim) → dst[row·ld + col]; padding rows/columns are zero.
+void pack_rows(const float* src, const Problem& pr, int64_t b, int64_t h, float* dst, int64_t rows, int64_t ld) {
+  for (int64_t i = 0; i < rows; i++) {
+    float* out = dst + i * ld;
+    if (i < pr.seq) {
+      std::memcpy(out, src + (b * pr.seq + i) * pr.stride + h * pr.head_dim, pr.head_dim * sizeof(float));
+      std::fill(out + pr.head_dim, out + ld, 0.0f);
+    } else {
+      std::fill(out, out + ld, 0.0f);
+    }
+  }
+}
+
+// The transpose: dst[col·ld + row], padding zero.
+void pack_transposed(const float* src, const Problem& pr, int64_t b, int64_t h, float* dst, int64_t ld) {
+  std::fill(dst, dst + pr.padded_dim * ld, 0.0f);
+  for (int64_t i = 0; i < pr.seq; i++) {
+    const float* row = src + (b * pr.seq + i) * pr.stride + h * pr.head_dim;
+    for (int64_t d = 0; d < pr.head_dim; d++) dst[d * ld + i] = row[d];
+  }
+}
+
+// Additive bias of every key: the mask (0 / -10000), and -inf for the padding beyond seq so it gets probability 0.
+void key_bias(const Problem& pr, int64_t b, float* bias) {
+  for (int64_t j = 0; j < pr.padded_keys; j++)
+    bias[j] = j >= pr.seq ? -INFINITY : (pr.mask_add ? pr.mask_add[b * pr.seq + j] : 0.0f);
+}
+
+// Dropout multipliers of query i against keys [j0, j0 + kKeyTile): 1/(1-p) where kept, 0 where dropped.
+void dropout_row(const Problem& pr, int64_t b, int64_t h, int64_t i, int64_t j0, float* keep) {
+  const float inv_keep = 1.0f / (1.0f - pr.dropout_p);
+  const uint64_t base = ((uint64_t)(b * pr.heads + h) * pr.seq + i) * pr.seq;
+  for (int64_t j = 0; j < kKeyTile; j++) {
+    int64_t key = j0 + j;
+    keep[j] = key < pr.seq && a4j_uniform(pr.seed, base + key) >= pr.dropout_p ? inv_keep : 0.0f;
+  }
+}
+
+// Per-thread scratch, sized once per call (no allocation inside the parallel loop).
+struct Scratch {
+  std::vector<float> buffer;
+  float* take(int64_t& used, int64_t n) {
+    float* p = buffer.data() + used;
+    used += round_up(n, 16);
+    return p;
+  }
+};
+
+int64_t forward_scratch_floats(const Problem& pr) {
+  return 2 * pr.padded_dim * pr.padded_keys + 2 * kQueryTile * pr.padded_dim + kQueryTile * kKeyTile +
+         pr.padded_keys + kKeyTile + 2 * kQueryTile + 16 * 16;
+}
+
+template <class V>
+A4J_INLINE void forward_head(const Problem& pr, float* out, float* lse, int64_t bh, Scratch& scratch) {
+  constexpr int W = lanes<V>();
+  const int64_t b = bh / pr.heads, h = bh % pr.heads;
+  const int64_t dp = pr.padded_dim, keys = pr.padded_keys;
+  int64_t used = 0;
+  float* key_t = scratch.take(used, dp * keys);     // Kᵀ [dp, keys]
+  float* values = scratch.take(used, keys * dp);    // V  [keys, dp]
+  float* query = scratch.take(used, kQueryTile * dp);
+  float* acc = scratch.take(used, kQueryTile * dp);  // unnormalised output rows
+  float* scores = scratch.take(used, kQueryTile * kKeyTile);
+  float* bias = scratch.take(used, keys);
+  float* keep = scratch.take(used, kKeyTile);
+  float* row_max = scratch.take(used, kQueryTile);
+  float* row_sum = scratch.take(used, kQueryTile);
+  pack_transposed(pr.k, pr, b, h, key_t, keys);
+  pack_rows(pr.v, pr, b, h, values, keys, dp);
+  key_bias(pr, b, bias);
+  const bool dropout = pr.dropout_p > 0.0f;
+
+  for (int64_t i0 = 0; i0 < pr.seq; i0 += kQueryTile) {
+    const int64_t rows = std::min(kQueryTile, pr.seq - i0);
+    for (int64_t r = 0; r < kQueryTile; r++) {
+      float* dst = query + r * dp;
+      if (r < rows) {
+        std::memcpy(dst, pr.q + (b * pr.seq + i0 + r) * pr.stride + h * pr.head_dim, pr.head_dim * sizeof(float));
+        std::fill(dst + pr.head_dim, dst + dp, 0.0f);
+      } else {
+        std::fill(dst, dst + dp, 0.0f);
+      }
+      row_max[r] = -INFINITY;
+      row_sum[r] = 0.0f;
+    }
+    std::fill(acc, acc + kQueryTile * dp, 0.0f);
+    const int64_t tile_rows = round_up(rows, kRows);
+
+    for (int64_t j0 = 0; j0 < pr.seq; j0 += kKeyTile) {
+      gemm_tile<V>(query, dp, 1, key_t + j0, keys, scores, kKeyTile, tile_rows, kKeyTile, dp, false);
+      for (int64_t r = 0; r < rows; r++) {
+        float* s = scores + r * kKeyTile;
+        V vmax = splat<V>(-INFINITY);
+        for (int64_t j = 0; j < kKeyTile; j += W) {
+          V x = load<V>(s + j) * pr.scale + load<V>(bias + j0 + j);
+          store<V>(s + j, x);
+          vmax = x > vmax ? x : vmax;
+        }
+        // Online softmax: merge this tile's (max, sum) into the row's running state.
+        const float tile_max = reduce_max(vmax);
+        V vsum = {};
+        for (int64_t j = 0; j < kKeyTile; j += W) {
+          V p = exp_nonpositive<V>(load<V>(s + j) - tile_max);
+          store<V>(s + j, p);
+          vsum += p;
+        }
+        a4j_softmax_state merged = a4j_softmax_merge({row_max[r], row_sum[r]}, {tile_max, reduce_sum(vsum)});
+        const float rescale = row_max[r] == -INFINITY ? 0.0f : std::exp(row_max[r] - merged.max);
+        const float tile_weight = std::exp(tile_max - merged.max);
+        row_max[r] = merged.max;
+        row_sum[r] = merged.sum;
+        // acc = acc·e^(m_old - m_new) + P·V with P taken relative to the new max; fold e^(tile_max - m_new) into P.
+        if (dropout) dropout_row(pr, b, h, i0 + r, j0, keep);
+        for (int64_t j = 0; j < kKeyTile; j += W) {
+          V p = load<V>(s + j) * tile_weight;
+          if (dropout) p *= load<V>(keep + j);
+          store<V>(s + j, p);
+        }
+        float* o = acc + r * dp;
+        for (int64_t d = 0; d < dp; d += W) store<V>(o + d, load<V>(o + d) * rescale);
+      }
+      gemm_tile<V>(scores, kKeyTile, 1, values + j0 * dp, dp, acc, dp, tile_rows, dp, kKeyTile, true);
+    }
+
+    for (int64_t r = 0; r < rows; r++) {
+      const int64_t i = i0 + r;
+      const float inv = 1.0f / row_sum[r];
+      float* dst = out + (b * pr.seq + i) * pr.heads * pr.head_dim + h * pr.head_dim;
+      for (int64_t d = 0; d < pr.head_dim; d++) dst[d] = acc[r * dp + d] * inv;
+      lse[bh * pr.seq + i] = a4j_softmax_lse({row_max[r], row_sum[r]});
+    }
+  }
+}
+
+int64_t backward_scratch_floats(const Problem& pr) {
+  const int64_t dp = pr.padded_dim, queries = pr.padded_queries, keys = pr.padded_keys;
+  return 3 * queries * dp + keys * dp + 2 * dp * keys + 2 * kKeyTile * dp + 3 * kQueryTile * kKeyTile + keys +
+         2 * queries + kKeyTile + 16 * 16;
+}
+
+struct Gradients {
+  const float* out;
+  const float* lse;
+  const float* dout;
+  float* dq;
+  float* dk;
+  float* dv;
+};
+
+template <class V>
+A4J_INLINE void backward_head(const Problem& pr, const Gradients& g, int64_t bh, Scratch& scratch) {
+  constexpr int W = lanes<V>();
+  const int64_t b = bh / pr.heads, h = bh % pr.heads;
+  const int64_t dp = pr.padded_dim, keys = pr.padded_keys, queries = pr.padded_queries;
+  const int64_t hidden = pr.heads * pr.head_dim;
+  int64_t used = 0;
+  float* query = scratch.take(used, queries * dp);   // Q  [queries, dp]
+  float* dout = scratch.take(used, queries * dp);    // dO [queries, dp]
+  float* dquery = scratch.take(used, queries * dp);  // dQ / scale, accumulated over key tiles
+  float* key = scratch.take(used, keys * dp);        // K  [keys, dp]
+  float* key_t = scratch.take(used, dp * keys);      // Kᵀ [dp, keys]
+  float* value_t = scratch.take(used, dp * keys);    // Vᵀ [dp, keys]
+  float* dkey = scratch.take(used, kKeyTile * dp);
+  float* dvalue = scratch.take(used, kKeyTile * dp);
+  float* probs = scratch.take(used, kQueryTile * kKeyTile);  // P, then P with dropout applied
+  float* dprobs = scratch.take(used, kQueryTile * kKeyTile);
+  float* dscores = scratch.take(used, kQueryTile * kKeyTile);
+  float* bias = scratch.take(used, keys);
+  float* row_lse = scratch.take(used, queries);
+  float* row_delta = scratch.take(used, queries);  // D_i = rowsum(dO ∘ O)
+  float* keep = scratch.take(used, kKeyTile);
+
+  pack_rows(pr.q, pr, b, h, query, queries, dp);
+  pack_rows(pr.k, pr, b, h, key, keys, dp);
+  pack_transposed(pr.k, pr, b, h, key_t, keys);
+  pack_transposed(pr.v, pr, b, h, value_t, keys);
+  Problem dout_layout = pr;
+  dout_layout.stride = hidden;
+  pack_rows(g.dout, dout_layout, b, h, dout, queries, dp);
+  std::fill(dquery, dquery + queries * dp, 0.0f);
+  key_bias(pr, b, bias);
+  for (int64_t i = 0; i < queries; i++) {
+    if (i < pr.seq) {
+      const float* o = g.out + (b * pr.seq + i) * hidden + h * pr.head_dim;
+      const float* d_o = g.dout + (b * pr.seq + i) * hidden + h * pr.head_dim;
+      float delta = 0.0f;
+      for (int64_t d = 0; d < pr.head_dim; d++) delta += o[d] * d_o[d];
+      row_delta[i] = delta;
+      row_lse[i] = g.lse[bh * pr.seq + i];
+    } else {
+      row_delta[i] = 0.0f;
+      row_lse[i] = INFINITY;  // exp(s - inf) = 0: padded query rows get no probability
+    }
+  }
+  const bool dropout = pr.dropout_p > 0.0f;
+
+  for (int64_t j0 = 0; j0 < pr.seq; j0 += kKeyTile) {
+    const int64_t tile_keys = std::min(kKeyTile, pr.seq - j0);
+    std::fill(dkey, dkey + kKeyTile * dp, 0.0f);
+    std::fill(dvalue, dvalue + kKeyTile * dp, 0.0f);
+    for (int64_t i0 = 0; i0 < pr.seq; i0 += kQueryTile) {
+      const int64_t rows = round_up(std::min(kQueryTile, pr.seq - i0), kRows);
+      const float* q_tile = query + i0 * dp;
+      const float* do_tile = dout + i0 * dp;
+      gemm_tile<V>(q_tile, dp, 1, key_t + j0, keys, probs, kKeyTile, rows, kKeyTile, dp, false);
+      gemm_tile<V>(do_tile, dp, 1, value_t + j0, keys, dprobs, kKeyTile, rows, kKeyTile, dp, false);
+      for (int64_t r = 0; r < rows; r++) {
+        const int64_t i = i0 + r;
+        float* p_row = probs + r * kKeyTile;
+        float* dp_row = dprobs + r * kKeyTile;
+        float* ds_row = dscores + r * kKeyTile;
+        if (dropout && i < pr.seq) dropout_row(pr, b, h, i, j0, keep);
+        for (int64_t j = 0; j < kKeyTile; j += W) {
+          V p = exp_nonpositive<V>(load<V>(p_row + j) * pr.scale + load<V>(bias + j0 + j) - row_lse[i]);
+          V dprob = load<V>(dp_row + j);
+          if (dropout && i < pr.seq) {
+            V z = load<V>(keep + j);
+            dprob *= z;                   // dL/dP through the dropped, rescaled probabilities
+            store<V>(p_row + j, p * z);   // what multiplied V in the forward pass
+          } else {
+            store<V>(p_row + j, p);
+          }
+          store<V>(ds_row + j, p * (dprob - row_delta[i]));
+        }
+      }
+      // dV += P_droppedᵀ·dO, dK += dSᵀ·Q (scale applied once per key tile), dQ += dS·K (scale applied at the end).
+      gemm_tile<V>(probs, 1, kKeyTile, do_tile, dp, dvalue, dp, kKeyTile, dp, rows, true);
+      gemm_tile<V>(dscores, 1, kKeyTile, q_tile, dp, dkey, dp, kKeyTile, dp, rows, true);
+      gemm_tile<V>(dscores, kKeyTile, 1, key + j0 * dp, dp, dquery + i0 * dp, dp, rows, dp, kKeyTile, true);
+    }
+    for (int64_t j = 0; j < tile_keys; j++) {
+      const int64_t row = (b * pr.seq + j0 + j) * pr.stride + h * pr.head_dim;
+      for (int64_t d = 0; d < pr.head_dim; d++) {
+        g.dk[row + d] += pr.scale * dkey[j * dp + d];
+        g.dv[row + d] += dvalue[j * dp + d];
+      }
+    }
+  }
+  for (int64_t i = 0; i < pr.seq; i++) {
+    const int64_t row = (b * pr.seq + i) * pr.stride + h * pr.head_dim;
+    for (int64_t d = 0; d < pr.head_dim; d++) g.dq[row + d] += pr.scale * dquery[i * dp + d];
+  }
+}
+
+#define A4J_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl")))
+
+A4J_AVX512 void forward_head_avx512(const Problem& pr, float* out, float* lse, int64_t bh, Scratch& s) {
+  forward_head<float16v>(pr, out, lse, bh, s);
+}
+void forward_head_avx2(const Problem& pr, float* out, float* lse, int64_t bh, Scratch& s) {
+  forward_head<float8v>(pr, out, lse, bh, s);
+}
+A4J_AVX512 void backward_head_avx512(const Problem& pr, const Gradients& g, int64_t bh, Scratch& s) {
+  backward_head<float16v>(pr, g, bh, s);
+}
+void backward_head_avx2(const Problem& pr, const Gradients& g, int64_t bh, Scratch& s) {
+  backward_head<float8v>(pr, g, bh, s);
+}
+
+int check_problem(const char* fn, const Problem& pr) {
+  if (pr.batch < 0 || pr.seq < 0 || pr.heads <= 0 || pr.head_dim <= 0 || pr.stride < pr.heads * pr.head_dim ||
+      !(pr.dropout_p >= 0.0f && pr.dropout_p < 1.0f))
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, std::string(fn) + ": invalid sizes, stride or dropout_p");
+  return A4J_OK;
+}
+
+Problem make_problem(const float* q, const float* k, const float* v, const float* mask_add, int64_t batch,
+                     int64_t seq, int64_t heads, int64_t head_dim, int64_t stride, float scale, float dropout_p,
+                     uint64_t seed) {
+  Problem pr{q, k, v, mask_add, batch, seq, heads, head_dim, stride, scale, dropout_p, seed, 0, 0, 0};
+  pr.padded_dim = round_up(head_dim, 16);
+  pr.padded_keys = round_up(seq, kKeyTile);
+  pr.padded_queries = round_up(seq, kQueryTile);
+  return pr;
+}
+
+// Runs body(bh, scratch) for every (batch, head) pair, one pair per thread at a time: each pair writes only its
+// own rows/columns of out, lse, dq, dk and dv, so there are no races.
+template <class Body>
+int for_each_head(const char* fn, const Problem& pr, int64_t scratch_floats, Body body) {
+  const int64_t pairs = pr.batch * pr.heads;
+  const int threads = (int)std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), pairs));
+  std::vector<Scratch> scratch(threads);
+  try {
+    for (Scratch& s : scratch) s.buffer.resize(scratch_floats);
+  } catch (const std::bad_alloc&) {
+    return a4j::set_error(A4J_ERR_OUT_OF_MEMORY, std::string(fn) + ": cannot allocate scratch tiles");
+  }
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+  for (int64_t bh = 0; bh < pairs; bh++) body(bh, scratch[omp_get_thread_num()]);
+  return A4J_OK;
+}
+}  // namespace
+
+extern "C" {
+A4J_API int a4j_attention_forward(const float* q, const float* k, const float* v, const float* mask_add, float* out,
+                                  float* lse, int64_t batch, int64_t seq, int64_t heads, int64_t head_dim,
+                                  int64_t qkv_stride, float scale, float dropout_p, uint64_t seed, void* stream) {
+  const Problem pr = make_problem(q, k, v, mask_add, batch, seq, heads, head_dim, qkv_stride, scale, dropout_p, seed);
+  if (int status = check_problem("a4j_attention_forward", pr)) return status;
+  if (batch == 0 || seq == 0) return A4J_OK;
+  const bool avx512 = a4j::has_avx512();
+  return for_each_head("a4j_attention_forward", pr, forward_scratch_floats(pr), [&](int64_t bh, Scratch& s) {
+    if (avx512) forward_head_avx512(pr, out, lse, bh, s);
+    else forward_head_avx2(pr, out, lse, bh, s);
+  });
+}
+
+A4J_API int a4j_attention_backward(const float* q, const float* k, const float* v, const float* mask_add,
+                                   const float* out, const float* lse, const float* dout, float* dq, float* dk,
+                                   float* dv, int64_t batch, int64_t seq, int64_t heads, int64_t head_dim,
+                                   int64_t qkv_stride, float scale, float dropout_p, uint64_t seed, void* stream) {
+  const Problem pr = make_problem(q, k, v, mask_add, batch, seq, heads, head_dim, qkv_stride, scale, dropout_p, seed);
+  if (int status = check_problem("a4j_attention_backward", pr)) return status;
+  if (batch == 0 || seq == 0) return A4J_OK;
+  const Gradients g{out, lse, dout, dq, dk, dv};
+  const bool avx512 = a4j::has_avx512();
+  return for_each_head("a4j_attention_backward", pr, backward_scratch_floats(pr), [&](int64_t bh, Scratch& s) {
+    if (avx512) backward_head_avx512(pr, g, bh, s);
+    else backward_head_avx2(pr, g, bh, s);
+  });
+}
+}

@@ -1,0 +1,96 @@
+// Fused bias + activation (GELU erf/tanh, ReLU, identity): out = act(x + bias) in one memory pass instead of a
+// bias-add pass plus an activation pass. The backward recomputes act'(x + bias) from x, so the forward keeps no
+// pre-activation copy, and produces dx and the bias column sums in the same pass.
+#include "a4j_math.h"
+#include "albert4j.h"
+#include "cpu_common.h"
+#include "cpu_parallel.h"
+
+namespace {
+
+// The activation is a compile-time constant in each case, so a4j_activate's switch folds away and the loop is
+// exactly the arithmetic the CUDA kernel runs.
+#define A4J_ROW_CASES(LOOP)                          \
+  switch (activation) {                              \
+    case A4J_ACT_GELU_ERF: LOOP(A4J_ACT_GELU_ERF); break;   \
+    case A4J_ACT_GELU_TANH: LOOP(A4J_ACT_GELU_TANH); break; \
+    case A4J_ACT_RELU: LOOP(A4J_ACT_RELU); break;           \
+    default: LOOP(A4J_ACT_IDENTITY); break;                 \
+  }
+
+A4J_CLONES void forward_rows(const float* __restrict x, const float* __restrict bias, float* __restrict out,
+                             int64_t rows, int64_t cols, int activation) {
+#define FORWARD_LOOP(ACT)                                                                           \
+  for (int64_t r = 0; r < rows; r++) {                                                              \
+    const float* xr = x + r * cols;                                                                 \
+    float* outr = out + r * cols;                                                                   \
+    if (bias != nullptr) {                                                                          \
+      for (int64_t c = 0; c < cols; c++) outr[c] = a4j_activate(ACT, xr[c] + bias[c]);              \
+    } else {                                                                                        \
+      for (int64_t c = 0; c < cols; c++) outr[c] = a4j_activate(ACT, xr[c]);                        \
+    }                                                                                               \
+  }
+  A4J_ROW_CASES(FORWARD_LOOP)
+#undef FORWARD_LOOP
+}
+
+// dpre = dout * act'(x + bias); dx += dpre (when wanted); colsum += dpre (when wanted).
+A4J_CLONES void backward_rows(const float* __restrict dout, const float* __restrict x, const float* __restrict bias,
+                              float* __restrict dx, float* __restrict colsum, int64_t rows, int64_t cols,
+                              int activation) {
+#define BACKWARD_LOOP(ACT)                                                          \
+  for (int64_t r = 0; r < rows; r++) {                                              \
+    const float* xr = x + r * cols;                                                 \
+    const float* dr = dout + r * cols;                                              \
+    float* dxr = dx == nullptr ? nullptr : dx + r * cols;                           \
+    for (int64_t c = 0; c < cols; c++) {                                            \
+      float pre = bias != nullptr ? xr[c] + bias[c] : xr[c];                        \
+      float d = dr[c] * a4j_activate_grad(ACT, pre);                                \
+      if (dxr != nullptr) dxr[c] += d;                                              \
+      if (colsum != nullptr) colsum[c] += d;                                        \
+    }                                                                               \
+  }
+  A4J_ROW_CASES(BACKWARD_LOOP)
+#undef BACKWARD_LOOP
+}
+
+bool valid_activation(int activation) { return activation >= A4J_ACT_GELU_ERF && activation <= A4J_ACT_IDENTITY; }
+}  // namespace
+
+extern "C" {
+A4J_API int a4j_bias_gelu_forward(const float* x, const float* bias, float* out, int64_t rows, int64_t cols,
+                                  int activation, void* stream) {
+  if (!valid_activation(activation)) {
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_bias_gelu_forward: unknown activation " + std::to_string(activation));
+  }
+  if (rows <= 0 || cols <= 0) return A4J_OK;
+  const bool parallel = rows * cols > a4j::kParallelElements / 8 && rows > 1;
+#pragma omp parallel if (parallel)
+  {
+    const int t = omp_get_thread_num();
+    const int n = omp_get_num_threads();
+    const int64_t begin = rows * t / n;
+    const int64_t end = rows * (t + 1) / n;
+    if (end > begin) {
+      forward_rows(x + begin * cols, bias, out + begin * cols, end - begin, cols, activation);
+    }
+  }
+  return A4J_OK;
+}
+
+A4J_API int a4j_bias_gelu_backward(const float* dout, const float* x, const float* bias, float* dx, float* dbias,
+                                   int64_t rows, int64_t cols, int activation, void* stream) {
+  if (!valid_activation(activation)) {
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_bias_gelu_backward: unknown activation " + std::to_string(activation));
+  }
+  if (rows <= 0 || cols <= 0 || (dx == nullptr && dbias == nullptr)) return A4J_OK;
+  float* acc[1] = {dbias};
+  const bool parallel = rows * cols > a4j::kParallelElements / 8 && rows > 1;
+  return a4j::rows_with_partials(rows, cols, 1, acc, parallel, [&](int64_t begin, int64_t end, float* partial) {
+    if (end > begin) {
+      backward_rows(dout + begin * cols, x + begin * cols, bias, dx == nullptr ? nullptr : dx + begin * cols,
+                    partial, end - begin, cols, activation);
+    }
+  });
+}
+}

@@ -1,0 +1,110 @@
+// Softmax cross-entropy over vocabulary-sized rows with an ignore index, fused: one max pass and one exp-sum pass
+// per row give the log-sum-exp (saved), and the backward writes softmax - onehot straight into dlogits, so no
+// [N, C] probability tensor is ever stored. Ignored rows (most MLM positions) are skipped entirely.
+#include <cmath>
+#include <new>
+#include <vector>
+
+#include "albert4j.h"
+#include "cpu_common.h"
+#include "cpu_parallel.h"
+
+namespace {
+
+// exp(x) for x <= 0-ish arguments of max-subtracted logits, written so the compiler vectorises it (libm's expf
+// does not): Cody-Waite reduction x = n·ln2 + r, |r| <= ln2/2, degree-6 Taylor polynomial (relative error
+// ~2e-7), scaled by 2^n through the exponent bits. Inputs are clamped to [-87, 88] (normal results only).
+static inline float vexp(float x) {
+  x = x > -87.0f ? x : -87.0f;  // also maps NaN to -87, so the int conversion below is always defined
+  x = x < 88.0f ? x : 88.0f;
+  const float n = std::floor(x * 1.4426950408889634f + 0.5f);
+  float r = std::fma(n, -0.693145751953125f, x);
+  r = std::fma(n, -1.428606765330187e-06f, r);
+  float p = 1.0f / 720.0f;
+  p = std::fma(p, r, 1.0f / 120.0f);
+  p = std::fma(p, r, 1.0f / 24.0f);
+  p = std::fma(p, r, 1.0f / 6.0f);
+  p = std::fma(p, r, 0.5f);
+  p = std::fma(p, r, 1.0f);
+  p = std::fma(p, r, 1.0f);
+  union { int32_t i; float f; } scale;
+  scale.i = (static_cast<int32_t>(n) + 127) << 23;
+  return p * scale.f;
+}
+
+A4J_CLONES float row_lse(const float* __restrict x, int64_t classes) {
+  float m = -INFINITY;
+  int nans = 0;
+#pragma omp simd reduction(max : m) reduction(+ : nans)
+  for (int64_t c = 0; c < classes; c++) {
+    m = x[c] > m ? x[c] : m;
+    nans += x[c] != x[c];
+  }
+  if (nans > 0) return NAN;         // a NaN logit makes the loss NaN, as it should
+  if (m == -INFINITY || m == INFINITY) return m;
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (int64_t c = 0; c < classes; c++) s += vexp(x[c] - m);
+  return m + std::log(s);
+}
+
+// dx[c] += scale * exp(x[c] - lse)
+A4J_CLONES void row_softmax_grad(const float* __restrict x, float lse, float scale, float* __restrict dx,
+                                 int64_t classes) {
+#pragma omp simd
+  for (int64_t c = 0; c < classes; c++) dx[c] += scale * vexp(x[c] - lse);
+}
+
+bool ignored(int32_t label, int32_t ignore_index) { return label == ignore_index; }
+}  // namespace
+
+extern "C" {
+A4J_API int a4j_softmax_xent_forward(const float* logits, const int32_t* labels, float* loss, float* lse, int64_t n,
+                                     int64_t classes, int32_t ignore_index, void* stream) {
+  std::vector<double> row_loss;
+  try {
+    row_loss.assign(static_cast<size_t>(n > 0 ? n : 0), 0.0);
+  } catch (const std::bad_alloc&) {
+    return a4j::set_error(A4J_ERR_OUT_OF_MEMORY, "a4j_softmax_xent_forward: out of host memory");
+  }
+  const bool parallel = n * classes > a4j::kParallelElements && n > 1;
+#pragma omp parallel for if (parallel) schedule(dynamic, 1)
+  for (int64_t i = 0; i < n; i++) {
+    if (ignored(labels[i], ignore_index)) {
+      lse[i] = 0.0f;  // never read: the backward skips ignored rows too
+      continue;
+    }
+    const float* row = logits + i * classes;
+    lse[i] = row_lse(row, classes);
+    row_loss[i] = static_cast<double>(lse[i]) - static_cast<double>(row[labels[i]]);
+  }
+  // Summed in row order, so the loss does not depend on the thread count.
+  double total = 0.0;
+  int64_t count = 0;
+  for (int64_t i = 0; i < n; i++) {
+    if (ignored(labels[i], ignore_index)) continue;
+    total += row_loss[i];
+    count++;
+  }
+  loss[0] = count == 0 ? 0.0f : static_cast<float>(total / static_cast<double>(count));
+  return A4J_OK;
+}
+
+A4J_API int a4j_softmax_xent_backward(const float* dloss, const float* logits, const int32_t* labels,
+                                      const float* lse, float* dlogits, int64_t n, int64_t classes,
+                                      int32_t ignore_index, void* stream) {
+  int64_t count = 0;
+  for (int64_t i = 0; i < n; i++) count += ignored(labels[i], ignore_index) ? 0 : 1;
+  if (count == 0) return A4J_OK;
+  const float scale = dloss[0] / static_cast<float>(count);
+  const bool parallel = n * classes > a4j::kParallelElements && n > 1;
+#pragma omp parallel for if (parallel) schedule(dynamic, 1)
+  for (int64_t i = 0; i < n; i++) {
+    if (ignored(labels[i], ignore_index)) continue;
+    float* drow = dlogits + i * classes;
+    row_softmax_grad(logits + i * classes, lse[i], scale, drow, classes);
+    drow[labels[i]] -= scale;
+  }
+  return A4J_OK;
+}
+}

@@ -1,0 +1,179 @@
+package io.albert4j.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.albert4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HfModelDirectoryTest {
+    @TempDir
+    Path dir;
+
+    private final SplittableRandom random = new SplittableRandom(7);
+
+    private Tensor random(int... shape) {
+        float[] v = new float[(int) Tensor.numelOf(shape)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return Tensor.ofFloats(v, shape);
+    }
+
+    /** A few AlbertForPreTraining parameters with HF names, V=11, E=4, H=6. */
+    private Map<String, Tensor> parameters() {
+        Map<String, Tensor> p = new LinkedHashMap<>();
+        p.put("albert.embeddings.word_embeddings.weight", random(11, 4));
+        p.put("albert.embeddings.LayerNorm.weight", random(4));
+        p.put("albert.encoder.embedding_hidden_mapping_in.weight", random(6, 4));
+        p.put("albert.pooler.weight", random(6, 6));
+        p.put("albert.pooler.bias", random(6));
+        p.put("predictions.bias", random(11));
+        p.put("predictions.dense.weight", random(4, 6));
+        return p;
+    }
+
+    private static Map<String, Tensor> zerosLike(Map<String, Tensor> p) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        p.forEach((k, v) -> out.put(k, Tensor.ofFloats(new float[(int) v.numel()], v.shape())));
+        return out;
+    }
+
+    private static ObjectNode config() {
+        ObjectNode c = new ObjectMapper().createObjectNode();
+        c.put("model_type", "albert").put("hidden_size", 6).put("embedding_size", 4).put("vocab_size", 11);
+        return c;
+    }
+
+    @Test
+    void savedDirectoryLoadsBackWithHfAliasesAndTokenizer() throws IOException {
+        Path spiece = Files.writeString(dir.resolve("source.model"), "not really a sentencepiece model");
+        Map<String, Tensor> saved = parameters();
+        Path model = dir.resolve("model");
+        HfModelDirectory.save(model, config(), saved, spiece);
+
+        assertEquals(6, HfModelDirectory.readConfig(model).get("hidden_size").asInt());
+        assertEquals("not really a sentencepiece model",
+                Files.readString(HfModelDirectory.tokenizerModel(model).orElseThrow()));
+        try (SafetensorsReader reader = SafetensorsReader.open(model.resolve(HfModelDirectory.WEIGHTS_FILE))) {
+            assertTrue(reader.contains("predictions.decoder.bias"), "HF writes the decoder bias alias");
+            assertEquals("pt", reader.metadata().get("format"), "transformers refuses files without format=pt");
+        }
+        Map<String, Tensor> loaded = zerosLike(saved);
+        HfModelDirectory.LoadReport report = HfModelDirectory.loadWeights(model, loaded, false);
+        for (String name : saved.keySet()) {
+            assertArrayEquals(saved.get(name).toFloatArray(), loaded.get(name).toFloatArray(), name);
+        }
+        assertEquals(List.of("predictions.decoder.bias"), report.ignored());
+        try (var files = Files.list(dir)) {
+            assertEquals(2, files.count(), "only source.model and model/ remain: " + dir);
+        }
+    }
+
+    @Test
+    void shapeMismatchNamesFileTensorAndBothShapes() throws IOException {
+        Map<String, Tensor> saved = parameters();
+        saved.put("albert.pooler.weight", random(6, 5));
+        HfModelDirectory.save(dir.resolve("m"), config(), saved, null);
+        Map<String, Tensor> expected = zerosLike(parameters());
+        SafetensorsException e = assertThrows(SafetensorsException.class,
+                () -> HfModelDirectory.loadWeights(dir.resolve("m"), expected, false));
+        assertTrue(e.getMessage().endsWith("model.safetensors: tensor 'albert.pooler.weight' has shape [6, 5], "
+                + "config says [6, 6]"), e.getMessage());
+        assertArrayEquals(new float[24], expected.get("albert.encoder.embedding_hidden_mapping_in.weight").toFloatArray(),
+                "nothing is copied when the file does not fit");
+    }
+
+    @Test
+    void missingAndUnexpectedTensorsAreReportedByName() throws IOException {
+        Map<String, Tensor> saved = parameters();
+        saved.remove("albert.pooler.bias");
+        saved.put("sop_classifier.classifier.weight", random(2, 6));
+        HfModelDirectory.save(dir.resolve("m"), config(), saved, null);
+
+        SafetensorsException missing = assertThrows(SafetensorsException.class,
+                () -> HfModelDirectory.loadWeights(dir.resolve("m"), zerosLike(parameters()), false));
+        assertTrue(missing.getMessage().contains("missing: [albert.pooler.bias]"), missing.getMessage());
+
+        Map<String, Tensor> expected = zerosLike(parameters());
+        expected.remove("albert.pooler.bias");
+        SafetensorsException unexpected = assertThrows(SafetensorsException.class,
+                () -> HfModelDirectory.loadWeights(dir.resolve("m"), expected, false));
+        assertTrue(unexpected.getMessage().contains("[sop_classifier.classifier.weight]"), unexpected.getMessage());
+
+        HfModelDirectory.LoadReport report = HfModelDirectory.loadWeights(dir.resolve("m"), expected, true);
+        assertEquals(List.of("sop_classifier.classifier.weight"), report.unexpected());
+    }
+
+    @Test
+    void hfAliasesAndEncoderOnlyCheckpointsLoad() throws IOException {
+        Map<String, Tensor> source = parameters();
+        // An AlbertModel checkpoint as HF writes it: no "albert." prefix, a position_ids buffer, plus a head
+        // stored under the decoder alias and a tied decoder weight.
+        Map<String, Tensor> file = new LinkedHashMap<>();
+        source.forEach((k, v) -> {
+            if (k.startsWith("albert.")) {
+                file.put(k.substring("albert.".length()), v);
+            }
+        });
+        file.put("embeddings.position_ids", Tensor.ofInts(new int[] {0, 1, 2}, 1, 3));
+        file.put("predictions.decoder.bias", source.get("predictions.bias"));
+        file.put("predictions.decoder.weight", source.get("albert.embeddings.word_embeddings.weight"));
+        file.put("predictions.dense.weight", source.get("predictions.dense.weight"));
+        Path weights = dir.resolve("w.safetensors");
+        SafetensorsWriter.write(weights, file, Map.of());
+
+        Map<String, Tensor> loaded = zerosLike(source);
+        HfModelDirectory.LoadReport report = HfModelDirectory.loadWeightsFile(weights, loaded, false);
+        for (String name : source.keySet()) {
+            assertArrayEquals(source.get(name).toFloatArray(), loaded.get(name).toFloatArray(), name);
+        }
+        assertEquals("pooler.weight", report.sources().get("albert.pooler.weight"));
+        assertEquals("predictions.decoder.bias", report.sources().get("predictions.bias"));
+        assertTrue(report.ignored().containsAll(List.of("embeddings.position_ids", "predictions.decoder.weight")));
+
+        // A tied decoder weight must still have the embedding's shape.
+        file.put("predictions.decoder.weight", random(11, 5));
+        SafetensorsWriter.write(weights, file, Map.of());
+        SafetensorsException e = assertThrows(SafetensorsException.class,
+                () -> HfModelDirectory.loadWeightsFile(weights, zerosLike(source), false));
+        assertTrue(e.getMessage().contains("'predictions.decoder.weight'") && e.getMessage().contains("[11, 5]"),
+                e.getMessage());
+    }
+
+    @Test
+    void failedSaveLeavesThePreviousDirectoryIntact() throws IOException {
+        Path model = dir.resolve("m");
+        Map<String, Tensor> first = parameters();
+        HfModelDirectory.save(model, config(), first, null);
+        Map<String, Tensor> broken = parameters();
+        Tensor freed = random(3);
+        freed.close();
+        broken.put("zzz.freed", freed);
+        assertThrows(RuntimeException.class, () -> HfModelDirectory.save(model, config(), broken, null));
+        Map<String, Tensor> loaded = zerosLike(first);
+        HfModelDirectory.loadWeights(model, loaded, false);
+        assertArrayEquals(first.get("albert.pooler.weight").toFloatArray(), loaded.get("albert.pooler.weight").toFloatArray());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(model), files.toList(), "no temporary directory left behind");
+        }
+        // Saving again replaces the directory as a whole.
+        Map<String, Tensor> second = parameters();
+        HfModelDirectory.save(model, config().put("hidden_size", 6).put("marker", 2), second, null);
+        assertEquals(2, HfModelDirectory.readConfig(model).get("marker").asInt());
+        assertFalse(HfModelDirectory.tokenizerModel(model).isPresent());
+    }
+}
