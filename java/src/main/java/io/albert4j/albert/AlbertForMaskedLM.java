@@ -6,6 +6,7 @@ import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Parameter;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -47,6 +48,16 @@ public final class AlbertForMaskedLM extends AlbertPreTrainedModel {
             model.close();
             throw e;
         }
+    }
+
+    /** Loads a HuggingFace model directory (config.json + model.safetensors) onto the CPU backend. */
+    public static AlbertForMaskedLM load(Path dir) {
+        return load(dir, Backends.cpu());
+    }
+
+    /** Loads a HuggingFace model directory onto {@code backend}; tensors of other heads (e.g. a pretraining checkpoint's SOP head) are ignored, as HF does. */
+    public static AlbertForMaskedLM load(Path dir, Backend backend) {
+        return AlbertPreTrainedModel.load(dir, backend, c -> new AlbertForMaskedLM(c), true);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Parameter;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -63,6 +64,16 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
             model.close();
             throw e;
         }
+    }
+
+    /** Loads a HuggingFace model directory (config.json + model.safetensors) onto the CPU backend. */
+    public static AlbertForPreTraining load(Path dir) {
+        return load(dir, Backends.cpu());
+    }
+
+    /** Loads a HuggingFace model directory onto {@code backend}; every tensor of the file must be a parameter. */
+    public static AlbertForPreTraining load(Path dir, Backend backend) {
+        return AlbertPreTrainedModel.load(dir, backend, c -> new AlbertForPreTraining(c), false);
     }
 
     @Override

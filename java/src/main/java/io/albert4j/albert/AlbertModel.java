@@ -10,6 +10,7 @@ import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
+import java.nio.file.Path;
 
 /**
  * The ALBERT encoder with its pooler (HF {@code AlbertModel}): embeddings (E) → {@link AlbertTransformer}
@@ -45,6 +46,16 @@ public final class AlbertModel extends AlbertPreTrainedModel {
         model.materialize(backend);
         model.initialize(seed);
         return model;
+    }
+
+    /** Loads a HuggingFace model directory (config.json + model.safetensors) onto the CPU backend. */
+    public static AlbertModel load(Path dir) {
+        return load(dir, Backends.cpu());
+    }
+
+    /** Loads a HuggingFace model directory onto {@code backend}; tensors of other heads (e.g. a pretraining checkpoint's SOP head) are ignored, as HF does. */
+    public static AlbertModel load(Path dir, Backend backend) {
+        return AlbertPreTrainedModel.load(dir, backend, c -> new AlbertModel(c, true), true);
     }
 
     @Override

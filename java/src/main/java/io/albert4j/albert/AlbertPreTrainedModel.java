@@ -1,6 +1,7 @@
 package io.albert4j.albert;
 
 import io.albert4j.backend.Backend;
+import io.albert4j.io.HfModelDirectory;
 import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Module;
 import io.albert4j.nn.Parameter;
@@ -10,6 +11,9 @@ import io.albert4j.ops.Step;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.StepArena;
 import io.albert4j.tensor.Tensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -157,6 +162,34 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
         }
         for (Map.Entry<String, Tensor> e : own.entrySet()) {
             memory().upload(values.get(e.getKey()).toFloatArray(), e.getValue());
+        }
+    }
+
+    /**
+     * Writes a HuggingFace model directory (config.json, model.safetensors with HF's tied aliases), atomically.
+     * {@code tokenizerModel} (may be null) is copied in as spiece.model.
+     */
+    public void save(Path dir, Path tokenizerModel) {
+        try {
+            HfModelDirectory.save(dir, config.toJson(), namedParameters(), tokenizerModel);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save model to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a model directory's config, builds the model with {@code factory} and fills it from the weights. */
+    static <M extends AlbertPreTrainedModel> M load(Path dir, Backend backend,
+                                                     Function<AlbertConfig, M> factory,
+                                                     boolean allowUnexpected) {
+        AlbertConfig config = AlbertConfig.read(dir.resolve(HfModelDirectory.CONFIG_FILE));
+        M model = factory.apply(config);
+        try {
+            model.materialize(backend);
+            HfModelDirectory.loadWeights(dir, model.namedParameters(), allowUnexpected);
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
         }
     }
 

@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 InfoCommand.class,
+                ForwardCommand.class,
+                InitCommand.class,
         })
 public final class AlbertCli implements Runnable {
     @CommandLine.Spec
