@@ -1,14 +1,72 @@
 package io.albert4j.ops;
 
 import io.albert4j.backend.Activation;
+import io.albert4j.backend.Backend;
+import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
+import java.util.Arrays;
 
-// PLACEHOLDER until the gemm work lands: owned by the gemm helper.
+/**
+ * A dense layer in HuggingFace's {@code nn.Linear} layout: {@code y = x·weightᵀ + bias} for x {@code [..., in]},
+ * weight {@code [out, in]}, bias {@code [out]} or null. One GEMM forward (a4j_gemm with op(B) = weightᵀ), two
+ * backward; the weight gradient is a GEMM with beta = 1 into the weight's one gradient buffer, so a block whose
+ * weights every ALBERT layer shares sums all layers' contributions there without an extra pass.
+ * With an activation, the bias and activation run fused in {@link BiasGeluOp} on the bias-free product.
+ */
 final class LinearOp {
+    private static final String OP = "linear";
+
     private LinearOp() {
     }
 
     static Tensor apply(Tensor x, Tensor weight, Tensor bias, Activation activation) {
-        throw new UnsupportedOperationException("linear: not implemented yet");
+        Step step = Step.current();
+        Backend backend = step.backend();
+        OpChecks.require(OP, "x", x, DType.F32, backend.device());
+        OpChecks.require(OP, "weight", weight, DType.F32, backend.device());
+        OpChecks.requireRankAtLeast(OP, "x", x, 1);
+        OpChecks.requireRank(OP, "weight", weight, 2);
+        int in = x.dim(-1);
+        int out = weight.dim(0);
+        if (weight.dim(1) != in) {
+            throw new IllegalArgumentException(OP + ": 'weight' " + Arrays.toString(weight.shape())
+                    + " must be [out, " + in + "] to match the last dim of 'x' " + Arrays.toString(x.shape()));
+        }
+        if (bias != null) {
+            OpChecks.require(OP, "bias", bias, DType.F32, backend.device());
+            OpChecks.requireShape(OP, "bias", bias, "dim 0 of 'weight' " + Arrays.toString(weight.shape()), out);
+        }
+        if (activation == null) {
+            throw new NullPointerException(OP + ": argument 'activation' is null (use Activation.IDENTITY)");
+        }
+        if (activation != Activation.IDENTITY) {
+            Tensor product = apply(x, weight, null, Activation.IDENTITY);
+            return BiasGeluOp.apply(product, bias, activation);
+        }
+        int rows = OpChecks.rows(x);
+        int[] outShape = x.shape();
+        outShape[outShape.length - 1] = out;
+        Tensor y = step.allocate(DType.F32, outShape);
+        backend.gemm(false, true, rows, out, in, 1.0f, x, in, 0, weight, in, 0, 0.0f, y, out, 0, 1);
+        if (bias != null) {
+            backend.biasAddForward(y, bias, y, rows, out);
+        }
+        step.record(OP, y, (dy, tape) -> {
+            Tensor dx = tape.gradFor(x);
+            if (dx != null) {
+                // dx[rows, in] += dy[rows, out] · weight[out, in]
+                backend.gemm(false, false, rows, in, out, 1.0f, dy, out, 0, weight, in, 0, 1.0f, dx, in, 0, 1);
+            }
+            Tensor dWeight = tape.gradFor(weight);
+            if (dWeight != null) {
+                // dW[out, in] += dyᵀ[out, rows] · x[rows, in]
+                backend.gemm(true, false, out, in, rows, 1.0f, dy, out, 0, x, in, 0, 1.0f, dWeight, in, 0, 1);
+            }
+            Tensor dBias = tape.gradFor(bias);
+            if (dBias != null) {
+                backend.biasAddBackward(dy, dBias, rows, out);
+            }
+        }, x, weight, bias);
+        return y;
     }
 }

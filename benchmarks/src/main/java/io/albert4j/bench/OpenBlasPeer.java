@@ -1,0 +1,137 @@
+package io.albert4j.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * The GEMM peer: OpenBLAS's {@code cblas_sgemm} from the org.bytedeco:openblas jar on Maven Central, called through
+ * Panama (no JavaCPP). The native libraries are copied out of the jar into a temporary directory and opened there.
+ * Before the library loads, {@code OPENBLAS_CORETYPE=SkylakeX} is set with libc's setenv so that OpenBLAS runs its
+ * AVX-512 kernels on CPUs its dispatcher does not recognise (such as AMD Zen 4/5).
+ */
+final class OpenBlasPeer {
+    private static final String RESOURCE_DIR = "org/bytedeco/openblas/linux-x86_64/";
+    // Load order: dependencies before the library that needs them, so the loader finds them by soname.
+    private static final String[] LIBRARIES = {"libgcc_s.so.1", "libquadmath.so.0", "libgfortran.so.5", "libopenblas.so.0"};
+    private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+    static final String CORE_TYPE = "SkylakeX";
+
+    private static OpenBlasPeer instance;
+
+    private final MethodHandle sgemm;
+    private final MethodHandle setNumThreads;
+    private final String coreName;
+    private final String config;
+
+    private OpenBlasPeer() {
+        Linker linker = Linker.nativeLinker();
+        setEnvironment(linker, "OPENBLAS_CORETYPE", CORE_TYPE);
+        Path dir = extract();
+        SymbolLookup lookup = null;
+        for (String library : LIBRARIES) {
+            lookup = SymbolLookup.libraryLookup(dir.resolve(library), Arena.global());
+        }
+        SymbolLookup openblas = lookup;
+        sgemm = linker.downcallHandle(openblas.find("cblas_sgemm").orElseThrow(), FunctionDescriptor.ofVoid(JAVA_INT,
+                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
+                JAVA_FLOAT, ADDRESS, JAVA_INT));
+        setNumThreads = linker.downcallHandle(openblas.find("openblas_set_num_threads").orElseThrow(),
+                FunctionDescriptor.ofVoid(JAVA_INT));
+        coreName = string(linker, openblas, "openblas_get_corename");
+        config = string(linker, openblas, "openblas_get_config");
+    }
+
+    static synchronized OpenBlasPeer get() {
+        if (instance == null) {
+            instance = new OpenBlasPeer();
+        }
+        return instance;
+    }
+
+    /** Which kernel family OpenBLAS picked, e.g. "SkylakeX". */
+    String coreName() {
+        return coreName;
+    }
+
+    String config() {
+        return config;
+    }
+
+    void setNumThreads(int threads) {
+        try {
+            setNumThreads.invokeExact(threads);
+        } catch (Throwable t) {
+            throw new IllegalStateException("openblas_set_num_threads", t);
+        }
+    }
+
+    /** Row-major C[m, n] = alpha·op(A)·op(B) + beta·C. */
+    void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, int lda,
+               MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
+        try {
+            sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha, a, lda, b,
+                    ldb, beta, c, ldc);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cblas_sgemm", t);
+        }
+    }
+
+    private static void setEnvironment(Linker linker, String name, String value) {
+        MethodHandle setenv = linker.downcallHandle(linker.defaultLookup().find("setenv").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+        try (Arena arena = Arena.ofConfined()) {
+            int status = (int) setenv.invokeExact(arena.allocateFrom(name), arena.allocateFrom(value), 1);
+            if (status != 0) {
+                throw new IllegalStateException("setenv(" + name + ") failed with " + status);
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("setenv", t);
+        }
+    }
+
+    private static Path extract() {
+        try {
+            Path dir = Files.createTempDirectory("albert4j-openblas-");
+            for (String library : LIBRARIES) {
+                try (InputStream in = OpenBlasPeer.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + library)) {
+                    if (in == null) {
+                        throw new IllegalStateException(RESOURCE_DIR + library + " is not on the class path: the "
+                                + "benchmarks need org.bytedeco:openblas (classifier linux-x86_64)");
+                    }
+                    Files.copy(in, dir.resolve(library), StandardCopyOption.REPLACE_EXISTING);
+                }
+                dir.resolve(library).toFile().deleteOnExit();
+            }
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("extracting OpenBLAS", e);
+        }
+    }
+
+    private static String string(Linker linker, SymbolLookup lookup, String function) {
+        MethodHandle handle = linker.downcallHandle(lookup.find(function).orElseThrow(), FunctionDescriptor.of(ADDRESS));
+        try {
+            MemorySegment text = (MemorySegment) handle.invokeExact();
+            return text.reinterpret(1024).getString(0);
+        } catch (Throwable t) {
+            throw new IllegalStateException(function, t);
+        }
+    }
+}

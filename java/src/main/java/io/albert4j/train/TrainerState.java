@@ -1,0 +1,45 @@
+package io.albert4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * trainer_state.json of a checkpoint: the step plus what the trainer needs to continue exactly where it stopped.
+ * The RNG states, data cursor and run configuration are opaque JSON owned by the trainer and the data pipeline.
+ */
+public record TrainerState(long step, JsonNode rngState, JsonNode dataCursor, JsonNode runConfig) {
+    static final int FORMAT = 1;
+
+    public TrainerState {
+        if (step < 0) {
+            throw new IllegalArgumentException("trainer state: step must be >= 0, got " + step);
+        }
+        rngState = rngState == null ? NullNode.getInstance() : rngState;
+        dataCursor = dataCursor == null ? NullNode.getInstance() : dataCursor;
+        runConfig = runConfig == null ? NullNode.getInstance() : runConfig;
+    }
+
+    ObjectNode toJson() {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("format", FORMAT);
+        node.put("step", step);
+        node.set("rng_state", rngState);
+        node.set("data_cursor", dataCursor);
+        node.set("run_config", runConfig);
+        return node;
+    }
+
+    static TrainerState fromJson(JsonNode node) {
+        if (node == null || !node.isObject() || !node.path("step").canConvertToLong()
+                || !node.path("step").isIntegralNumber()) {
+            throw new IllegalArgumentException("trainer state has no integral \"step\"");
+        }
+        if (node.path("format").asInt(-1) != FORMAT) {
+            throw new IllegalArgumentException("trainer state format " + node.path("format") + ", expected " + FORMAT);
+        }
+        return new TrainerState(node.get("step").longValue(), node.get("rng_state"), node.get("data_cursor"),
+                node.get("run_config"));
+    }
+}

@@ -1,0 +1,175 @@
+package io.albert4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.albert4j.io.AtomicFiles;
+import io.albert4j.io.HfModelDirectory;
+import io.albert4j.io.SafetensorsReader;
+import io.albert4j.tensor.Tensor;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Training checkpoints under one run directory: {@code DIR/checkpoint-STEP/} holds a complete HuggingFace model
+ * directory (config.json, model.safetensors, spiece.model) plus {@code training_state.safetensors} (optimizer
+ * moments), {@code trainer_state.json} and, written last, the {@code COMPLETE} marker. Each checkpoint is built in
+ * a temporary directory and renamed into place; the last {@code keepLast} are kept.
+ *
+ * <p>{@link #latest} returns the newest checkpoint that is complete and whose files validate, skipping (with a
+ * warning) anything a crash left behind.
+ */
+public final class TrainingCheckpoints {
+    public static final String TRAINING_STATE_FILE = "training_state.safetensors";
+    public static final String TRAINER_STATE_FILE = "trainer_state.json";
+    public static final String COMPLETE_MARKER = "COMPLETE";
+    private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)");
+    private static final System.Logger LOG = System.getLogger(TrainingCheckpoints.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path root;
+    private final int keepLast;
+
+    /** A checkpoint found on disk: its directory and trainer state. Load the model with {@link #loadModel}. */
+    public record Checkpoint(Path directory, TrainerState state) {
+        public long step() {
+            return state.step();
+        }
+
+        /** Fills the model's parameters from this checkpoint's model.safetensors (strict: no unexpected tensors). */
+        public HfModelDirectory.LoadReport loadModel(Map<String, Tensor> parameters) {
+            return HfModelDirectory.loadWeights(directory, parameters, false);
+        }
+
+        /** Restores the optimizer's moments and step count. */
+        public void loadOptimizer(Optimizer optimizer) {
+            optimizer.loadState(directory.resolve(TRAINING_STATE_FILE));
+        }
+    }
+
+    public TrainingCheckpoints(Path root, int keepLast) {
+        if (keepLast < 1) {
+            throw new IllegalArgumentException("checkpoints: keepLast must be >= 1, got " + keepLast);
+        }
+        this.root = root;
+        this.keepLast = keepLast;
+    }
+
+    public static Path directoryFor(Path root, long step) {
+        return root.resolve("checkpoint-" + step);
+    }
+
+    /**
+     * Writes {@code checkpoint-STEP} atomically and prunes older ones beyond {@code keepLast}.
+     *
+     * @param modelConfig    the model's config.json content
+     * @param parameters     the model's parameters under their HF names
+     * @param tokenizerModel spiece.model to copy along (may be null)
+     */
+    public Path save(TrainerState state, JsonNode modelConfig, Map<String, Tensor> parameters, Path tokenizerModel,
+                     Optimizer optimizer) throws IOException {
+        Path target = directoryFor(root, state.step());
+        AtomicFiles.writeDirectory(target, temp -> {
+            HfModelDirectory.writeInto(temp, modelConfig, parameters, tokenizerModel);
+            optimizer.saveState(temp.resolve(TRAINING_STATE_FILE));
+            Files.writeString(temp.resolve(TRAINER_STATE_FILE), JSON.writeValueAsString(state.toJson()) + "\n");
+            // Last: only a directory with this marker counts as a checkpoint.
+            Files.writeString(temp.resolve(COMPLETE_MARKER), Long.toString(state.step()) + "\n");
+        });
+        prune();
+        return target;
+    }
+
+    private void prune() throws IOException {
+        List<Checkpoint> complete = completeCheckpoints(root, false);
+        for (int i = 0; i < complete.size() - keepLast; i++) {
+            AtomicFiles.deleteRecursively(complete.get(i).directory());
+        }
+        // Leftovers of writes that were killed: temporary and set-aside directories.
+        try (var entries = Files.list(root)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".checkpoint-") && (name.contains(".tmp-") || name.contains(".old-"))) {
+                    AtomicFiles.deleteRecursively(p);
+                }
+            }
+        }
+    }
+
+    /** The newest complete, valid checkpoint under {@code root}, or empty. */
+    public static Optional<Checkpoint> latest(Path root) throws IOException {
+        List<Checkpoint> complete = completeCheckpoints(root, true);
+        return complete.isEmpty() ? Optional.empty() : Optional.of(complete.get(complete.size() - 1));
+    }
+
+    /** Every complete, valid checkpoint under {@code root}, oldest first. */
+    public static List<Checkpoint> completeCheckpoints(Path root, boolean warn) throws IOException {
+        List<Checkpoint> found = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return found;
+        }
+        try (var entries = Files.list(root)) {
+            for (Path dir : (Iterable<Path>) entries::iterator) {
+                Matcher m = NAME.matcher(dir.getFileName().toString());
+                if (!m.matches() || !Files.isDirectory(dir)) {
+                    continue;
+                }
+                String problem = validate(dir, m.group(1));
+                if (problem != null) {
+                    if (warn) {
+                        LOG.log(Level.WARNING, "skipping checkpoint " + dir + ": " + problem);
+                    }
+                    continue;
+                }
+                found.add(new Checkpoint(dir, readState(dir)));
+            }
+        }
+        found.sort(Comparator.comparingLong(Checkpoint::step));
+        return found;
+    }
+
+    /** Null when {@code dir} is a complete checkpoint of step {@code stepText}, else what is wrong with it. */
+    static String validate(Path dir, String stepText) {
+        try {
+            long step = Long.parseLong(stepText);
+            Path marker = dir.resolve(COMPLETE_MARKER);
+            if (!Files.isRegularFile(marker)) {
+                return "no " + COMPLETE_MARKER + " marker (the write was interrupted)";
+            }
+            if (!Files.readString(marker).strip().equals(Long.toString(step))) {
+                return COMPLETE_MARKER + " marker names another step";
+            }
+            TrainerState state = readState(dir);
+            if (state.step() != step) {
+                return TRAINER_STATE_FILE + " says step " + state.step();
+            }
+            HfModelDirectory.readConfig(dir);
+            for (String file : List.of(HfModelDirectory.WEIGHTS_FILE, TRAINING_STATE_FILE)) {
+                SafetensorsReader.open(dir.resolve(file)).close();  // validates header and sizes
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static TrainerState readState(Path dir) {
+        Path file = dir.resolve(TRAINER_STATE_FILE);
+        try {
+            return TrainerState.fromJson(JSON.readTree(file.toFile()));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.albert4j.backend;
+
+import static io.albert4j.testing.FiniteDifferences.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.albert4j.tensor.Tensor;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * a4j_adamw_update and a4j_lamb_update against the update rule of albert-spec.md §4 computed by hand in double:
+ * g = grad·scale; m = β1m + (1-β1)g; v = β2v + (1-β2)g²; u = m/(√v+ε) + wd·w (no bias correction);
+ * LAMB ratio = ‖w‖/‖u‖ (1 when either is 0 or adaptation is off); w -= ratio·lr·u.
+ */
+class OptimizerKernelTest {
+    private static final float LR = 0.01f;
+    private static final float BETA1 = 0.9f;
+    private static final float BETA2 = 0.999f;
+    private static final float EPS = 1e-6f;
+
+    private final Backend backend = Backends.cpu();
+    private final SplittableRandom random = new SplittableRandom(91);
+    private final java.util.List<Tensor> owned = new java.util.ArrayList<>();
+
+    @AfterEach
+    void close() {
+        owned.forEach(Tensor::close);
+    }
+
+    /** Double-precision optimizer state for one tensor. */
+    private static final class Reference {
+        final double[] w;
+        final double[] m;
+        final double[] v;
+
+        Reference(float[] w) {
+            this.w = new double[w.length];
+            for (int i = 0; i < w.length; i++) {
+                this.w[i] = w[i];
+            }
+            m = new double[w.length];
+            v = new double[w.length];
+        }
+
+        /** @return the trust ratio used */
+        double step(float[] grad, double gradScale, double wd, boolean lamb, boolean adapt) {
+            double[] u = new double[w.length];
+            double w2 = 0;
+            double u2 = 0;
+            for (int i = 0; i < w.length; i++) {
+                double g = grad[i] * gradScale;
+                m[i] = BETA1 * m[i] + (1 - BETA1) * g;
+                v[i] = BETA2 * v[i] + (1 - BETA2) * g * g;
+                u[i] = m[i] / (Math.sqrt(v[i]) + EPS) + wd * w[i];
+                w2 += w[i] * w[i];
+                u2 += u[i] * u[i];
+            }
+            double ratio = lamb && adapt && w2 > 0 && u2 > 0 ? Math.sqrt(w2) / Math.sqrt(u2) : 1;
+            for (int i = 0; i < w.length; i++) {
+                w[i] -= ratio * LR * u[i];
+            }
+            return ratio;
+        }
+    }
+
+    private float[] random(int n, double scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) ((random.nextDouble() * 2 - 1) * scale);
+        }
+        return x;
+    }
+
+    private Tensor tensor(float[] values) {
+        Tensor t = Tensor.ofFloats(values, values.length);
+        owned.add(t);
+        return t;
+    }
+
+    private void check(int n, boolean lamb, boolean adapt, float wd, float gradScale, boolean zeroWeights) {
+        float[] w0 = zeroWeights ? new float[n] : random(n, 0.5);
+        Reference reference = new Reference(w0);
+        Tensor w = tensor(w0);
+        Tensor m = tensor(new float[n]);
+        Tensor v = tensor(new float[n]);
+        for (int step = 0; step < 3; step++) {
+            float[] grad = random(n, 1);
+            Tensor g = tensor(grad);
+            double expectedRatio = reference.step(grad, gradScale, wd, lamb, adapt);
+            String what = (lamb ? "lamb" : "adamw") + " n=" + n + " step " + step;
+            if (lamb) {
+                float ratio = backend.lambUpdate(w, g, m, v, LR, BETA1, BETA2, EPS, wd, adapt, gradScale);
+                assertEquals(expectedRatio, ratio, 1e-5 * expectedRatio, what + " trust ratio");
+                if (zeroWeights && step == 0) {
+                    assertEquals(1.0f, ratio, what + ": ||w|| = 0 gives ratio 1");
+                }
+                if (!adapt) {
+                    assertEquals(1.0f, ratio, what + ": excluded from adaptation gives ratio 1");
+                }
+            } else {
+                backend.adamwUpdate(w, g, m, v, LR, BETA1, BETA2, EPS, wd, gradScale);
+            }
+            assertClose(what + " m", m.toFloatArray(), reference.m, 1e-5, 1e-7);
+            assertClose(what + " v", v.toFloatArray(), reference.v, 1e-5, 1e-9);
+            assertClose(what + " w", w.toFloatArray(), reference.w, 1e-5, 1e-6);
+        }
+    }
+
+    @Test
+    void adamwFollowsTheSpecForThreeSteps() {
+        check(37, false, false, 0.01f, 1f, false);
+        check(100_003, false, false, 0f, 0.5f, false); // parallel path, excluded from weight decay, clipped grads
+    }
+
+    @Test
+    void lambAppliesTheWholeTensorTrustRatio() {
+        check(37, true, true, 0.01f, 1f, false);
+        check(100_003, true, true, 0.01f, 0.25f, false);
+    }
+
+    @Test
+    void lambZeroWeightTensorUsesRatioOne() {
+        // w = 0 on the first step (e.g. a zero-initialised bias): ratio 1, later steps adapt.
+        check(50, true, true, 0f, 1f, true);
+    }
+
+    @Test
+    void lambExcludedFromLayerAdaptationIsAdamw() {
+        check(33, true, false, 0f, 1f, false);
+        // and it matches the AdamW kernel bit for bit
+        float[] w0 = random(70_000, 0.5);
+        float[] grad = random(70_000, 1);
+        Tensor wa = tensor(w0);
+        Tensor wl = tensor(w0);
+        Tensor ma = tensor(new float[w0.length]);
+        Tensor ml = tensor(new float[w0.length]);
+        Tensor va = tensor(new float[w0.length]);
+        Tensor vl = tensor(new float[w0.length]);
+        Tensor g = tensor(grad);
+        backend.adamwUpdate(wa, g, ma, va, LR, BETA1, BETA2, EPS, 0.01f, 0.5f);
+        backend.lambUpdate(wl, g, ml, vl, LR, BETA1, BETA2, EPS, 0.01f, false, 0.5f);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(wa.toFloatArray(), wl.toFloatArray());
+    }
+}
