@@ -108,6 +108,10 @@ public class GemmBench {
     @Benchmark
     public void gemm(Flops flops) {
         if (impl.equals("albert4j")) {
+            // OpenMP keeps the thread count per calling thread; make sure this (the measuring) thread has it.
+            if (albert4j.numThreads() != threads) {
+                albert4j.setNumThreads(threads);
+            }
             albert4j.gemm(false, true, m, n, k, 1.0f, a, k, 0, b, k, 0, 0.0f, c, n, 0, 1);
         } else {
             openblas.sgemm(false, true, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f, c.data(), n);
