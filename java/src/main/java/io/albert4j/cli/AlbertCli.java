@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 ForwardCommand.class,
                 InitCommand.class,
+                PlotCommand.class,
         })
 public final class AlbertCli implements Runnable {
     @CommandLine.Spec

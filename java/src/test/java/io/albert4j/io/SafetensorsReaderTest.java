@@ -151,7 +151,7 @@ class SafetensorsReaderTest {
         SplittableRandom random = new SplittableRandom(20240601);
         int loaded = 0;
         int rejected = 0;
-        for (int iteration = 0; iteration < 1500; iteration++) {
+        for (int iteration = 0; iteration < 600; iteration++) {
             byte[] bytes = valid.clone();
             switch (iteration % 5) {
                 case 0 -> bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
@@ -189,7 +189,7 @@ class SafetensorsReaderTest {
                 fail("iteration " + iteration + ": " + other, other);
             }
         }
-        assertTrue(rejected > 500, "most corruptions must be detected, rejected " + rejected);
-        assertTrue(loaded + rejected == 1500);
+        assertTrue(rejected > 200, "most corruptions must be detected, rejected " + rejected);
+        assertTrue(loaded + rejected == 600);
     }
 }

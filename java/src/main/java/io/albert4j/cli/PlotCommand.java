@@ -1,0 +1,23 @@
+package io.albert4j.cli;
+
+import io.albert4j.train.TrainingPlot;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code albert plot DIR}: training curves from DIR/metrics.jsonl as a PNG and a self-contained HTML page. */
+@Command(name = "plot", mixinStandardHelpOptions = true,
+        description = "Plot loss, MLM/SOP accuracy and learning rate from DIR/metrics.jsonl into "
+                + "DIR/training-curves.png and DIR/training-curves.html.")
+final class PlotCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DIR", description = "Run directory holding metrics.jsonl.")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path png = TrainingPlot.write(dir);
+        System.out.println("wrote " + png + " and " + dir.resolve(TrainingPlot.HTML_FILE));
+        return 0;
+    }
+}

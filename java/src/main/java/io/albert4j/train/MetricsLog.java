@@ -1,0 +1,105 @@
+package io.albert4j.train;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code DIR/metrics.jsonl}: one JSON object per line, appended and flushed as training goes, so a crashed run keeps
+ * every line up to the crash and a resumed run continues the same file. {@link #read} is for plots and reports.
+ */
+public final class MetricsLog implements AutoCloseable {
+    public static final String FILE_NAME = "metrics.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final BufferedWriter writer;
+
+    public MetricsLog(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        this.file = dir.resolve(FILE_NAME);
+        this.writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public synchronized void append(MetricsRecord record) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("split", record.split());
+        node.put("step", record.step());
+        putNumber(node, "loss", record.loss());
+        putNumber(node, "mlm_accuracy", record.mlmAccuracy());
+        putNumber(node, "sop_accuracy", record.sopAccuracy());
+        putNumber(node, "lr", record.lr());
+        putNumber(node, "tokens_per_second", record.tokensPerSecond());
+        node.put("time", System.currentTimeMillis() / 1000.0);
+        try {
+            writer.write(node.toString());
+            writer.newLine();
+            writer.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot append metrics", e);
+        }
+    }
+
+    /** Non-finite values are not JSON numbers: a diverged loss is kept as the string "NaN"/"Infinity". */
+    private static void putNumber(ObjectNode node, String key, double value) {
+        if (Double.isFinite(value)) {
+            node.put(key, value);
+        } else if (Double.isNaN(value) && !key.equals("loss")) {
+            node.putNull(key);
+        } else {
+            node.put(key, Double.toString(value));
+        }
+    }
+
+    /** Every record of {@code DIR/metrics.jsonl}; a line cut short by a crash (the last one) is skipped. */
+    public static List<MetricsRecord> read(Path dir) throws IOException {
+        Path file = dir.resolve(FILE_NAME);
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<MetricsRecord> records = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            try {
+                JsonNode n = JSON.readTree(line);
+                records.add(new MetricsRecord(n.path("split").asText(MetricsRecord.TRAIN), n.path("step").asLong(),
+                        number(n, "loss"), number(n, "mlm_accuracy"), number(n, "sop_accuracy"), number(n, "lr"),
+                        number(n, "tokens_per_second")));
+            } catch (JacksonException e) {
+                if (i != lines.size() - 1) {
+                    throw new IOException(file + ":" + (i + 1) + ": not a JSON object: " + e.getOriginalMessage(), e);
+                }
+            }
+        }
+        return records;
+    }
+
+    private static double number(JsonNode node, String key) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return Double.NaN;
+        }
+        return v.isTextual() ? Double.parseDouble(v.textValue()) : v.asDouble();
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        writer.close();
+    }
+}
