@@ -19,7 +19,9 @@ import java.util.Map;
  *
  * <p>Immutable after construction: every encode works on local arrays, so one instance serves many threads.
  * Java strings are UTF-16; input that was invalid UTF-8 has already become U+FFFD when it was decoded into a
- * String (Java's decoders replace malformed input), and U+FFFD is then encoded like any other character.
+ * String (Java's decoders replace malformed input), and U+FFFD then goes through the model's charsmap like any
+ * other character (nmt_nfkc deletes it). {@link #encode(byte[], boolean)} takes raw bytes and follows spm exactly:
+ * each malformed byte becomes one U+FFFD that the charsmap does not see (usually an unknown piece).
  */
 public final class SentencePieceProcessor {
     /** spm's kUnkPenalty: the unknown node scores this much below the lowest piece. */
@@ -335,8 +337,8 @@ public final class SentencePieceProcessor {
                 continue;
             }
             String piece = surfaces[i];
-            // spm drops the dummy-prefix "▁" of the very first piece only.
-            if (i == 0 && piece.startsWith("\u2581")) {
+            // spm drops the dummy-prefix "▁" of the first piece that produces text (control pieces produce none).
+            if (text.length() == 0 && piece.startsWith("\u2581")) {
                 piece = piece.substring(1);
             }
             text.append(piece.replace('\u2581', ' '));
