@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 InfoCommand.class,
+                TokenizerCommand.class,
         })
 public final class AlbertCli implements Runnable {
     @CommandLine.Spec
