@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 ForwardCommand.class,
                 InitCommand.class,
                 PlotCommand.class,
+                TokenizerCommand.class,
         })
 public final class AlbertCli implements Runnable {
     @CommandLine.Spec
