@@ -31,11 +31,7 @@ final class SegmentPairBuilder {
     List<SegmentPair> build(List<int[][]> documents, int documentIndex, DeterministicRandom rng) {
         int[][] document = documents.get(documentIndex);
         int maxNumTokens = maxSeqLength - 3; // room for [CLS], [SEP], [SEP]
-        // Chosen once per document, as in the original: 10% of documents aim for a shorter length.
-        int targetSeqLength = maxNumTokens;
-        if (rng.nextDouble() < shortSeqProb) {
-            targetSeqLength = rng.nextIntInclusive(2, maxNumTokens);
-        }
+        int targetSeqLength = targetSeqLength(rng);
         List<SegmentPair> pairs = new ArrayList<>();
         List<int[]> chunk = new ArrayList<>();
         int chunkLength = 0;
@@ -68,6 +64,12 @@ final class SegmentPairBuilder {
             i++;
         }
         return pairs;
+    }
+
+    /** Chosen once per document, as in the original: with shortSeqProb a random length in [2, max_num_tokens]. */
+    int targetSeqLength(DeterministicRandom rng) {
+        int maxNumTokens = maxSeqLength - 3;
+        return rng.nextDouble() < shortSeqProb ? rng.nextIntInclusive(2, maxNumTokens) : maxNumTokens;
     }
 
     private static TokenRun randomNextSegment(List<int[][]> documents, int documentIndex, int targetLength,
