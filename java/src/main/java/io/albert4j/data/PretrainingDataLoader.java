@@ -86,7 +86,9 @@ public final class PretrainingDataLoader implements AutoCloseable {
     }
 
     public boolean hasNext() {
-        return !(peek() instanceof Ended);
+        Item item = peek();
+        rethrowIfFailed(item);
+        return !(item instanceof Ended);
     }
 
     public Batch next() {
@@ -95,15 +97,19 @@ public final class PretrainingDataLoader implements AutoCloseable {
             throw new NoSuchElementException(source.description() + ": no more batches after "
                     + config.dupeFactor() + " passes");
         }
+        rethrowIfFailed(item);
+        Produced produced = (Produced) item;
+        peeked = null;
+        cursor = produced.cursorAfter();
+        return produced.batch();
+    }
+
+    private static void rethrowIfFailed(Item item) {
         if (item instanceof Failed failed) {
             Throwable error = failed.error();
             String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
             throw new DataException(message, error);
         }
-        Produced produced = (Produced) item;
-        peeked = null;
-        cursor = produced.cursorAfter();
-        return produced.batch();
     }
 
     /** Cursor after the last batch returned by {@link #next()}: resuming from it yields the following batches. */

@@ -13,7 +13,7 @@ import java.util.Map;
  * '.', ',', '?', '!' become the piece "."; other characters are dropped. Ids: &lt;pad&gt; 0, &lt;unk&gt; 1,
  * [CLS] 2, [SEP] 3, [MASK] 4 as in ALBERT.
  */
-final class FakeTokenizer implements Tokenizer {
+class FakeTokenizer implements Tokenizer {
     private final List<String> pieces = new ArrayList<>();
     private final Map<String, Integer> ids = new HashMap<>();
 
