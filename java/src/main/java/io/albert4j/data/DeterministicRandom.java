@@ -14,7 +14,7 @@ import java.util.List;
  * its own, in parallel, or after a restart, with the same result.
  */
 final class DeterministicRandom {
-    /** Purpose tags for {@link #derive}; each names one independent stream (see {@code data/README.md}). */
+    /** Purpose tags for {@link #derive}; each names one independent stream (see {@code docs/data-pipeline.md}). */
     static final long FILE_ORDER = 1, DOCUMENT_ORDER = 2, SEGMENTS = 3, MASKING = 4, INSTANCE_ORDER = 5;
 
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;

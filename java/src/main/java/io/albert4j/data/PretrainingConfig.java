@@ -12,7 +12,7 @@ package io.albert4j.data;
  * @param ngram                 longest masked n-gram, in whole words
  * @param dupeFactor            passes over the corpus, each with a fresh document order and fresh masks
  * @param cycle                 keep making further passes after {@code dupeFactor} (for step-limited training)
- * @param shuffleWindowDocuments documents held and shuffled at once; bounds memory (see {@code data/README.md})
+ * @param shuffleWindowDocuments documents held and shuffled at once; bounds memory (see {@code docs/data-pipeline.md})
  * @param batchSize             rows per batch
  * @param prefetchBatches       batches the background producer may run ahead
  * @param workerThreads         threads that tokenize and build instances within a window (results are ordered,
