@@ -76,7 +76,7 @@ class NgramMaskerTest {
         long maskedShort = 0;
         long tokensShort = 0;
         int longRowsAtCap = 0;
-        for (int trial = 0; trial < 2000; trial++) {
+        for (int trial = 0; trial < 1000; trial++) {
             boolean isLong = trial % 2 == 0;
             int[] row = isLong ? row(random, 120, 120) : row(random, 10, 10);
             MaskedTokens masked = masker.mask(row, new DeterministicRandom(trial));
@@ -112,7 +112,7 @@ class NgramMaskerTest {
         }
         double rate = (double) maskedShort / tokensShort;
         assertEquals(0.15, rate, 0.02, "masking rate on short rows");
-        assertTrue(longRowsAtCap > 900, "long rows reach the cap of 20 almost always: " + longRowsAtCap);
+        assertTrue(longRowsAtCap > 450, "long rows reach the cap of 20 almost always: " + longRowsAtCap);
     }
 
     @Test
