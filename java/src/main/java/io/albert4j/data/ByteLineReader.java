@@ -1,0 +1,86 @@
+package io.albert4j.data;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * Reads UTF-8 lines from a file while tracking the byte offset of the next line, so a reader can be reopened at a
+ * document boundary. Invalid UTF-8 is decoded with U+FFFD replacement characters (never an error: one bad byte in
+ * a large corpus should not stop pretraining). A UTF-8 byte-order mark at the start of the file is skipped.
+ */
+final class ByteLineReader implements Closeable {
+    private final FileChannel channel;
+    private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+    private long nextLineOffset;
+    private byte[] line = new byte[256];
+
+    ByteLineReader(Path file, long offset) throws IOException {
+        channel = FileChannel.open(file, StandardOpenOption.READ);
+        channel.position(offset);
+        nextLineOffset = offset;
+        buffer.limit(0);
+        if (offset == 0) {
+            skipByteOrderMark();
+        }
+    }
+
+    /** The next line without its terminator ("\n" or "\r\n"), or null at end of file. */
+    String readLine() throws IOException {
+        int length = 0;
+        boolean sawAny = false;
+        while (true) {
+            if (!buffer.hasRemaining() && !fill()) {
+                break;
+            }
+            sawAny = true;
+            byte b = buffer.get();
+            nextLineOffset++;
+            if (b == '\n') {
+                break;
+            }
+            if (length == line.length) {
+                line = Arrays.copyOf(line, line.length * 2);
+            }
+            line[length++] = b;
+        }
+        if (!sawAny) {
+            return null;
+        }
+        if (length > 0 && line[length - 1] == '\r') {
+            length--;
+        }
+        return new String(line, 0, length, StandardCharsets.UTF_8);
+    }
+
+    /** Byte offset where the line after the last one read starts. */
+    long offset() {
+        return nextLineOffset;
+    }
+
+    private boolean fill() throws IOException {
+        buffer.clear();
+        int read = channel.read(buffer);
+        buffer.flip();
+        return read > 0;
+    }
+
+    private void skipByteOrderMark() throws IOException {
+        fill();
+        if (buffer.remaining() >= 3 && (buffer.get(0) & 0xFF) == 0xEF && (buffer.get(1) & 0xFF) == 0xBB
+                && (buffer.get(2) & 0xFF) == 0xBF) {
+            buffer.position(3);
+            nextLineOffset = 3;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,134 @@
+package io.albert4j.data;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Turns the corpus into pretraining instances one shuffle window at a time. Every window is a pure function of
+ * (seed, pass, window index, start position), which is what makes the stream reproducible, parallel and
+ * resumable.
+ *
+ * <p>Per pass: the file order is shuffled ({@code FILE_ORDER} stream of the pass). The pass is cut into windows of
+ * {@code shuffleWindowDocuments} consecutive documents. Per window: documents are tokenized in parallel, empty ones
+ * dropped, the rest shuffled ({@code DOCUMENT_ORDER}); each document {@code d} builds its segment pairs with its
+ * own {@code SEGMENTS(pass, window, d)} stream (B of one-sentence chunks comes from another document of the same
+ * window); pair {@code k} of document {@code d} is masked with {@code MASKING(pass, window, d, k)}; finally the
+ * window's instances are shuffled ({@code INSTANCE_ORDER}).
+ */
+final class InstanceStream {
+    /** One window's instances and where the next window starts. */
+    record Window(List<PretrainingInstance> instances, CorpusPosition next, boolean passEnded, int documents) {
+    }
+
+    private final DocumentSource source;
+    private final PretrainingConfig config;
+    private final ExecutorService workers;
+    private final SegmentPairBuilder pairBuilder;
+    private final NgramMasker masker;
+    private final AtomicInteger maxDocumentsHeld = new AtomicInteger();
+
+    InstanceStream(DocumentSource source, PretrainingConfig config, ExecutorService workers) {
+        this.source = source;
+        this.config = config;
+        this.workers = workers;
+        VocabularyInfo vocabulary = source.vocabulary();
+        this.pairBuilder = new SegmentPairBuilder(config.maxSeqLength(), config.shortSeqProb(), vocabulary.clsId(),
+                vocabulary.sepId());
+        this.masker = new NgramMasker(vocabulary, config.maskedLmProb(), config.maxPredictionsPerSeq(),
+                config.ngram());
+    }
+
+    NgramMasker masker() {
+        return masker;
+    }
+
+    /** Most documents any window has held at once (memory is bounded by the window, not the corpus). */
+    int maxDocumentsHeld() {
+        return maxDocumentsHeld.get();
+    }
+
+    int[] fileOrder(int pass) {
+        int[] order = new int[source.fileCount()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        DeterministicRandom.derive(config.seed(), DeterministicRandom.FILE_ORDER, pass).shuffle(order);
+        return order;
+    }
+
+    Window window(int pass, int window, CorpusPosition start) throws IOException, InterruptedException {
+        int[] order = fileOrder(pass);
+        List<DocumentSource.PendingDocument> pending = new ArrayList<>();
+        CorpusPosition next;
+        boolean passEnded;
+        try (DocumentSource.DocumentReader reader = source.open(order, start)) {
+            DocumentSource.PendingDocument document = null;
+            while (pending.size() < config.shuffleWindowDocuments() && (document = reader.next()) != null) {
+                pending.add(document);
+            }
+            next = reader.position();
+            passEnded = document == null || next.fileSlot() >= order.length;
+        }
+        maxDocumentsHeld.accumulateAndGet(pending.size(), Math::max);
+
+        List<int[][]> documents = new ArrayList<>();
+        for (int[][] sentences : runAll(pending.stream().map(p -> (Callable<int[][]>) p::sentences).toList())) {
+            if (sentences.length > 0) {
+                documents.add(sentences);
+            }
+        }
+        long seed = config.seed();
+        DeterministicRandom.derive(seed, DeterministicRandom.DOCUMENT_ORDER, pass, window).shuffle(documents);
+
+        List<Callable<List<PretrainingInstance>>> tasks = new ArrayList<>();
+        for (int d = 0; d < documents.size(); d++) {
+            int documentIndex = d;
+            tasks.add(() -> {
+                List<SegmentPair> pairs = pairBuilder.build(documents, documentIndex,
+                        DeterministicRandom.derive(seed, DeterministicRandom.SEGMENTS, pass, window, documentIndex));
+                List<PretrainingInstance> instances = new ArrayList<>(pairs.size());
+                for (int k = 0; k < pairs.size(); k++) {
+                    SegmentPair pair = pairs.get(k);
+                    MaskedTokens masked = masker.mask(pair.tokens(), DeterministicRandom.derive(seed,
+                            DeterministicRandom.MASKING, pass, window, documentIndex, k));
+                    instances.add(new PretrainingInstance(masked.inputIds(), pair.segmentIds(),
+                            pair.sentenceOrderLabel(), masked.maskedPositions(), masked.maskedLabels()));
+                }
+                return instances;
+            });
+        }
+        List<PretrainingInstance> instances = new ArrayList<>();
+        for (List<PretrainingInstance> perDocument : runAll(tasks)) {
+            instances.addAll(perDocument);
+        }
+        DeterministicRandom.derive(seed, DeterministicRandom.INSTANCE_ORDER, pass, window).shuffle(instances);
+        return new Window(instances, next, passEnded, documents.size());
+    }
+
+    /** Runs tasks on the workers and returns their results in task order (so thread timing cannot matter). */
+    private <T> List<T> runAll(List<Callable<T>> tasks) throws InterruptedException {
+        List<Future<T>> futures = workers.invokeAll(tasks);
+        List<T> results = new ArrayList<>(futures.size());
+        for (Future<T> future : futures) {
+            try {
+                results.add(future.get());
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (cause instanceof Error error) {
+                    throw error;
+                }
+                throw new DataException(String.valueOf(cause.getMessage()), cause);
+            }
+        }
+        return results;
+    }
+}

@@ -1,0 +1,151 @@
+package io.albert4j.data;
+
+import io.albert4j.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Raw text files read line by line (see {@link CorpusFormat}); a document is a run of non-blank lines ended by a
+ * blank line or the end of its file. Unlike the original, a document never continues into the next file (the
+ * original keeps appending to the last document until it meets a blank line, whatever the file).
+ *
+ * <p>Each line goes to {@link Tokenizer#encode}, which applies ALBERT's {@code preprocess_text} normalisation;
+ * lines that tokenize to nothing are dropped, as are documents left empty, as in the original.
+ */
+final class TextDocumentSource implements DocumentSource {
+    private final List<Path> files;
+    private final CorpusFormat format;
+    private final Tokenizer tokenizer;
+    private final VocabularyInfo vocabulary;
+
+    TextDocumentSource(List<Path> files, CorpusFormat format, Tokenizer tokenizer) {
+        this.files = files;
+        this.format = format;
+        this.tokenizer = tokenizer;
+        this.vocabulary = VocabularyInfo.of(tokenizer);
+    }
+
+    @Override
+    public String description() {
+        return CorpusFiles.describe(files);
+    }
+
+    @Override
+    public int fileCount() {
+        return files.size();
+    }
+
+    @Override
+    public VocabularyInfo vocabulary() {
+        return vocabulary;
+    }
+
+    List<Path> files() {
+        return files;
+    }
+
+    @Override
+    public DocumentReader open(int[] fileOrder, CorpusPosition start) {
+        return new Reader(fileOrder, start);
+    }
+
+    /** The token-id sentences of one document's lines (also used by the shard writer). */
+    int[][] tokenize(List<String> lines) {
+        List<int[]> sentences = new ArrayList<>();
+        for (String line : lines) {
+            List<String> pieces = format == CorpusFormat.PROSE ? SentenceSplitter.split(line) : List.of(line);
+            for (String sentence : pieces) {
+                int[] ids = tokenizer.encode(sentence);
+                for (int id : ids) {
+                    if (id < 0 || id >= vocabulary.vocabSize()) {
+                        throw new DataException(description() + ": tokenizer returned id " + id
+                                + " outside its vocabulary of " + vocabulary.vocabSize());
+                    }
+                }
+                if (ids.length > 0) {
+                    sentences.add(ids);
+                }
+            }
+        }
+        return sentences.toArray(int[][]::new);
+    }
+
+    private final class Reader implements DocumentReader {
+        private final int[] fileOrder;
+        private int slot;
+        private long offset;
+        private ByteLineReader current;
+
+        Reader(int[] fileOrder, CorpusPosition start) {
+            this.fileOrder = fileOrder;
+            this.slot = start.fileSlot();
+            this.offset = start.byteOffset();
+        }
+
+        /** The next document's lines, or null at the end of the pass. */
+        List<String> nextLines() throws IOException {
+            while (slot < fileOrder.length) {
+                if (current == null) {
+                    current = new ByteLineReader(files.get(fileOrder[slot]), offset);
+                }
+                List<String> lines = new ArrayList<>();
+                String line;
+                while ((line = current.readLine()) != null) {
+                    if (line.isBlank()) {
+                        if (lines.isEmpty()) {
+                            continue; // runs of blank lines make no empty documents
+                        }
+                        break;
+                    }
+                    lines.add(line);
+                }
+                if (line == null) { // end of file ends the document too
+                    current.close();
+                    current = null;
+                    slot++;
+                    offset = 0;
+                } else {
+                    offset = current.offset();
+                }
+                if (!lines.isEmpty()) {
+                    return lines;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public PendingDocument next() throws IOException {
+            List<String> lines = nextLines();
+            return lines == null ? null : () -> tokenize(lines);
+        }
+
+        @Override
+        public CorpusPosition position() {
+            return new CorpusPosition(slot, offset);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (current != null) {
+                current.close();
+            }
+        }
+    }
+
+    /** Reads all documents' lines in sorted file order (for the shard writer). */
+    interface LinesVisitor {
+        void document(List<String> lines) throws IOException;
+    }
+
+    void forEachDocument(LinesVisitor visitor) throws IOException {
+        int[] order = java.util.stream.IntStream.range(0, files.size()).toArray();
+        try (Reader reader = new Reader(order, CorpusPosition.START)) {
+            for (List<String> lines = reader.nextLines(); lines != null; lines = reader.nextLines()) {
+                visitor.document(lines);
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package io.albert4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PretrainingDataLoaderTest {
+    private static final FakeTokenizer TOKENIZER = new FakeTokenizer();
+
+    @TempDir
+    Path dir;
+
+    private PretrainingConfig config(long seed) {
+        return new PretrainingConfig(64, 0.1, 0.15, 20, 3, 2, false, 8, 4, 3, 2, seed);
+    }
+
+    /** Three files of small documents. */
+    private DocumentSource corpus() throws IOException {
+        TestCorpus.write(dir, "corpus/a.txt", TestCorpus.sentencePerLine(1, 12, 1, 12, 2, 12));
+        TestCorpus.write(dir, "corpus/sub/b.txt", TestCorpus.sentencePerLine(2, 9, 1, 12, 2, 12));
+        TestCorpus.write(dir, "corpus/c.txt", TestCorpus.sentencePerLine(3, 7, 1, 12, 2, 12));
+        return DocumentSource.text(List.of(dir.resolve("corpus")), CorpusFormat.SENTENCE_PER_LINE, TOKENIZER);
+    }
+
+    private static List<Batch> take(PretrainingDataLoader loader, int count) {
+        List<Batch> batches = new ArrayList<>();
+        while (batches.size() < count && loader.hasNext()) {
+            batches.add(loader.next());
+        }
+        return batches;
+    }
+
+    private static List<Batch> all(DocumentSource source, PretrainingConfig config) {
+        try (PretrainingDataLoader loader = PretrainingDataLoader.open(source, config)) {
+            return take(loader, Integer.MAX_VALUE);
+        }
+    }
+
+    @Test
+    void batchesHaveFixedShapeAndConsistentPadding() throws IOException {
+        List<Batch> batches = all(corpus(), config(1));
+        assertTrue(batches.size() > 10, "batches: " + batches.size());
+        long sop = 0;
+        long rows = 0;
+        for (Batch batch : batches) {
+            assertEquals(4, batch.batchSize());
+            assertEquals(64, batch.seqLen());
+            for (int r = 0; r < 4; r++) {
+                int length = 0;
+                while (length < 64 && batch.attentionMask()[r * 64 + length] == 1) {
+                    length++;
+                }
+                assertEquals(2, batch.inputIds()[r * 64] == 4 ? 2 : batch.inputIds()[r * 64], "row starts with [CLS]");
+                for (int i = 0; i < 64; i++) {
+                    int cell = r * 64 + i;
+                    if (i >= length) {
+                        assertEquals(0, batch.attentionMask()[cell], "mask is ones then zeros");
+                        assertEquals(0, batch.inputIds()[cell], "pad id");
+                        assertEquals(0, batch.tokenTypeIds()[cell]);
+                        assertEquals(Batch.IGNORE_INDEX, batch.mlmLabels()[cell]);
+                    }
+                    int label = batch.mlmLabels()[cell];
+                    assertTrue(label == Batch.IGNORE_INDEX || (label > 4 && label < TOKENIZER.vocabSize()));
+                }
+                assertEquals(3, batch.inputIds()[r * 64 + length - 1], "row ends with [SEP]");
+                int sentenceOrder = batch.sentenceOrderLabels()[r];
+                assertTrue(sentenceOrder == 0 || sentenceOrder == 1);
+                sop += sentenceOrder;
+                rows++;
+            }
+        }
+        assertTrue(sop > 0 && sop < rows);
+    }
+
+    @Test
+    void sameSeedSameBatchesWhateverTheThreading() throws IOException {
+        DocumentSource source = corpus();
+        List<Batch> oneThread = all(source, config(7).withThreads(1, 1));
+        List<Batch> threeThreads = all(source, config(7).withThreads(3, 16));
+        assertEquals(oneThread, threeThreads);
+        List<Batch> otherSeed = all(source, config(8));
+        assertNotEquals(oneThread.subList(0, 5), otherSeed.subList(0, 5));
+    }
+
+    @Test
+    void dupePassesUseFreshMasksAndOrder() throws IOException {
+        DocumentSource source = corpus();
+        List<Batch> onePass = all(source, config(3).withDupeFactor(1, false));
+        List<Batch> twoPasses = all(source, config(3).withDupeFactor(2, false));
+        assertEquals(onePass, twoPasses.subList(0, onePass.size()), "pass 0 does not depend on the pass count");
+        assertTrue(twoPasses.size() > onePass.size() * 3 / 2);
+        assertNotEquals(onePass, twoPasses.subList(onePass.size(), 2 * onePass.size()));
+    }
+
+    @Test
+    void resumingFromACursorGivesTheSameNextBatches() throws IOException {
+        DocumentSource source = corpus();
+        PretrainingConfig config = config(11);
+        List<Batch> reference = all(source, config);
+        List<DataCursor> cursors = new ArrayList<>();
+        try (PretrainingDataLoader loader = PretrainingDataLoader.open(source, config)) {
+            while (loader.hasNext()) {
+                loader.next();
+                cursors.add(loader.cursor());
+            }
+        }
+        assertEquals(reference.size(), cursors.size());
+        // Every cursor, including those at window and pass boundaries, through a JSON round trip.
+        for (int k = 0; k < cursors.size(); k++) {
+            DataCursor cursor = DataCursor.fromJson(cursors.get(k).toJson());
+            assertEquals(cursors.get(k), cursor);
+            assertEquals(k + 1, cursor.batches());
+            try (PretrainingDataLoader resumed = PretrainingDataLoader.resume(source, config, cursor)) {
+                List<Batch> next = take(resumed, 3);
+                assertEquals(reference.subList(k + 1, Math.min(reference.size(), k + 4)), next, "after batch " + k);
+            }
+        }
+    }
+
+    @Test
+    void cyclingKeepsGoingPastDupeFactor() throws IOException {
+        DocumentSource source = corpus();
+        int finite = all(source, config(5).withDupeFactor(1, false)).size();
+        try (PretrainingDataLoader loader = PretrainingDataLoader.open(source, config(5).withDupeFactor(1, true))) {
+            assertEquals(finite * 3, take(loader, finite * 3).size());
+            assertTrue(loader.cursor().pass() >= 2);
+        }
+    }
+
+    @Test
+    void memoryIsBoundedByTheShuffleWindow() throws IOException {
+        TestCorpus.write(dir, "big.txt", TestCorpus.sentencePerLine(4, 300, 2, 6, 2, 8));
+        DocumentSource source = DocumentSource.text(List.of(dir.resolve("big.txt")), CorpusFormat.SENTENCE_PER_LINE,
+                TOKENIZER);
+        PretrainingConfig config = config(1).withShuffleWindow(10).withDupeFactor(1, false);
+        try (PretrainingDataLoader loader = PretrainingDataLoader.open(source, config)) {
+            int batches = take(loader, Integer.MAX_VALUE).size();
+            assertTrue(batches > 100, "batches " + batches);
+            assertEquals(10, loader.maxDocumentsHeld(), "never more documents than the window");
+        }
+    }
+
+    @Test
+    void oneSentenceDocumentsAllGetRandomB() throws IOException {
+        TestCorpus.write(dir, "single.txt", TestCorpus.sentencePerLine(5, 40, 1, 1, 3, 8));
+        DocumentSource source = DocumentSource.text(List.of(dir.resolve("single.txt")),
+                CorpusFormat.SENTENCE_PER_LINE, TOKENIZER);
+        for (Batch batch : all(source, config(2))) {
+            for (int label : batch.sentenceOrderLabels()) {
+                assertEquals(1, label);
+            }
+        }
+    }
+
+    @Test
+    void proseModeSplitsParagraphsIntoSentences() throws IOException {
+        StringBuilder prose = new StringBuilder();
+        java.util.Random random = new java.util.Random(6);
+        for (int d = 0; d < 20; d++) {
+            for (int s = 0; s < 8; s++) {
+                prose.append(TestCorpus.sentence(random, 3, 8)).append(' ');
+            }
+            prose.append("\n\n");
+        }
+        TestCorpus.write(dir, "prose.txt", prose.toString());
+        DocumentSource source = DocumentSource.text(List.of(dir.resolve("prose.txt")), CorpusFormat.PROSE, TOKENIZER);
+        List<Batch> batches = all(source, config(3));
+        long swapped = batches.stream().flatMapToInt(b -> java.util.Arrays.stream(b.sentenceOrderLabels())).sum();
+        long rows = batches.size() * 4L;
+        // One-line documents in sentence-per-line mode would all be random-B (label 1); split prose is ~half.
+        assertTrue(swapped < rows * 0.8, "SOP labels " + swapped + "/" + rows);
+    }
+
+    @Test
+    void invalidUtf8IsDecodedWithReplacementCharacters() throws IOException {
+        Path file = dir.resolve("bad.txt");
+        byte[] good = "Hello there.\nGeneral Kenobi\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = new byte[good.length + 5];
+        System.arraycopy(good, 0, bytes, 0, good.length);
+        bytes[good.length] = (byte) 0xFF;
+        bytes[good.length + 1] = (byte) 0xC3;  // truncated two-byte sequence
+        bytes[good.length + 2] = 'o';
+        bytes[good.length + 3] = 'k';
+        bytes[good.length + 4] = '\n';
+        Files.write(file, bytes);
+        try (ByteLineReader reader = new ByteLineReader(file, 0)) {
+            assertEquals("Hello there.", reader.readLine());
+            assertEquals(13, reader.offset());
+            assertEquals("General Kenobi", reader.readLine());
+            assertEquals("\uFFFD\uFFFDok", reader.readLine());
+            assertEquals(null, reader.readLine());
+        }
+        DocumentSource source = DocumentSource.text(List.of(file), CorpusFormat.SENTENCE_PER_LINE, TOKENIZER);
+        PretrainingConfig config = new PretrainingConfig(16, 0.1, 0.15, 20, 3, 1, false, 8, 1, 2, 1, 1);
+        assertFalse(all(source, config).isEmpty(), "the damaged line does not stop the pipeline");
+    }
+
+    @Test
+    void missingPathAndEmptyCorpusFailWithClearMessages() throws IOException {
+        Path missing = dir.resolve("nope.txt");
+        DataException notThere = assertThrows(DataException.class,
+                () -> DocumentSource.text(List.of(missing), CorpusFormat.SENTENCE_PER_LINE, TOKENIZER));
+        assertTrue(notThere.getMessage().contains("nope.txt") && notThere.getMessage().contains("does not exist"),
+                notThere.getMessage());
+
+        Files.createDirectories(dir.resolve("emptydir"));
+        DataException noFiles = assertThrows(DataException.class,
+                () -> DocumentSource.text(List.of(dir.resolve("emptydir")), CorpusFormat.PROSE, TOKENIZER));
+        assertTrue(noFiles.getMessage().contains("contains no files"), noFiles.getMessage());
+
+        Path blank = TestCorpus.write(dir, "blank.txt", "\n   \n\n12 34\n\n");
+        DocumentSource source = DocumentSource.text(List.of(blank), CorpusFormat.SENTENCE_PER_LINE, TOKENIZER);
+        try (PretrainingDataLoader loader = PretrainingDataLoader.open(source, config(1))) {
+            DataException empty = assertThrows(DataException.class, loader::next);
+            assertTrue(empty.getMessage().contains("blank.txt") && empty.getMessage().contains("contains no text"),
+                    empty.getMessage());
+            assertThrows(DataException.class, loader::hasNext, "the failure is reported again");
+        }
+    }
+
+    @Test
+    void producerFailuresReachTheConsumerWithTheirMessage() throws IOException {
+        TestCorpus.write(dir, "x.txt", TestCorpus.sentencePerLine(1, 5, 1, 3, 2, 4));
+        FakeTokenizer failing = new FakeTokenizer() {
+            @Override
+            public int[] encode(String text) {
+                throw new IllegalStateException("tokenizer exploded on purpose");
+            }
+        };
+        DocumentSource source = DocumentSource.text(List.of(dir.resolve("x.txt")), CorpusFormat.SENTENCE_PER_LINE,
+                failing);
+        try (PretrainingDataLoader loader = PretrainingDataLoader.open(source, config(1))) {
+            DataException error = assertThrows(DataException.class, loader::next);
+            assertEquals("tokenizer exploded on purpose", error.getMessage());
+        }
+    }
+
+    @Test
+    void endOfStreamAndCursorChecks() throws IOException {
+        DocumentSource source = corpus();
+        try (PretrainingDataLoader loader = PretrainingDataLoader.open(source, config(1).withDupeFactor(1, false))) {
+            take(loader, Integer.MAX_VALUE);
+            assertFalse(loader.hasNext());
+            assertThrows(NoSuchElementException.class, loader::next);
+        }
+        DataException wrongSeed = assertThrows(DataException.class,
+                () -> PretrainingDataLoader.resume(source, config(1), DataCursor.start(2)));
+        assertTrue(wrongSeed.getMessage().contains("seed 2"), wrongSeed.getMessage());
+        DataException badJson = assertThrows(DataException.class, () -> DataCursor.fromJson("{\"pass\": \"x\"}"));
+        assertTrue(badJson.getMessage().contains("DataCursor"), badJson.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> config(1).withShuffleWindow(0));
+    }
+}
