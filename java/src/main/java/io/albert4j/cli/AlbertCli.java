@@ -12,6 +12,11 @@ import picocli.CommandLine.Command;
                 ForwardCommand.class,
                 InitCommand.class,
                 PlotCommand.class,
+                DataCommand.class,
+                PretrainCommand.class,
+                EvalCommand.class,
+                FillMaskCommand.class,
+                DemoCommand.class,
                 TokenizerCommand.class,
         })
 public final class AlbertCli implements Runnable {

@@ -2,6 +2,7 @@ package io.albert4j.cli;
 
 import io.albert4j.data.CorpusFormat;
 import io.albert4j.data.ShardPreparer;
+import io.albert4j.tokenizer.AlbertTokenizer;
 import io.albert4j.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,16 +15,13 @@ import picocli.CommandLine.Option;
         subcommands = DataCommand.Prepare.class)
 public final class DataCommand implements Runnable {
 
-    /** Loads a SentencePiece model; set by the tokenizer package's owner (or a test) until it is wired directly. */
+    /** Loads the tokenizer named by {@code --tokenizer}: SentencePiece by default; tests substitute a fake. */
     @FunctionalInterface
     public interface TokenizerLoader {
         Tokenizer load(Path model) throws Exception;
     }
 
-    private static volatile TokenizerLoader tokenizerLoader = model -> {
-        throw new IllegalStateException("cannot load tokenizer '" + model + "': no SentencePiece loader is wired"
-                + " into DataCommand yet (DataCommand.setTokenizerLoader)");
-    };
+    private static volatile TokenizerLoader tokenizerLoader = AlbertTokenizer::load;
 
     public static void setTokenizerLoader(TokenizerLoader loader) {
         tokenizerLoader = loader;

@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Expands corpus arguments (files and folders) into one sorted list of regular files. */
-final class CorpusFiles {
+public final class CorpusFiles {
     private CorpusFiles() {
     }
 
     /** Folders are searched recursively; hidden files (name starting with '.') are left out. */
-    static List<Path> list(List<Path> inputs) {
+    public static List<Path> list(List<Path> inputs) {
         if (inputs.isEmpty()) {
             throw new DataException("corpus: no input paths given");
         }

@@ -1,0 +1,62 @@
+package io.albert4j.cli;
+
+import io.albert4j.albert.AlbertForPreTraining;
+import io.albert4j.data.CorpusFormat;
+import io.albert4j.data.DocumentSource;
+import io.albert4j.data.PretrainingConfig;
+import io.albert4j.io.HfModelDirectory;
+import io.albert4j.tensor.StepArena;
+import io.albert4j.tokenizer.AlbertTokenizer;
+import io.albert4j.train.HeldOutEvaluation;
+import io.albert4j.train.PretrainingMetrics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code albert eval}: MLM / SOP accuracy, loss and perplexity of a model on a corpus, masked as in pretraining. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a pretrained model's MLM and SOP objectives on a corpus.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR") Path modelDir;
+    @Option(names = "--tokenizer", paramLabel = "spiece.model", description = "default: DIR/spiece.model")
+    Path tokenizer;
+    @Option(names = "--corpus", required = true, split = ",", paramLabel = "PATH") List<Path> corpus;
+    @Option(names = "--corpus-format", defaultValue = "SENTENCE_PER_LINE",
+            description = "SENTENCE_PER_LINE or PROSE") CorpusFormat corpusFormat;
+    @Option(names = {"--max-seq-length", "--seq"}, defaultValue = "128") int maxSeqLength;
+    @Option(names = "--batch", defaultValue = "16") int batch;
+    @Option(names = "--max-batches", defaultValue = "50") int maxBatches;
+    @Option(names = "--seed", defaultValue = "12346", description = "masking seed") long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        Path spiece = tokenizer != null ? tokenizer : modelDir.resolve(HfModelDirectory.TOKENIZER_FILE);
+        if (!Files.isRegularFile(spiece)) {
+            throw new IllegalArgumentException("no tokenizer: " + spiece + " does not exist (pass --tokenizer)");
+        }
+        AlbertTokenizer tok = AlbertTokenizer.load(spiece);
+        HeldOutEvaluation evaluation = HeldOutEvaluation.collect(DocumentSource.text(corpus, corpusFormat, tok),
+                PretrainingConfig.defaults(maxSeqLength, batch).withSeed(seed), maxBatches);
+        try (AlbertForPreTraining model = AlbertForPreTraining.load(modelDir);
+             StepArena arena = new StepArena(model.backend(), 64L << 20)) {
+            PretrainingMetrics m = evaluation.evaluate(model, arena);
+            report(m, evaluation);
+        }
+        return 0;
+    }
+
+    static void report(PretrainingMetrics m, HeldOutEvaluation evaluation) {
+        System.out.printf("sequences            %d (%d masked tokens)%n",
+                evaluation.batches().stream().mapToInt(b -> b.batchSize()).sum(), m.maskedTokens());
+        System.out.printf("loss                 %.4f (MLM %.4f + SOP %.4f)%n", m.loss(), m.mlmLoss(), m.sopLoss());
+        System.out.printf("MLM accuracy         %.4f   (unigram baseline %.4f)%n", m.mlmAccuracy(),
+                evaluation.unigramBaseline());
+        System.out.printf("SOP accuracy         %.4f   (majority baseline %.4f)%n", m.sopAccuracy(),
+                evaluation.sopMajorityBaseline());
+        System.out.printf("MLM perplexity       %.2f%n", m.perplexity());
+    }
+}

@@ -1,0 +1,32 @@
+package io.albert4j.cli;
+
+import io.albert4j.albert.AlbertConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Resolves {@code --config}: a released preset ({@code base}, {@code large-v1}, …), {@code demo} (a small ALBERT that
+ * learns within minutes on a laptop CPU), or the path of a {@code config.json}.
+ */
+final class ModelConfigs {
+    private ModelConfigs() {
+    }
+
+    static AlbertConfig resolve(String nameOrPath, int vocabSize, int maxSeqLength) {
+        Path file = Path.of(nameOrPath);
+        if (nameOrPath.endsWith(".json") || Files.isRegularFile(file)) {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("--config: no such file " + file);
+            }
+            return AlbertConfig.read(file);
+        }
+        if ("demo".equals(nameOrPath)) {
+            // E=64 factorised embedding, one shared block applied 4 times: ~0.9M parameters besides the vocab.
+            return AlbertConfig.builder().vocabSize(vocabSize).embeddingSize(64).hiddenSize(256)
+                    .numHiddenLayers(4).numAttentionHeads(4).intermediateSize(1024)
+                    .maxPositionEmbeddings(Math.max(128, maxSeqLength)).hiddenAct("gelu_new").build();
+        }
+        return AlbertConfig.preset(nameOrPath).toBuilder().vocabSize(vocabSize).build();
+    }
+}

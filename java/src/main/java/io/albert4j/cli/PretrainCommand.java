@@ -1,0 +1,161 @@
+package io.albert4j.cli;
+
+import io.albert4j.albert.AlbertConfig;
+import io.albert4j.albert.AlbertForPreTraining;
+import io.albert4j.backend.Backend;
+import io.albert4j.backend.Backends;
+import io.albert4j.backend.cpu.CpuBackend;
+import io.albert4j.data.CorpusFiles;
+import io.albert4j.data.CorpusFormat;
+import io.albert4j.data.DocumentSource;
+import io.albert4j.tensor.Device;
+import io.albert4j.tokenizer.AlbertTokenizer;
+import io.albert4j.train.HeldOutEvaluation;
+import io.albert4j.train.Pretrainer;
+import io.albert4j.train.PretrainingOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code albert pretrain}: MLM + SOP pretraining with every hyperparameter of GR run_pretraining.py /
+ * create_pretraining_data.py as a flag. Defaults are the paper's except the batch, steps and sequence length,
+ * which are sized for one machine (the paper's batch of 4096 is {@code --batch 4096 --micro-batch 32}).
+ */
+@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Pretrain ALBERT (MLM + sentence-order prediction) on a text corpus.")
+final class PretrainCommand implements Callable<Integer> {
+    @Option(names = "--corpus", required = true, split = ",", paramLabel = "PATH",
+            description = "text files or folders (recursive)")
+    List<Path> corpus;
+
+    @Option(names = "--corpus-format", defaultValue = "SENTENCE_PER_LINE",
+            description = "SENTENCE_PER_LINE (blank line between documents, the original format) or PROSE "
+                    + "(one document per file or blank-line block, sentences split here); default ${DEFAULT-VALUE}")
+    CorpusFormat corpusFormat;
+
+    @Option(names = "--eval-corpus", split = ",", paramLabel = "PATH",
+            description = "held-out text; default: every 20th file of --corpus is held out (when it has >= 2)")
+    List<Path> evalCorpus;
+
+    @Option(names = "--tokenizer", required = true, paramLabel = "spiece.model",
+            description = "SentencePiece model (train one with 'albert tokenizer train')")
+    Path tokenizer;
+
+    @Option(names = "--config", defaultValue = "demo",
+            description = "base|large|xlarge|xxlarge[-v1|-v2], demo, or a config.json; default ${DEFAULT-VALUE}")
+    String config;
+
+    @Option(names = "--init-checkpoint", paramLabel = "DIR", description = "start from this model directory's weights")
+    Path initCheckpoint;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory")
+    Path out;
+
+    @Option(names = "--resume", description = "continue from the newest complete checkpoint in --out")
+    boolean resume;
+
+    @Option(names = {"--max-seq-length", "--seq"}, defaultValue = "128") int maxSeqLength;
+    @Option(names = "--max-predictions-per-seq", defaultValue = "20") int maxPredictionsPerSeq;
+    @Option(names = "--masked-lm-prob", defaultValue = "0.15") double maskedLmProb;
+    @Option(names = "--ngram", defaultValue = "3") int ngram;
+    @Option(names = "--short-seq-prob", defaultValue = "0.1") double shortSeqProb;
+    @Option(names = "--dupe-factor", defaultValue = "40") int dupeFactor;
+    @Option(names = {"--train-batch-size", "--batch"}, defaultValue = "64",
+            description = "sequences per update (the paper: 4096); default ${DEFAULT-VALUE}") int batch;
+    @Option(names = "--micro-batch", defaultValue = "0",
+            description = "sequences per forward/backward, gradients accumulated up to --batch; 0 = --batch")
+    int microBatch;
+    @Option(names = {"--learning-rate", "--lr"}, defaultValue = "0.00176") double learningRate;
+    @Option(names = {"--num-train-steps", "--steps"}, defaultValue = "10000") long steps;
+    @Option(names = {"--num-warmup-steps", "--warmup-steps"}, defaultValue = "-1",
+            description = "default: 2.5% of the steps (the paper's 3,125 of 125,000)") long warmupSteps;
+    @Option(names = "--poly-power", defaultValue = "1.0") double polyPower;
+    @Option(names = "--optimizer", defaultValue = "lamb", description = "lamb or adamw") String optimizer;
+    @Option(names = "--weight-decay", defaultValue = "0.01") float weightDecay;
+    @Option(names = "--clip-norm", defaultValue = "1.0") float clipNorm;
+    @Option(names = "--beta1", defaultValue = "0.9") float beta1;
+    @Option(names = "--beta2", defaultValue = "0.999") float beta2;
+    @Option(names = "--epsilon", defaultValue = "1e-6") float epsilon;
+    @Option(names = "--log-every", defaultValue = "10", description = "metrics.jsonl line every N steps") int logEvery;
+    @Option(names = "--eval-every", defaultValue = "500", description = "held-out evaluation every N steps")
+    int evalEvery;
+    @Option(names = "--eval-batches", defaultValue = "20") int evalBatches;
+    @Option(names = "--save-checkpoints-steps", defaultValue = "1000") int saveEvery;
+    @Option(names = "--keep-checkpoint-max", defaultValue = "3") int keepCheckpoints;
+    @Option(names = "--seed", defaultValue = "12345") long seed;
+    @Option(names = "--recompute-activations",
+            description = "recompute each layer in backward instead of storing its activations (less memory)")
+    boolean recompute;
+    @Option(names = "--skip-nonfinite-steps", description = "skip a step with a NaN/Inf loss or gradient instead "
+            + "of stopping") boolean skipNonFinite;
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda[:N]") String device;
+    @Option(names = "--threads", defaultValue = "0", description = "CPU kernel threads; 0 = all cores") int threads;
+    @Option(names = "--no-progress", description = "log lines instead of a progress bar") boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        Pretrainer.Result result = run();
+        System.out.printf("done: %d steps, %.0f tokens/s; model in %s%n", result.finalStep(),
+                result.tokensPerSecond(), result.modelDir());
+        if (result.lastEval() != null) {
+            System.out.printf("held-out: loss %.4f, MLM accuracy %.4f, SOP accuracy %.4f, perplexity %.2f%n",
+                    result.lastEval().loss(), result.lastEval().mlmAccuracy(), result.lastEval().sopAccuracy(),
+                    result.lastEval().perplexity());
+        }
+        return 0;
+    }
+
+    PretrainingOptions options() {
+        return PretrainingOptions.defaults().toBuilder().maxSeqLength(maxSeqLength)
+                .maxPredictionsPerSeq(maxPredictionsPerSeq).maskedLmProb(maskedLmProb).ngram(ngram)
+                .shortSeqProb(shortSeqProb).dupeFactor(dupeFactor).trainBatchSize(batch)
+                .microBatchSize(microBatch <= 0 ? batch : microBatch).learningRate(learningRate).numTrainSteps(steps)
+                .numWarmupSteps(warmupSteps >= 0 ? warmupSteps : Math.round(steps * 0.025)).polyPower(polyPower)
+                .optimizer(optimizer).weightDecay(weightDecay).clipNorm(clipNorm).beta1(beta1).beta2(beta2)
+                .epsilon(epsilon).logEverySteps(logEvery).evalEverySteps(evalEvery).saveCheckpointsSteps(saveEvery)
+                .keepCheckpointMax(keepCheckpoints).seed(seed).recomputeActivations(recompute)
+                .skipNonFiniteSteps(skipNonFinite).build();
+    }
+
+    Pretrainer.Result run() throws IOException {
+        PretrainingOptions options = options();
+        Backend backend = Backends.get(Device.parse(device));
+        if (threads > 0 && backend instanceof CpuBackend cpu) {
+            cpu.setNumThreads(threads);
+        }
+        AlbertTokenizer tok = AlbertTokenizer.load(tokenizer);
+        List<Path> trainFiles = new ArrayList<>(CorpusFiles.list(corpus));
+        List<Path> heldOutFiles = new ArrayList<>();
+        if (evalCorpus != null && !evalCorpus.isEmpty()) {
+            heldOutFiles.addAll(CorpusFiles.list(evalCorpus));
+        } else if (trainFiles.size() >= 2) {
+            for (int i = trainFiles.size() - 1; i >= 0; i -= 20) {
+                heldOutFiles.add(trainFiles.remove(i));
+            }
+        } else {
+            System.err.println("note: one corpus file and no --eval-corpus: training without held-out evaluation");
+        }
+        DocumentSource train = DocumentSource.text(trainFiles, corpusFormat, tok);
+        HeldOutEvaluation heldOut = heldOutFiles.isEmpty() ? null : HeldOutEvaluation.collect(
+                DocumentSource.text(heldOutFiles, corpusFormat, tok),
+                options.dataConfig().withSeed(options.seed() + 1), evalBatches);
+        AlbertConfig modelConfig = ModelConfigs.resolve(config, tok.vocabSize(), maxSeqLength);
+        Files.createDirectories(out);
+        try (AlbertForPreTraining model = initCheckpoint != null ? AlbertForPreTraining.load(initCheckpoint, backend)
+                : AlbertForPreTraining.create(modelConfig, backend, seed)) {
+            System.err.printf("pretraining %s: %,d parameters, %d training files, %d held-out; batch %d (micro-batch "
+                            + "%d), seq %d, %d steps, %s lr %s%n", config, model.parameterCount(), trainFiles.size(),
+                    heldOutFiles.size(), options.trainBatchSize(), options.microBatchSize(), maxSeqLength, steps,
+                    optimizer, learningRate);
+            return new Pretrainer(model, options, train, heldOut, out, tokenizer).showProgress(!noProgress)
+                    .run(resume);
+        }
+    }
+}
