@@ -1,20 +1,21 @@
 package io.albert4j.cli;
 
+import io.albert4j.data.CorpusFormat;
+import io.albert4j.data.SentenceSplitter;
 import io.albert4j.tokenizer.SentencePieceModel;
 import io.albert4j.tokenizer.UnigramTrainer;
 import io.albert4j.tokenizer.UnigramTrainerConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
@@ -50,6 +51,10 @@ final class TokenizerTrainCommand implements Callable<Integer> {
             description = "Share of character occurrences to cover (default ${DEFAULT-VALUE}, as ALBERT).")
     double characterCoverage;
 
+    @Option(names = "--format", defaultValue = "SENTENCE_PER_LINE",
+            description = "SENTENCE_PER_LINE (default) or PROSE (each line a paragraph, split into sentences).")
+    CorpusFormat format;
+
     @Override
     public Integer call() throws Exception {
         if ((modelPrefix == null) == (out == null)) {
@@ -65,7 +70,9 @@ final class TokenizerTrainCommand implements Callable<Integer> {
         try (Reporter reporter = new Reporter()) {
             UnigramTrainerConfig config = UnigramTrainerConfig.albert(vocabSize).withCharacterCoverage(characterCoverage)
                     .withMaxSentences(maxSentences).withProgress(reporter);
-            model = UnigramTrainer.train(() -> lines(files), config);
+            try (Stream<String> sentences = sentences(files, format)) {
+                model = UnigramTrainer.train(sentences, config);
+            }
         }
         if (modelFile.toAbsolutePath().getParent() != null) {
             Files.createDirectories(modelFile.toAbsolutePath().getParent());
@@ -97,47 +104,26 @@ final class TokenizerTrainCommand implements Callable<Integer> {
         return files;
     }
 
-    /** The lines of all files, read lazily; malformed UTF-8 becomes U+FFFD. */
-    private static Iterator<String> lines(List<Path> files) {
-        return new Iterator<>() {
-            private int index;
-            private BufferedReader reader;
-            private String next;
-
-            @Override
-            public boolean hasNext() {
+    /** The sentences of all files, read lazily; malformed UTF-8 becomes U+FFFD. */
+    private static Stream<String> sentences(List<Path> files, CorpusFormat format) {
+        return files.stream().flatMap(file -> {
+            BufferedReader reader;
+            try {
+                reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file),
+                        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                                .onUnmappableCharacter(CodingErrorAction.REPLACE)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read corpus file " + file + ": " + e.getMessage(), e);
+            }
+            Stream<String> lines = reader.lines().onClose(() -> {
                 try {
-                    while (next == null) {
-                        if (reader == null) {
-                            if (index == files.size()) {
-                                return false;
-                            }
-                            reader = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(files.get(index++)),
-                                    StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                                            .onUnmappableCharacter(CodingErrorAction.REPLACE)));
-                        }
-                        next = reader.readLine();
-                        if (next == null) {
-                            reader.close();
-                            reader = null;
-                        }
-                    }
-                    return true;
+                    reader.close();
                 } catch (IOException e) {
-                    throw new UncheckedIOException("reading corpus file " + files.get(index - 1) + ": " + e.getMessage(), e);
+                    throw new UncheckedIOException(e);
                 }
-            }
-
-            @Override
-            public String next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                String line = next;
-                next = null;
-                return line;
-            }
-        };
+            });
+            return format == CorpusFormat.PROSE ? lines.flatMap(line -> SentenceSplitter.split(line).stream()) : lines;
+        });
     }
 
     /** A progress bar for the EM rounds on a terminal, plain stderr lines otherwise. */

@@ -351,7 +351,8 @@ public final class UnigramTrainer {
             if (activeCount >= before) {
                 break; // nothing left that may be pruned
             }
-            rounds = Math.max(rounds, round + 1);
+            rounds = round + 1 + Math.max(0, (int) Math.ceil(Math.log((double) desired / activeCount)
+                    / Math.log(config.shrinkingFactor())));
         }
         config.progress().update("EM", rounds, rounds, activeCount + " pieces");
     }
@@ -366,8 +367,12 @@ public final class UnigramTrainer {
         return min - UNK_PENALTY;
     }
 
+    /**
+     * Words are dealt round-robin into this many chunks, summed in chunk order: a fixed number rather than one per
+     * core so that the floating-point sums, and hence the model, are the same on every machine.
+     */
     private int chunks() {
-        return Math.max(1, Math.min(words.length / 256 + 1, Runtime.getRuntime().availableProcessors() * 2));
+        return Math.min(words.length, 16);
     }
 
     /** Expected piece counts over all words (E-step); the last slot holds the negative log-likelihood per word. */
@@ -382,7 +387,7 @@ public final class UnigramTrainer {
                 expected[score.length] -= lattice.addMarginals(wordFreq[w], expected);
             }
             return expected;
-        }).reduce(UnigramTrainer::sum).orElseThrow();
+        }).toList().stream().reduce(UnigramTrainer::sum).orElseThrow();
     }
 
     private static double[] sum(double[] a, double[] b) {
@@ -469,7 +474,7 @@ public final class UnigramTrainer {
                 }
             }
             return counts;
-        }).reduce(UnigramTrainer::sum).orElseThrow();
+        }).toList().stream().reduce(UnigramTrainer::sum).orElseThrow();
         double total = 0;
         double occurrences = 0;
         for (int id = 0; id < score.length; id++) {
