@@ -21,6 +21,12 @@ import java.util.Set;
  * default). Keys this class does not know ({@code architectures}, {@code model_type}, GR's {@code net_structure_type}
  * ...) are kept in {@link #extra()} and written back, so a config survives a read/write round trip.
  *
+ * <p>Fine-tuning heads read {@code num_labels} (HF derives it from {@code id2label}, which is kept in
+ * {@link #extra()} and must then have {@code num_labels} entries; default 2) and {@code problem_type} (null,
+ * {@code regression}, {@code single_label_classification} or {@code multi_label_classification}).
+ * {@code classifier_dropout_prob} may be JSON null; the heads then use {@code hidden_dropout_prob}
+ * ({@link #effectiveClassifierDropoutProb()}).
+ *
  * <p>The canonical constructor validates, so every instance is usable. Use {@link #builder()} or
  * {@link #toBuilder()} to make variants, {@link #preset(String)} for the released models.
  *
@@ -39,7 +45,7 @@ public record AlbertConfig(
         String hiddenAct,
         float hiddenDropoutProb,
         float attentionProbsDropoutProb,
-        float classifierDropoutProb,
+        Float classifierDropoutProb,
         int maxPositionEmbeddings,
         int typeVocabSize,
         float initializerRange,
@@ -49,6 +55,8 @@ public record AlbertConfig(
         int eosTokenId,
         String positionEmbeddingType,
         ParameterSharing sharing,
+        int numLabels,
+        String problemType,
         Map<String, Object> extra) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -56,7 +64,12 @@ public record AlbertConfig(
             "num_hidden_layers", "num_hidden_groups", "num_attention_heads", "intermediate_size", "inner_group_num",
             "hidden_act", "hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout_prob",
             "max_position_embeddings", "type_vocab_size", "initializer_range", "layer_norm_eps", "pad_token_id",
-            "bos_token_id", "eos_token_id", "position_embedding_type", "sharing");
+            "bos_token_id", "eos_token_id", "position_embedding_type", "sharing", "num_labels", "problem_type");
+    /** HF's {@code problem_type} values (null: inferred from num_labels and the labels' dtype). */
+    public static final List<String> PROBLEM_TYPES = List.of("regression", "single_label_classification",
+            "multi_label_classification");
+    private static final String ID2LABEL = "id2label";
+    private static final String LABEL2ID = "label2id";
 
     public AlbertConfig {
         extra = Collections.unmodifiableMap(new LinkedHashMap<>(extra == null ? Map.of() : extra));
@@ -90,7 +103,19 @@ public record AlbertConfig(
         }
         probability(problems, "hidden_dropout_prob", hiddenDropoutProb);
         probability(problems, "attention_probs_dropout_prob", attentionProbsDropoutProb);
-        probability(problems, "classifier_dropout_prob", classifierDropoutProb);
+        if (classifierDropoutProb != null) {
+            probability(problems, "classifier_dropout_prob", classifierDropoutProb);
+        }
+        positive(problems, "num_labels", numLabels);
+        if (problemType != null && !PROBLEM_TYPES.contains(problemType)) {
+            problems.add("problem_type '" + problemType + "' is not one of " + PROBLEM_TYPES + " (or null)");
+        }
+        for (String key : List.of(ID2LABEL, LABEL2ID)) {
+            Object labels = extra.get(key);
+            if (labels != null && !(labels instanceof Map<?, ?> m && m.size() == numLabels)) {
+                problems.add(key + " must be a map with num_labels = " + numLabels + " entries, got " + labels);
+            }
+        }
         if (!(initializerRange >= 0) || Float.isInfinite(initializerRange)) {
             problems.add("initializer_range must be >= 0, got " + initializerRange);
         }
@@ -128,6 +153,11 @@ public record AlbertConfig(
     /** Width of one attention head. */
     public int headSize() {
         return hiddenSize / numAttentionHeads;
+    }
+
+    /** The dropout of the fine-tuning classifiers: {@code classifier_dropout_prob}, or {@code hidden_dropout_prob} when that is null (HF's token-classification rule, applied to every head). */
+    public float effectiveClassifierDropoutProb() {
+        return classifierDropoutProb == null ? hiddenDropoutProb : classifierDropoutProb;
     }
 
     /** LayerNorm eps of the MLM head: {@code layer_norm_eps} (the spec's choice, TF parity; HF v4.x used 1e-5). */
@@ -198,7 +228,9 @@ public record AlbertConfig(
                 .hiddenAct(stringField(map, "hidden_act", d.hiddenAct))
                 .hiddenDropoutProb(floatField(map, "hidden_dropout_prob", d.hiddenDropoutProb))
                 .attentionProbsDropoutProb(floatField(map, "attention_probs_dropout_prob", d.attentionProbsDropoutProb))
-                .classifierDropoutProb(floatField(map, "classifier_dropout_prob", d.classifierDropoutProb))
+                .classifierDropoutProb(map.containsKey("classifier_dropout_prob")
+                        && map.get("classifier_dropout_prob") == null ? null
+                        : floatField(map, "classifier_dropout_prob", d.classifierDropoutProb))
                 .maxPositionEmbeddings(intField(map, "max_position_embeddings", d.maxPositionEmbeddings))
                 .typeVocabSize(intField(map, "type_vocab_size", d.typeVocabSize))
                 .initializerRange(floatField(map, "initializer_range", d.initializerRange))
@@ -207,10 +239,25 @@ public record AlbertConfig(
                 .bosTokenId(intField(map, "bos_token_id", d.bosTokenId))
                 .eosTokenId(intField(map, "eos_token_id", d.eosTokenId))
                 .positionEmbeddingType(stringField(map, "position_embedding_type", d.positionEmbeddingType))
-                .sharing(ParameterSharing.fromJson(stringField(map, "sharing", "all")));
+                .sharing(ParameterSharing.fromJson(stringField(map, "sharing", "all")))
+                .numLabels(numLabels(map, d.numLabels))
+                .problemType(stringField(map, "problem_type", null));
         Map<String, Object> extra = new LinkedHashMap<>(map);
         extra.keySet().removeAll(KNOWN_KEYS);
         return b.extra(extra).build();
+    }
+
+    /** HF: the size of {@code id2label} when present (a {@code num_labels} key must then agree), else {@code num_labels}. */
+    private static int numLabels(Map<String, Object> map, int fallback) {
+        int declared = intField(map, "num_labels", fallback);
+        if (map.get(ID2LABEL) instanceof Map<?, ?> id2label) {
+            if (map.get("num_labels") != null && declared != id2label.size()) {
+                throw new IllegalArgumentException("config.json: 'num_labels' " + declared + " disagrees with the "
+                        + id2label.size() + " entries of 'id2label'");
+            }
+            return id2label.size();
+        }
+        return declared;
     }
 
     public static AlbertConfig read(Path configJson) {
@@ -248,6 +295,12 @@ public record AlbertConfig(
         map.put("position_embedding_type", positionEmbeddingType);
         if (sharing != ParameterSharing.ALL) {
             map.put("sharing", sharing.jsonName());
+        }
+        if (!extra.containsKey(ID2LABEL) && numLabels != 2) {
+            map.put("num_labels", numLabels); // HF reads it; with id2label present that map says it
+        }
+        if (problemType != null) {
+            map.put("problem_type", problemType);
         }
         map.putIfAbsent("model_type", "albert");
         try {
@@ -314,7 +367,7 @@ public record AlbertConfig(
                 .maxPositionEmbeddings(maxPositionEmbeddings).typeVocabSize(typeVocabSize)
                 .initializerRange(initializerRange).layerNormEps(layerNormEps).padTokenId(padTokenId)
                 .bosTokenId(bosTokenId).eosTokenId(eosTokenId).positionEmbeddingType(positionEmbeddingType)
-                .sharing(sharing).extra(extra);
+                .sharing(sharing).extra(extra).numLabels(numLabels).problemType(problemType);
     }
 
     /** Mutable holder of the fields; {@link #build()} validates. Defaults are HF's. */
@@ -330,7 +383,7 @@ public record AlbertConfig(
         private String hiddenAct = "gelu_new";
         private float hiddenDropoutProb = 0f;
         private float attentionProbsDropoutProb = 0f;
-        private float classifierDropoutProb = 0.1f;
+        private Float classifierDropoutProb = 0.1f;
         private int maxPositionEmbeddings = 512;
         private int typeVocabSize = 2;
         private float initializerRange = 0.02f;
@@ -340,6 +393,8 @@ public record AlbertConfig(
         private int eosTokenId = 3;
         private String positionEmbeddingType = "absolute";
         private ParameterSharing sharing = ParameterSharing.ALL;
+        private int numLabels = 2;
+        private String problemType = null;
         private Map<String, Object> extra = new LinkedHashMap<>();
 
         private Builder() {
@@ -356,7 +411,8 @@ public record AlbertConfig(
         public Builder hiddenAct(String v) { hiddenAct = v; return this; }
         public Builder hiddenDropoutProb(float v) { hiddenDropoutProb = v; return this; }
         public Builder attentionProbsDropoutProb(float v) { attentionProbsDropoutProb = v; return this; }
-        public Builder classifierDropoutProb(float v) { classifierDropoutProb = v; return this; }
+        /** null: the heads use hidden_dropout_prob. */
+        public Builder classifierDropoutProb(Float v) { classifierDropoutProb = v; return this; }
         public Builder maxPositionEmbeddings(int v) { maxPositionEmbeddings = v; return this; }
         public Builder typeVocabSize(int v) { typeVocabSize = v; return this; }
         public Builder initializerRange(float v) { initializerRange = v; return this; }
@@ -367,13 +423,28 @@ public record AlbertConfig(
         public Builder positionEmbeddingType(String v) { positionEmbeddingType = v; return this; }
         public Builder sharing(ParameterSharing v) { sharing = v; return this; }
         public Builder extra(Map<String, Object> v) { extra = new LinkedHashMap<>(v); return this; }
+        public Builder problemType(String v) { problemType = v; return this; }
+
+        /**
+         * The classifier width. As HF's {@code config.num_labels = n}, a different count drops a kept
+         * {@code id2label}/{@code label2id} (their names belong to the old labels); HF then writes LABEL_i names.
+         */
+        public Builder numLabels(int v) {
+            numLabels = v;
+            for (String key : List.of(ID2LABEL, LABEL2ID)) {
+                if (extra.get(key) instanceof Map<?, ?> m && m.size() != v) {
+                    extra.remove(key);
+                }
+            }
+            return this;
+        }
 
         public AlbertConfig build() {
             return new AlbertConfig(vocabSize, embeddingSize, hiddenSize, numHiddenLayers, numHiddenGroups,
                     numAttentionHeads, intermediateSize, innerGroupNum, hiddenAct, hiddenDropoutProb,
                     attentionProbsDropoutProb, classifierDropoutProb, maxPositionEmbeddings, typeVocabSize,
                     initializerRange, layerNormEps, padTokenId, bosTokenId, eosTokenId, positionEmbeddingType,
-                    sharing, extra);
+                    sharing, numLabels, problemType, extra);
         }
     }
 }

@@ -79,6 +79,19 @@ public record AlbertInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTy
                 tokenTypeIds == null ? null : copy(step, "token_type_ids", tokenTypeIds, batch, seq));
     }
 
+    /**
+     * Training inputs: as {@link #copyOf(int, int, int[], int[], int[])} plus MLM labels ({@code batch·seq},
+     * {@link #IGNORE_INDEX} where nothing is predicted) and one sentence-order label per row (either may be null).
+     */
+    public static AlbertInputs copyOf(int batch, int seq, int[] inputIds, int[] attentionMask, int[] tokenTypeIds,
+                                      int[] mlmLabels, int[] sentenceOrderLabels) {
+        AlbertInputs inputs = copyOf(batch, seq, inputIds, attentionMask, tokenTypeIds);
+        Step step = Step.current();
+        return inputs.withLabels(mlmLabels == null ? null : copy(step, "labels", mlmLabels, batch, seq),
+                sentenceOrderLabels == null ? null
+                        : copy(step, "sentence_order_label", sentenceOrderLabels, batch, 1).view(batch));
+    }
+
     /** As {@link #copyOf(int, int, int[], int[], int[])} from {@code [batch][seq]} arrays (rows of equal length). */
     public static AlbertInputs copyOf(int[][] inputIds, int[][] attentionMask, int[][] tokenTypeIds) {
         int batch = inputIds.length;

@@ -193,6 +193,16 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
         }
     }
 
+    /**
+     * Recompute each layer's activations during backward instead of keeping them from the forward pass (training
+     * memory drops to about one layer's activations; a step costs roughly one extra forward). Off by default.
+     */
+    public void setActivationRecomputation(boolean on) {
+        for (AlbertTransformer encoder : modulesOf(AlbertTransformer.class)) {
+            encoder.setActivationRecomputation(on);
+        }
+    }
+
     /** Gives every parameter a zeroed gradient buffer; backward then accumulates into them. */
     public void enableGradients() {
         memory().enableGradients();
@@ -263,6 +273,7 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
 
     @Override
     public void close() {
+        setActivationRecomputation(false);
         synchronized (allArenas) {
             for (StepArena arena : allArenas) {
                 arena.close();

@@ -15,7 +15,7 @@ final class AlbertSOPHead extends Module {
 
     AlbertSOPHead(AlbertConfig config) {
         classifier = child("classifier", new Linear(config.hiddenSize(), 2));
-        dropoutProb = config.classifierDropoutProb();
+        dropoutProb = config.effectiveClassifierDropoutProb();
     }
 
     /** pooled {@code [B, H]} → logits {@code [B, 2]}. */

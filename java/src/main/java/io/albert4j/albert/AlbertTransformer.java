@@ -1,5 +1,8 @@
 package io.albert4j.albert;
 
+import io.albert4j.nn.ActivationRecomputation;
+import io.albert4j.ops.Step;
+
 import io.albert4j.nn.FeedForward;
 import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Linear;
@@ -28,6 +31,8 @@ public final class AlbertTransformer extends Module {
     private final Linear embeddingHiddenMappingIn;
     /** For each layer application, the blocks it runs in order. */
     private final List<List<TransformerBlock>> layerBlocks = new ArrayList<>();
+    /** Non-null while activation recomputation is on. */
+    private ActivationRecomputation recomputation;
 
     public AlbertTransformer(AlbertConfig config) {
         this.config = config;
@@ -70,12 +75,27 @@ public final class AlbertTransformer extends Module {
     /** embeddings {@code [B, S, E]} → last hidden state {@code [B, S, H]}. */
     public Tensor forward(Tensor embeddings, ForwardContext context) {
         Tensor hidden = embeddingHiddenMappingIn.forward(embeddings);
+        ActivationRecomputation recompute = recomputation;
+        boolean replay = recompute != null && context.training() && Step.current().recording(hidden);
         for (List<TransformerBlock> blocks : layerBlocks) {
             for (TransformerBlock block : blocks) {
-                hidden = block.forward(hidden, context);
+                hidden = replay ? recompute.forward(block, hidden, context) : block.forward(hidden, context);
             }
         }
         return hidden;
+    }
+
+    /**
+     * Training only: keep each layer's output, not its internals, and recompute them in backward (less memory,
+     * about one more forward pass of compute). Not for concurrent training steps on one model.
+     */
+    void setActivationRecomputation(boolean on) {
+        if (on && recomputation == null) {
+            recomputation = new ActivationRecomputation();
+        } else if (!on && recomputation != null) {
+            recomputation.close();
+            recomputation = null;
+        }
     }
 
     /** HF {@code AlbertLayerGroup}: a list {@code albert_layers} of blocks. */

@@ -20,6 +20,11 @@ public final class ForwardContext {
         this.seedState = seed;
     }
 
+    /** A copy at the same position of the seed sequence: replaying a block with it draws the same seeds. */
+    public ForwardContext fork() {
+        return new ForwardContext(training, attentionMaskAdd, seedState);
+    }
+
     public boolean training() {
         return training;
     }

@@ -49,6 +49,25 @@ public abstract class Module {
         }
     }
 
+    /** Every module of type {@code type} in this tree (this one included), depth first. */
+    public <M extends Module> java.util.List<M> modulesOf(Class<M> type) {
+        java.util.List<M> found = new java.util.ArrayList<>();
+        visit(type, found, new IdentityHashMap<>());
+        return found;
+    }
+
+    private <M extends Module> void visit(Class<M> type, java.util.List<M> found, IdentityHashMap<Module, Boolean> seen) {
+        if (seen.put(this, Boolean.TRUE) != null) {
+            return;
+        }
+        if (type.isInstance(this)) {
+            found.add(type.cast(this));
+        }
+        for (Module child : children.values()) {
+            child.visit(type, found, seen);
+        }
+    }
+
     /** Total number of (distinct) parameter elements. */
     public long parameterCount() {
         long n = 0;

@@ -118,6 +118,16 @@ public final class Ops {
         return SoftmaxXentOp.apply(logits, labels, ignoreIndex);
     }
 
+    /** PyTorch {@code MSELoss()}: mean of {@code (input - target)²} over equal shapes → {@code [1]} (MseLossOp). */
+    public static Tensor mseLoss(Tensor input, Tensor target) {
+        return MseLossOp.apply(input, target);
+    }
+
+    /** PyTorch {@code BCEWithLogitsLoss()}: mean of {@code softplus(x) - x·y}, targets in [0, 1] → {@code [1]} (BceWithLogitsOp). */
+    public static Tensor bceWithLogits(Tensor logits, Tensor targets) {
+        return BceWithLogitsOp.apply(logits, targets);
+    }
+
     /** Sum of all elements → shape {@code [1]}. */
     public static Tensor sum(Tensor x) {
         return SumOp.apply(x, 1.0f);

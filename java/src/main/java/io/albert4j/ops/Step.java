@@ -59,6 +59,30 @@ public final class Step implements AutoCloseable {
         return new Step(backend, arena, true, false);
     }
 
+    /**
+     * A step nested in this one (same backend, its own arena and tape) whose dropout counters start at
+     * {@code randomStart}: activation recomputation replays a layer with exactly the masks of its first run.
+     */
+    public Step nested(StepArena scratch, boolean trackGradients, long randomStart) {
+        Step inner = new Step(backend, scratch, trackGradients, true);
+        inner.dropoutCounter = randomStart;
+        return inner;
+    }
+
+    /** Where the next {@link #reserveRandom} range starts. */
+    public long randomPosition() {
+        return dropoutCounter;
+    }
+
+    /** Moves the dropout counter forward to {@code position} (after a nested step used the ranges before it). */
+    public void skipRandomTo(long position) {
+        if (position < dropoutCounter) {
+            throw new IllegalArgumentException("Step: random position may only move forward: " + dropoutCounter
+                    + " -> " + position);
+        }
+        dropoutCounter = position;
+    }
+
     /** The innermost open step of this thread. */
     public static Step current() {
         Step step = CURRENT.get();

@@ -1,0 +1,170 @@
+package io.albert4j.albert;
+
+import io.albert4j.backend.Backend;
+import io.albert4j.backend.Backends;
+import io.albert4j.nn.ForwardContext;
+import io.albert4j.nn.Linear;
+import io.albert4j.nn.Parameter;
+import io.albert4j.ops.Ops;
+import io.albert4j.ops.Step;
+import io.albert4j.tensor.DType;
+import io.albert4j.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * ALBERT for extractive question answering (HF {@code AlbertForQuestionAnswering}, SQuAD v1/v2 span head):
+ * sequence output → {@code qa_outputs} Linear(H, 2) → start and end logits {@code [B, S]}; no pooler, no dropout.
+ * Keys {@code albert.embeddings.*}, {@code albert.encoder.*}, {@code qa_outputs.weight/bias}. Loss as HF: I32
+ * positions {@code [B]} clamped to [0, S], position S ignored (an answer outside the window), then the mean of the
+ * start and end cross-entropies. Where every row is ignored the loss is 0 (HF: NaN).
+ *
+ * <pre>{@code
+ * try (var model = AlbertForQuestionAnswering.fromPretrained(Path.of("albert-base-v2"), 42L);
+ *      var arena = new StepArena(model.backend(), 64 << 20)) {
+ *     model.enableGradients();
+ *     model.train();
+ *     try (Step step = Step.training(model.backend(), arena)) {
+ *         AlbertInputs inputs = AlbertInputs.copyOf(ids, mask, types);   // [CLS] question [SEP] context [SEP]
+ *         Tensor start = step.allocate(DType.I32, ids.length);
+ *         Tensor end = step.allocate(DType.I32, ids.length);
+ *         start.copyFrom(answerStarts);
+ *         end.copyFrom(answerEnds);
+ *         step.backward(model.forward(inputs, start, end, stepNumber).loss());
+ *     }
+ *     model.eval();
+ *     AlbertForQuestionAnswering.Prediction spans = model.predict(ids, mask, types); // start/end [B, S]
+ * }
+ * }</pre>
+ */
+public final class AlbertForQuestionAnswering extends AlbertPreTrainedModel {
+    private static final String HEAD = "AlbertForQuestionAnswering";
+    private final AlbertModel albert;
+    private final Linear qaOutputs;
+
+    private AlbertForQuestionAnswering(AlbertConfig config) {
+        super(config);
+        albert = child("albert", new AlbertModel(config, false));
+        qaOutputs = child("qa_outputs", new Linear(config.hiddenSize(), 2));
+    }
+
+    public static AlbertForQuestionAnswering shapesOnly(AlbertConfig config) {
+        return new AlbertForQuestionAnswering(config);
+    }
+
+    public static AlbertForQuestionAnswering create(AlbertConfig config, long seed) {
+        return create(config, Backends.cpu(), seed);
+    }
+
+    public static AlbertForQuestionAnswering create(AlbertConfig config, Backend backend, long seed) {
+        return FineTuningHeads.create(config, backend, seed, AlbertForQuestionAnswering::new);
+    }
+
+    public static AlbertForQuestionAnswering fromParameters(AlbertConfig config, Backend backend,
+                                                            Map<String, Tensor> values) {
+        return FineTuningHeads.fromParameters(config, backend, values, AlbertForQuestionAnswering::new);
+    }
+
+    /** Loads a fine-tuned HF directory of this head onto the CPU backend. */
+    public static AlbertForQuestionAnswering load(Path dir) {
+        return load(dir, Backends.cpu());
+    }
+
+    public static AlbertForQuestionAnswering load(Path dir, Backend backend) {
+        return FineTuningHeads.load(dir, backend, AlbertForQuestionAnswering::new, HEAD);
+    }
+
+    /** Starts fine-tuning from a base or pretraining checkpoint with a fresh {@code qa_outputs}. */
+    public static AlbertForQuestionAnswering fromPretrained(Path dir, long seed) {
+        return fromPretrained(dir, Backends.cpu(), UnaryOperator.identity(), seed);
+    }
+
+    public static AlbertForQuestionAnswering fromPretrained(Path dir, Backend backend,
+                                                            UnaryOperator<AlbertConfig> configure, long seed) {
+        return FineTuningHeads.fromPretrained(dir, backend, configure, seed, AlbertForQuestionAnswering::new);
+    }
+
+    @Override
+    protected Parameter wordEmbeddings() {
+        return albert.embeddings().wordEmbeddings().weight();
+    }
+
+    public AlbertModel albert() {
+        return albert;
+    }
+
+    /** Logits only; runs in the caller's {@link Step}. */
+    public Output forward(AlbertInputs inputs, long dropoutSeed) {
+        return forward(inputs, null, null, dropoutSeed);
+    }
+
+    /**
+     * Training API inside the caller's {@link Step}: start and end logits {@code [B, S]} and, with both position
+     * tensors (I32 {@code [B]} each, or both null), the span loss.
+     */
+    public Output forward(AlbertInputs inputs, Tensor startPositions, Tensor endPositions, long dropoutSeed) {
+        return forward(inputs, startPositions, endPositions, context(inputs, isTraining(), dropoutSeed));
+    }
+
+    private Output forward(AlbertInputs inputs, Tensor startPositions, Tensor endPositions, ForwardContext context) {
+        int batch = inputs.batchSize();
+        int seq = inputs.sequenceLength();
+        if ((startPositions == null) != (endPositions == null)) {
+            throw new IllegalArgumentException(HEAD + ": give both 'start_positions' and 'end_positions' or neither");
+        }
+        Tensor start = null;
+        Tensor end = null;
+        if (startPositions != null) {
+            start = clamped("start_positions", startPositions, batch, seq);
+            end = clamped("end_positions", endPositions, batch, seq);
+        }
+        Tensor hidden = albert.forward(inputs, context).lastHiddenState();
+        Tensor logits = Ops.reshape(qaOutputs.forward(hidden), batch * seq * 2, 1); // [B·S·2, 1]: start, end, ...
+        Tensor startLogits = Ops.reshape(Ops.gatherRows(logits, column(batch * seq, 0)), batch, seq);
+        Tensor endLogits = Ops.reshape(Ops.gatherRows(logits, column(batch * seq, 1)), batch, seq);
+        Tensor loss = null;
+        if (start != null) {
+            loss = Ops.scale(Ops.add(Ops.softmaxCrossEntropy(startLogits, start, seq),
+                    Ops.softmaxCrossEntropy(endLogits, end, seq)), 0.5f);
+        }
+        return new Output(loss, startLogits, endLogits);
+    }
+
+    /** Row indices {@code 2i + which} of the interleaved {@code [start, end]} logits. */
+    private static Tensor column(int rows, int which) {
+        int[] indices = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            indices[i] = 2 * i + which;
+        }
+        return FineTuningHeads.stepInts(indices, rows);
+    }
+
+    /** HF: {@code positions.clamp(0, S)}; S is then the ignore index. */
+    private static Tensor clamped(String name, Tensor positions, int batch, int seq) {
+        FineTuningHeads.requireLabels(HEAD, name, positions, DType.I32, Step.current().backend(),
+                "one token position per row", batch);
+        int[] values = FineTuningHeads.hostInts(positions);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Math.max(0, Math.min(seq, values[i]));
+        }
+        return FineTuningHeads.stepInts(values, batch);
+    }
+
+    /** Thread-safe inference on {@code [batch][seq]} arrays (mask and types may be null). */
+    public Prediction predict(int[][] inputIds, int[][] attentionMask, int[][] tokenTypeIds) {
+        return inInferenceStep(() -> {
+            AlbertInputs inputs = AlbertInputs.copyOf(inputIds, attentionMask, tokenTypeIds);
+            Output out = forward(inputs, null, null, context(inputs, false, 0L));
+            return new Prediction(toHost(out.startLogits()), toHost(out.endLogits()));
+        });
+    }
+
+    /** HF {@code QuestionAnsweringModelOutput}: loss (null without positions), start and end logits {@code [B, S]}. */
+    public record Output(Tensor loss, Tensor startLogits, Tensor endLogits) {
+    }
+
+    /** Start and end logits {@code [B, S]} on the heap. */
+    public record Prediction(HostArray startLogits, HostArray endLogits) {
+    }
+}

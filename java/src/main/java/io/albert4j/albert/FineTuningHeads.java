@@ -1,0 +1,153 @@
+package io.albert4j.albert;
+
+import io.albert4j.backend.Backend;
+import io.albert4j.io.HfModelDirectory;
+import io.albert4j.io.SafetensorsException;
+import io.albert4j.ops.Step;
+import io.albert4j.tensor.DType;
+import io.albert4j.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * What the four fine-tuning heads share: their factories (fresh, from tensors, from a fine-tuned directory, from a
+ * pretrained base), and label checks that fail in Java, naming the head, before any kernel runs.
+ */
+final class FineTuningHeads {
+    private FineTuningHeads() {
+    }
+
+    static <M extends AlbertPreTrainedModel> M create(AlbertConfig config, Backend backend, long seed,
+                                                       Function<AlbertConfig, M> factory) {
+        M model = factory.apply(config);
+        try {
+            model.materialize(backend);
+            model.initialize(seed);
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    static <M extends AlbertPreTrainedModel> M fromParameters(AlbertConfig config, Backend backend,
+                                                               Map<String, Tensor> values,
+                                                               Function<AlbertConfig, M> factory) {
+        M model = factory.apply(config);
+        try {
+            model.materialize(backend);
+            model.loadParameters(values);
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** A fine-tuned directory of this head: every parameter, head included, must be in the file. */
+    static <M extends AlbertPreTrainedModel> M load(Path dir, Backend backend, Function<AlbertConfig, M> factory,
+                                                     String head) {
+        try {
+            return AlbertPreTrainedModel.load(dir, backend, factory, true);
+        } catch (SafetensorsException e) {
+            if (e.getMessage() != null && e.getMessage().contains("missing")) {
+                throw new IllegalArgumentException(head + ".load(" + dir + "): " + e.getMessage()
+                        + "; to start fine-tuning from a base or pretraining checkpoint use " + head
+                        + ".fromPretrained", e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * HF {@code from_pretrained} on a checkpoint without this head: the config from {@code dir} (then
+     * {@code configure}, e.g. to set num_labels), every parameter initialised from {@code seed}, then the
+     * encoder's ({@code albert.*}, with or without the prefix) overwritten from the file; other tensors (MLM/SOP
+     * heads, a pooler the head does not use) are ignored.
+     */
+    static <M extends AlbertPreTrainedModel> M fromPretrained(Path dir, Backend backend,
+                                                               UnaryOperator<AlbertConfig> configure, long seed,
+                                                               Function<AlbertConfig, M> factory) {
+        AlbertConfig config = configure.apply(AlbertConfig.read(dir.resolve(HfModelDirectory.CONFIG_FILE)));
+        M model = create(config, backend, seed, factory);
+        try {
+            Map<String, Tensor> encoder = new LinkedHashMap<>();
+            for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
+                if (e.getKey().startsWith("albert.")) {
+                    encoder.put(e.getKey(), e.getValue());
+                }
+            }
+            HfModelDirectory.loadWeights(dir, encoder, true);
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Labels must be given with this dtype and shape, on the model's device. */
+    static void requireLabels(String head, String name, Tensor labels, DType dtype, Backend backend, String because,
+                              int... shape) {
+        if (labels.dtype() != dtype) {
+            throw new IllegalArgumentException(head + ": '" + name + "' must be " + dtype + ", got "
+                    + labels.describe() + " (" + because + ")");
+        }
+        if (!Arrays.equals(labels.shape(), shape)) {
+            throw new IllegalArgumentException(head + ": '" + name + "' " + labels.describe() + " must have shape "
+                    + Arrays.toString(shape) + " (" + because + ")");
+        }
+        if (!labels.device().equals(backend.device())) {
+            throw new IllegalArgumentException(head + ": '" + name + "' " + labels.describe()
+                    + " is not on the model's device " + backend.device());
+        }
+    }
+
+    /** Every value is a class in [0, classes) or {@link AlbertInputs#IGNORE_INDEX}. */
+    static void requireClasses(String head, String name, int[] values, int classes, String what) {
+        for (int i = 0; i < values.length; i++) {
+            int v = values[i];
+            if ((v < 0 || v >= classes) && v != AlbertInputs.IGNORE_INDEX) {
+                throw new IndexOutOfBoundsException(head + ": '" + name + "'[" + i + "] = " + v + " is outside [0, "
+                        + classes + ") = " + what + " (use " + AlbertInputs.IGNORE_INDEX + " to skip a row)");
+            }
+        }
+    }
+
+    static int[] hostInts(Tensor t) {
+        if (t.device().isCpu()) {
+            return t.toIntArray();
+        }
+        try (Tensor host = Tensor.allocateHost(DType.I32, t.shape())) {
+            Step.current().backend().copy(t, host);
+            return host.toIntArray();
+        }
+    }
+
+    static float[] hostFloats(Tensor t) {
+        if (t.device().isCpu()) {
+            return t.toFloatArray();
+        }
+        try (Tensor host = Tensor.allocateHost(DType.F32, t.shape())) {
+            Step.current().backend().copy(t, host);
+            return host.toFloatArray();
+        }
+    }
+
+    /** An I32 tensor of the current step holding {@code values}. */
+    static Tensor stepInts(int[] values, int... shape) {
+        Step step = Step.current();
+        Tensor t = step.allocate(DType.I32, shape);
+        if (t.device().isCpu()) {
+            t.copyFrom(values);
+        } else {
+            try (Tensor host = Tensor.ofInts(values, shape)) {
+                step.backend().copy(host, t);
+            }
+        }
+        return t;
+    }
+}

@@ -1,0 +1,327 @@
+package io.albert4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.albert4j.albert.AlbertForPreTraining;
+import io.albert4j.albert.AlbertForPreTrainingOutput;
+import io.albert4j.albert.AlbertInputs;
+import io.albert4j.data.Batch;
+import io.albert4j.data.DataCursor;
+import io.albert4j.data.DocumentSource;
+import io.albert4j.data.PretrainingDataLoader;
+import io.albert4j.ops.Step;
+import io.albert4j.tensor.DType;
+import io.albert4j.tensor.StepArena;
+import io.albert4j.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The pretraining loop of GR run_pretraining.py: micro-batches from the data pipeline, MLM + SOP loss, gradients
+ * accumulated over {@code trainBatchSize / microBatchSize} micro-batches, global-norm clipping and a LAMB (or
+ * AdamW) update at the scheduled learning rate; metrics to {@code DIR/metrics.jsonl}, held-out evaluation and
+ * atomic checkpoints {@code DIR/checkpoint-STEP/}, and the final model in {@code DIR/model/}.
+ *
+ * <p>Exact resume: a checkpoint holds the weights, the optimizer moments, the step and the data cursor, and every
+ * other random draw derives from (seed, step), so a resumed run computes bitwise the losses that an uninterrupted
+ * run with the same seed would have.
+ */
+public final class Pretrainer {
+    /** Where the final model goes under the run directory. */
+    public static final String MODEL_DIR = "model";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Settings that may change between a checkpoint and its resumption without changing the numbers. */
+    private static final Set<String> RESUME_MAY_CHANGE = Set.of("logEverySteps", "evalEverySteps",
+            "saveCheckpointsSteps", "keepCheckpointMax", "recomputeActivations", "skipNonFiniteSteps");
+
+    private final AlbertForPreTraining model;
+    private final PretrainingOptions options;
+    private final DocumentSource corpus;
+    private final HeldOutEvaluation heldOut;
+    private final Path runDir;
+    private final Path tokenizerModel;
+    private boolean showProgress = true;
+    private PrintStream log = System.err;
+    private boolean lastStepFinite;
+
+    /**
+     * @param heldOut        batches for evaluation (may be null: no evaluation)
+     * @param tokenizerModel spiece.model copied into every checkpoint (may be null)
+     */
+    public Pretrainer(AlbertForPreTraining model, PretrainingOptions options, DocumentSource corpus,
+                      HeldOutEvaluation heldOut, Path runDir, Path tokenizerModel) {
+        this.model = model;
+        this.options = options;
+        this.corpus = corpus;
+        this.heldOut = heldOut;
+        this.runDir = runDir;
+        this.tokenizerModel = tokenizerModel;
+        if (corpus.vocabulary().vocabSize() > model.config().vocabSize()) {
+            throw new IllegalArgumentException("pretraining: the corpus' tokenizer has " + corpus.vocabulary().vocabSize()
+                    + " pieces but the model's vocab_size is " + model.config().vocabSize());
+        }
+        if (options.maxSeqLength() > model.config().maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("pretraining: max sequence length " + options.maxSeqLength()
+                    + " exceeds the model's max_position_embeddings " + model.config().maxPositionEmbeddings());
+        }
+    }
+
+    /** Off: no progress bar (tests); log lines still go to {@link #logTo}. */
+    public Pretrainer showProgress(boolean show) {
+        this.showProgress = show;
+        return this;
+    }
+
+    public Pretrainer logTo(PrintStream stream) {
+        this.log = stream;
+        return this;
+    }
+
+    /** What a run did. {@code stepLosses[i]} is the mean loss of step {@code firstStep + i} (NaN when skipped). */
+    public record Result(long firstStep, long finalStep, double[] stepLosses, PretrainingMetrics lastEval,
+                         double tokensPerSecond, long skippedSteps, Path modelDir) {
+    }
+
+    /**
+     * Trains from the newest complete checkpoint in the run directory when {@code resume} is set (from scratch when
+     * there is none), else from the model's current weights.
+     */
+    public Result run(boolean resume) throws IOException {
+        return run(resume, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #run(boolean)}, but stops (with a checkpoint) once {@code stopAtStep} steps are done, leaving the
+     * schedule untouched: a later {@code run(true)} continues as if never interrupted.
+     */
+    public Result run(boolean resume, long stopAtStep) throws IOException {
+        Files.createDirectories(runDir);
+        long startStep = 0;
+        DataCursor cursor = DataCursor.start(options.seed());
+        Optional<TrainingCheckpoints.Checkpoint> checkpoint = resume ? TrainingCheckpoints.latest(runDir)
+                : Optional.empty();
+        if (checkpoint.isPresent()) {
+            checkCompatible(checkpoint.get().state().runConfig());
+            checkpoint.get().loadModel(model.namedParameters());
+            startStep = checkpoint.get().step();
+            cursor = DataCursor.fromJson(checkpoint.get().state().dataCursor().toString());
+            log.println("resuming from " + checkpoint.get().directory() + " at step " + startStep);
+        } else if (resume) {
+            log.println("no complete checkpoint in " + runDir + ": starting from step 0");
+        }
+        if (startStep >= options.numTrainSteps()) {
+            log.println("nothing to do: step " + startStep + " >= " + options.numTrainSteps() + " train steps");
+        }
+        model.train();
+        model.enableGradients();
+        model.zeroGradients();
+        TrainingCheckpoints checkpoints = new TrainingCheckpoints(runDir, options.keepCheckpointMax());
+        truncateMetricsAfter(startStep);
+        long arenaBytes = 64L << 20;
+        try (StepArena arena = new StepArena(model.backend(), arenaBytes);
+             StepArena evalArena = new StepArena(model.backend(), arenaBytes);
+             Optimizer optimizer = newOptimizer();
+             PretrainingDataLoader loader = PretrainingDataLoader.resume(corpus, options.dataConfig(), cursor);
+             MetricsLog metricsLog = new MetricsLog(runDir);
+             ProgressDisplay progress = showProgress
+                     ? ProgressDisplay.create("pretrain", options.numTrainSteps(), startStep) : null) {
+            checkpoint.ifPresent(c -> c.loadOptimizer(optimizer));
+            model.setActivationRecomputation(options.recomputeActivations());
+            LearningRateSchedule schedule = options.schedule();
+            PretrainingMetrics window = new PretrainingMetrics();
+            PretrainingMetrics lastEval = null;
+            List<Double> losses = new ArrayList<>();
+            long skipped = 0;
+            long windowTokens = 0;
+            long windowNanos = 0;
+            long totalTokens = 0;
+            long totalNanos = 0;
+            long endStep = Math.min(options.numTrainSteps(), Math.max(startStep, stopAtStep));
+            for (long step = startStep; step < endStep; step++) {
+                long t0 = System.nanoTime();
+                double lr = schedule.at(step);
+                PretrainingMetrics stepMetrics = new PretrainingMetrics();
+                long tokens = trainStep(step, loader, arena, stepMetrics, window);
+                boolean applied = lastStepFinite && applyUpdate(optimizer, (float) lr, step);
+                if (!applied) {
+                    skipped++;
+                }
+                losses.add(applied ? stepMetrics.loss() : Double.NaN);
+                long nanos = System.nanoTime() - t0;
+                windowTokens += tokens;
+                windowNanos += nanos;
+                totalTokens += tokens;
+                totalNanos += nanos;
+                long done = step + 1;
+                double tokensPerSecond = windowTokens / (windowNanos / 1e9);
+                if (progress != null) {
+                    progress.update(done, window.loss(), window.mlmAccuracy(), window.sopAccuracy(), lr,
+                            tokensPerSecond);
+                }
+                if (done % options.logEverySteps() == 0 || done == endStep) {
+                    metricsLog.append(MetricsRecord.train(done, window.loss(), window.mlmAccuracy(),
+                            window.sopAccuracy(), lr, tokensPerSecond));
+                    window.reset();
+                    windowTokens = 0;
+                    windowNanos = 0;
+                }
+                boolean last = done == endStep;
+                if (heldOut != null && ((options.evalEverySteps() > 0 && done % options.evalEverySteps() == 0)
+                        || last)) {
+                    lastEval = heldOut.evaluate(model, evalArena);
+                    metricsLog.append(MetricsRecord.eval(done, lastEval.loss(), lastEval.mlmAccuracy(),
+                            lastEval.sopAccuracy()));
+                    if (progress == null || !last) {
+                        log.printf("step %d: held-out loss %.4f, MLM accuracy %.4f, SOP accuracy %.4f%n", done,
+                                lastEval.loss(), lastEval.mlmAccuracy(), lastEval.sopAccuracy());
+                    }
+                }
+                if ((options.saveCheckpointsSteps() > 0 && done % options.saveCheckpointsSteps() == 0) || last) {
+                    checkpoints.save(stateAt(done, loader.cursor()), JSON.readTree(model.config().toJson()),
+                            model.namedParameters(), tokenizerModel, optimizer);
+                }
+            }
+            Path modelDir = runDir.resolve(MODEL_DIR);
+            if (startStep < endStep && endStep == options.numTrainSteps()) {
+                model.save(modelDir, tokenizerModel);
+            }
+            double[] stepLosses = losses.stream().mapToDouble(Double::doubleValue).toArray();
+            return new Result(startStep, Math.max(startStep, endStep), stepLosses, lastEval,
+                    totalNanos == 0 ? Double.NaN : totalTokens / (totalNanos / 1e9), skipped, modelDir);
+        } finally {
+            model.setActivationRecomputation(false);
+        }
+    }
+
+    /**
+     * Forward and backward of every micro-batch of one step; gradients accumulate in the parameters' buffers with
+     * each micro-batch's loss weighted 1/accumulation, so the update sees the mean over the whole batch.
+     * Returns the number of real (non-padding) tokens processed.
+     */
+    private long trainStep(long step, PretrainingDataLoader loader, StepArena arena, PretrainingMetrics stepMetrics,
+                           PretrainingMetrics window) {
+        int accumulation = options.accumulationSteps();
+        long tokens = 0;
+        boolean finite = true;
+        for (int micro = 0; micro < accumulation; micro++) {
+            // Always drawn, even after a NaN, so that the data order does not depend on what was skipped.
+            Batch batch = loader.next();
+            for (int m : batch.attentionMask()) {
+                tokens += m;
+            }
+            if (!finite) {
+                continue;
+            }
+            try (Step s = Step.training(model.backend(), arena)) {
+                AlbertInputs inputs = AlbertInputs.copyOf(batch.batchSize(), batch.seqLen(), batch.inputIds(),
+                        batch.attentionMask(), batch.tokenTypeIds(), batch.mlmLabels(),
+                        batch.sentenceOrderLabels());
+                AlbertForPreTrainingOutput out = model.forward(inputs, dropoutSeed(step, micro));
+                PretrainingMetrics one = new PretrainingMetrics();
+                one.add(out, batch);
+                if (!Double.isFinite(one.loss())) {
+                    finite = false;
+                    if (!options.skipNonFiniteSteps()) {
+                        model.zeroGradients();
+                        throw new NonFiniteLossException(step, one.loss(), one.mlmLoss(), one.sopLoss());
+                    }
+                    log.printf("step %d: loss is %s, skipping the step%n", step, one.loss());
+                    continue;
+                }
+                stepMetrics.add(out, batch);
+                window.add(out, batch);
+                Tensor seed = s.allocate(DType.F32, out.loss().shape());
+                s.backend().fill(1.0f / accumulation, seed);
+                s.tape().backward(out.loss(), seed);
+            }
+        }
+        if (!finite) {
+            model.zeroGradients();
+        }
+        lastStepFinite = finite;
+        return tokens;
+    }
+
+    /** Clip, update, clear the gradients; false when the optimizer skipped a non-finite gradient. */
+    private boolean applyUpdate(Optimizer optimizer, float lr, long step) {
+        long before = optimizer.stepCount();
+        try {
+            optimizer.step(lr);
+        } finally {
+            optimizer.zeroGrad();
+        }
+        boolean applied = optimizer.stepCount() > before;
+        if (!applied) {
+            log.printf("step %d: gradient norm is not finite, step skipped%n", step);
+        }
+        return applied;
+    }
+
+    /** Dropout masks depend only on (seed, step, micro-batch), which is what makes resuming exact. */
+    private long dropoutSeed(long step, int micro) {
+        long z = options.seed() * 0x9E3779B97F4A7C15L + step * 0xBF58476D1CE4E5B9L + micro * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 31)) * 0xD6E8FEB86659FD93L;
+        return z ^ (z >>> 32);
+    }
+
+    private Optimizer newOptimizer() {
+        Map<String, Tensor> params = model.namedParameters();
+        return "adamw".equals(options.optimizer()) ? new AdamW(params, options.optimizerConfig())
+                : new Lamb(params, options.optimizerConfig());
+    }
+
+    private TrainerState stateAt(long step, DataCursor cursor) throws IOException {
+        ObjectNode rng = JSON.createObjectNode();
+        rng.put("seed", options.seed());
+        rng.put("dropout", "derived from (seed, step, micro-batch)");
+        return new TrainerState(step, rng, JSON.readTree(cursor.toJson()), JSON.valueToTree(options));
+    }
+
+    private void checkCompatible(JsonNode saved) {
+        JsonNode now = JSON.valueToTree(options);
+        List<String> differences = new ArrayList<>();
+        now.fieldNames().forEachRemaining(name -> {
+            JsonNode old = saved.get(name);
+            // Compared as text: a float written to JSON reads back as a double node of the same decimal text.
+            if (!RESUME_MAY_CHANGE.contains(name) && (old == null || !now.get(name).asText().equals(old.asText()))) {
+                differences.add(name + " " + old + " -> " + now.get(name));
+            }
+        });
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException("cannot resume " + runDir + ": the run was started with different "
+                    + "settings (" + String.join(", ", differences) + "); use the original settings or a new --out");
+        }
+    }
+
+    /** A resumed run rewrites the metrics it is about to recompute, so the curves have no duplicated steps. */
+    private void truncateMetricsAfter(long step) throws IOException {
+        Path file = runDir.resolve(MetricsLog.FILE_NAME);
+        if (!Files.exists(file)) {
+            return;
+        }
+        List<MetricsRecord> kept = new ArrayList<>();
+        for (MetricsRecord r : MetricsLog.read(runDir)) {
+            if (r.step() <= step) {
+                kept.add(r);
+            }
+        }
+        Path previous = runDir.resolve(MetricsLog.FILE_NAME + ".previous");
+        Files.move(file, previous, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (MetricsLog rewritten = new MetricsLog(runDir)) {
+            kept.forEach(rewritten::append);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        Files.delete(previous);
+    }
+}

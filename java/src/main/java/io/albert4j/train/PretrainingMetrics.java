@@ -1,0 +1,140 @@
+package io.albert4j.train;
+
+import io.albert4j.albert.AlbertForPreTrainingOutput;
+import io.albert4j.data.Batch;
+import io.albert4j.tensor.DType;
+import io.albert4j.tensor.Tensor;
+import io.albert4j.backend.Backends;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Running sums over batches of the pretraining objectives: mean losses, MLM accuracy (argmax at the masked
+ * positions) and SOP accuracy. Only the rows that carry a label are read from the {@code [B, S, V]} logits, so
+ * measuring every step costs little next to the step itself.
+ */
+public final class PretrainingMetrics {
+    private double lossSum;
+    private double mlmLossSum;
+    private double sopLossSum;
+    private int batches;
+    private long mlmCorrect;
+    private long mlmTotal;
+    private long sopCorrect;
+    private long sopTotal;
+
+    /** Adds one batch's losses and accuracies. */
+    public void add(AlbertForPreTrainingOutput out, Batch batch) {
+        lossSum += scalar(out.loss());
+        mlmLossSum += out.mlmLoss() == null ? 0 : scalar(out.mlmLoss());
+        sopLossSum += out.sopLoss() == null ? 0 : scalar(out.sopLoss());
+        batches++;
+        countMlm(out.predictionLogits(), batch.mlmLabels());
+        countSop(out.sopLogits(), batch.sentenceOrderLabels());
+    }
+
+    private void countMlm(Tensor logits, int[] labels) {
+        int vocab = logits.dim(logits.rank() - 1);
+        MemorySegment data = hostData(logits);
+        for (int row = 0; row < labels.length; row++) {
+            if (labels[row] == Batch.IGNORE_INDEX) {
+                continue;
+            }
+            mlmTotal++;
+            if (argmax(data, (long) row * vocab, vocab) == labels[row]) {
+                mlmCorrect++;
+            }
+        }
+    }
+
+    private void countSop(Tensor logits, int[] labels) {
+        if (labels == null) {
+            return;
+        }
+        MemorySegment data = hostData(logits);
+        for (int row = 0; row < labels.length; row++) {
+            sopTotal++;
+            if (argmax(data, 2L * row, 2) == labels[row]) {
+                sopCorrect++;
+            }
+        }
+    }
+
+    private static int argmax(MemorySegment data, long offset, int n) {
+        int best = 0;
+        float bestValue = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float v = data.getAtIndex(ValueLayout.JAVA_FLOAT, offset + i);
+            if (v > bestValue) {
+                bestValue = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** CPU tensors are read in place; device tensors are copied to the host once. */
+    private static MemorySegment hostData(Tensor t) {
+        if (t.dtype() != DType.F32) {
+            throw new IllegalArgumentException("metrics: logits must be F32, got " + t.describe());
+        }
+        if (t.device().isCpu()) {
+            return t.data();
+        }
+        try (Tensor host = Tensor.allocateHost(DType.F32, t.shape())) {
+            Backends.get(t.device()).copy(t, host);
+            return MemorySegment.ofArray(host.toFloatArray());
+        }
+    }
+
+    static double scalar(Tensor t) {
+        if (t.device().isCpu()) {
+            return t.getFloat(0);
+        }
+        try (Tensor host = Tensor.allocateHost(DType.F32, 1)) {
+            Backends.get(t.device()).copy(t.view(1), host);
+            return host.getFloat(0);
+        }
+    }
+
+    public int batches() {
+        return batches;
+    }
+
+    /** Mean total loss (MLM + SOP) per batch; NaN before the first batch. */
+    public double loss() {
+        return batches == 0 ? Double.NaN : lossSum / batches;
+    }
+
+    public double mlmLoss() {
+        return batches == 0 ? Double.NaN : mlmLossSum / batches;
+    }
+
+    public double sopLoss() {
+        return batches == 0 ? Double.NaN : sopLossSum / batches;
+    }
+
+    /** exp(mean MLM loss). */
+    public double perplexity() {
+        return Math.exp(mlmLoss());
+    }
+
+    public double mlmAccuracy() {
+        return mlmTotal == 0 ? Double.NaN : (double) mlmCorrect / mlmTotal;
+    }
+
+    public double sopAccuracy() {
+        return sopTotal == 0 ? Double.NaN : (double) sopCorrect / sopTotal;
+    }
+
+    public long maskedTokens() {
+        return mlmTotal;
+    }
+
+    public void reset() {
+        lossSum = mlmLossSum = sopLossSum = 0;
+        batches = 0;
+        mlmCorrect = mlmTotal = sopCorrect = sopTotal = 0;
+    }
+}

@@ -1,0 +1,182 @@
+package io.albert4j.train;
+
+import io.albert4j.albert.AlbertConfig;
+import io.albert4j.albert.AlbertForPreTraining;
+import io.albert4j.data.CorpusFormat;
+import io.albert4j.data.DocumentSource;
+import io.albert4j.tensor.Tensor;
+import io.albert4j.tokenizer.AlbertTokenizer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PretrainerTest {
+    @TempDir
+    static Path shared;
+    static AlbertTokenizer tokenizer;
+    static Path tokenizerFile;
+    static DocumentSource trainCorpus;
+    static HeldOutEvaluation heldOut;
+
+    @BeforeAll
+    static void corpus() throws Exception {
+        tokenizerFile = Path.of(PretrainerTest.class.getResource("/tokenizer/sotu8k.model").toURI());
+        tokenizer = AlbertTokenizer.load(tokenizerFile);
+        trainCorpus = DocumentSource.text(List.of(SyntheticCorpus.write(shared.resolve("train"), 1, 300)),
+                CorpusFormat.SENTENCE_PER_LINE, tokenizer);
+        DocumentSource eval = DocumentSource.text(List.of(SyntheticCorpus.write(shared.resolve("eval"), 2, 40)),
+                CorpusFormat.SENTENCE_PER_LINE, tokenizer);
+        heldOut = HeldOutEvaluation.collect(eval, options(1).dataConfig(), 4);
+    }
+
+    static AlbertConfig tinyConfig() {
+        return AlbertConfig.builder().vocabSize(tokenizer.vocabSize()).embeddingSize(16).hiddenSize(32)
+                .numHiddenLayers(2).numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(64)
+                .hiddenDropoutProb(0.1f).attentionProbsDropoutProb(0.1f).build();
+    }
+
+    static PretrainingOptions options(long steps) {
+        return PretrainingOptions.defaults().toBuilder().maxSeqLength(32).maxPredictionsPerSeq(5)
+                .trainBatchSize(8).microBatchSize(4).numTrainSteps(steps).numWarmupSteps(Math.min(3, steps))
+                .learningRate(0.002).optimizer("adamw").logEverySteps(5).evalEverySteps(0).saveCheckpointsSteps(6).keepCheckpointMax(2)
+                .seed(7).build();
+    }
+
+    private static Pretrainer trainer(AlbertForPreTraining model, PretrainingOptions options, Path dir) {
+        return new Pretrainer(model, options, trainCorpus, heldOut, dir, tokenizerFile).showProgress(false)
+                .logTo(new PrintStream(new ByteArrayOutputStream()));
+    }
+
+    @Test
+    void lossFallsAndTheRunLeavesMetricsCheckpointsAndAModel(@TempDir Path dir) throws IOException {
+        PretrainingOptions options = options(200);
+        Pretrainer.Result result;
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 3)) {
+            result = trainer(model, options, dir).run(false);
+        }
+        double[] losses = result.stepLosses();
+        assertEquals(200, losses.length);
+        double first = (losses[0] + losses[1] + losses[2]) / 3;
+        double last = (losses[197] + losses[198] + losses[199]) / 3;
+        // Starts near ln(8000) + ln(2) ≈ 9.7; the toy grammar has ~30 words, so 100 steps must cut it by 3 nats.
+        assertTrue(first > 8.5, "initial loss " + first);
+        assertTrue(last < first - 3.0, "loss fell only from " + first + " to " + last);
+        System.out.printf("toy pretraining: loss %.3f -> %.3f, held-out MLM accuracy %.3f (unigram %.3f), SOP %.3f%n",
+                first, last, result.lastEval().mlmAccuracy(), heldOut.unigramBaseline(),
+                result.lastEval().sopAccuracy());
+        assertTrue(result.lastEval().mlmAccuracy() > heldOut.unigramBaseline() + 0.1,
+                "held-out MLM accuracy " + result.lastEval().mlmAccuracy() + " vs unigram baseline "
+                        + heldOut.unigramBaseline());
+        List<MetricsRecord> metrics = MetricsLog.read(dir);
+        assertEquals(20, metrics.stream().filter(r -> !r.isEval()).count());
+        assertEquals(1, metrics.stream().filter(MetricsRecord::isEval).count());
+        assertEquals(List.of(96L, 100L), TrainingCheckpoints.completeCheckpoints(dir, false).stream()
+                .map(TrainingCheckpoints.Checkpoint::step).toList());
+        try (AlbertForPreTraining saved = AlbertForPreTraining.load(result.modelDir())) {
+            assertEquals(tinyConfig().hiddenSize(), saved.config().hiddenSize());
+        }
+        assertTrue(Files.isRegularFile(result.modelDir().resolve("spiece.model")));
+    }
+
+    @Test
+    void resumingGivesBitwiseTheLossesAndWeightsOfAnUninterruptedRun(@TempDir Path dir) throws IOException {
+        PretrainingOptions options = options(12);
+        double[] straight;
+        Map<String, float[]> straightWeights;
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 5)) {
+            straight = trainer(model, options, dir.resolve("straight")).run(false).stepLosses();
+            straightWeights = weights(model);
+        }
+        Path split = dir.resolve("split");
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 5)) {
+            Pretrainer.Result first = trainer(model, options, split).run(false, 7);
+            assertEquals(7, first.finalStep());
+        }
+        // A write killed half-way: newer than the good checkpoint, but without the COMPLETE marker.
+        Path torn = TrainingCheckpoints.directoryFor(split, 9);
+        Files.createDirectories(torn);
+        Files.write(torn.resolve("model.safetensors"), new byte[] {1, 2, 3});
+        double[] resumed;
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 99)) {
+            Pretrainer.Result second = trainer(model, options, split).run(true);
+            assertEquals(7, second.firstStep());
+            resumed = second.stepLosses();
+            Map<String, float[]> resumedWeights = weights(model);
+            for (Map.Entry<String, float[]> e : straightWeights.entrySet()) {
+                assertArrayEquals(e.getValue(), resumedWeights.get(e.getKey()), e.getKey());
+            }
+        }
+        assertArrayEquals(Arrays.copyOfRange(straight, 7, 12), resumed,
+                "losses after resuming differ from the uninterrupted run");
+    }
+
+    @Test
+    void resumingWithDifferentSettingsIsRefusedByName(@TempDir Path dir) throws IOException {
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 5)) {
+            trainer(model, options(2), dir).run(false);
+        }
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 5)) {
+            PretrainingOptions other = options(2).toBuilder().learningRate(0.5).build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer(model, other, dir).run(true));
+            assertTrue(e.getMessage().contains("learningRate"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aNanLossStopsTheRunWithoutTouchingTheWeights(@TempDir Path dir) throws IOException {
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 5)) {
+            Tensor sop = model.namedParameters().get("sop_classifier.classifier.weight");
+            sop.setFloat(0, Float.NaN);
+            Map<String, float[]> before = weights(model);
+            NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                    () -> trainer(model, options(3), dir).run(false));
+            assertTrue(e.getMessage().contains("step 0") && e.getMessage().contains("NaN"), e.getMessage());
+            Map<String, float[]> after = weights(model);
+            for (String name : before.keySet()) {
+                assertArrayEquals(before.get(name), after.get(name), name);
+            }
+            assertTrue(TrainingCheckpoints.completeCheckpoints(dir, false).isEmpty());
+        }
+    }
+
+    @Test
+    void nanStepsAreSkippedWhenAsked(@TempDir Path dir) throws IOException {
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 5)) {
+            model.namedParameters().get("sop_classifier.classifier.weight").setFloat(0, Float.NaN);
+            PretrainingOptions skipping = options(3).toBuilder().skipNonFiniteSteps(true).build();
+            Pretrainer.Result result = trainer(model, skipping, dir).run(false);
+            assertEquals(3, result.skippedSteps());
+            assertTrue(Arrays.stream(result.stepLosses()).allMatch(Double::isNaN));
+            assertFalse(Float.isNaN(model.namedParameters().get("albert.pooler.weight").getFloat(0)));
+        }
+    }
+
+    @Test
+    void optionsRejectAMicroBatchThatDoesNotDivideTheBatch() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> options(2).toBuilder().trainBatchSize(10).microBatchSize(4).build());
+        assertTrue(e.getMessage().contains("multiple of the micro-batch"), e.getMessage());
+    }
+
+    static Map<String, float[]> weights(AlbertForPreTraining model) {
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        model.namedParameters().forEach((name, t) -> out.put(name, t.toFloatArray()));
+        return out;
+    }
+}
