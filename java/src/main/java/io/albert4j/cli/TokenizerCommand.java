@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /** {@code albert tokenizer encode|decode}: SentencePiece on stdin/stdout, one line per line like spm_encode. */
 @Command(name = "tokenizer", mixinStandardHelpOptions = true, description = "SentencePiece tokenizer tools.",
-        subcommands = {TokenizerCommand.Encode.class, TokenizerCommand.Decode.class})
+        subcommands = {TokenizerCommand.Encode.class, TokenizerCommand.Decode.class, TokenizerTrainCommand.class})
 final class TokenizerCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
