@@ -65,7 +65,7 @@ A4J_API int a4j_bias_gelu_forward(const float* x, const float* bias, float* out,
   }
   if (rows <= 0 || cols <= 0) return A4J_OK;
   const bool parallel = rows * cols > a4j::kParallelElements / 8 && rows > 1;
-#pragma omp parallel if (parallel)
+#pragma omp parallel num_threads(a4j::num_threads()) if (parallel)
   {
     const int t = omp_get_thread_num();
     const int n = omp_get_num_threads();
