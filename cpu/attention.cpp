@@ -429,7 +429,7 @@ Problem make_problem(const float* q, const float* k, const float* v, const float
 template <class Body>
 int for_each_head(const char* fn, const Problem& pr, int64_t scratch_floats, Body body) {
   const int64_t pairs = pr.batch * pr.heads;
-  const int threads = (int)std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), pairs));
+  const int threads = (int)std::max<int64_t>(1, std::min<int64_t>(a4j::num_threads(), pairs));
   std::vector<Scratch> scratch(threads);
   try {
     for (Scratch& s : scratch) s.buffer.resize(scratch_floats);

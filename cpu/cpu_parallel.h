@@ -28,7 +28,7 @@ template <class Body>
 int rows_with_partials(int64_t rows, int64_t width, int n_acc, float* const* acc, bool parallel, Body body) {
   bool want_partials = false;
   for (int k = 0; k < n_acc; k++) want_partials |= acc[k] != nullptr;
-  int threads = parallel ? omp_get_max_threads() : 1;
+  int threads = parallel ? a4j::num_threads() : 1;
   if (threads > rows) threads = static_cast<int>(std::max<int64_t>(rows, 1));
   const int64_t stride = want_partials ? n_acc * width : 0;
   std::vector<float> partials;
@@ -68,7 +68,7 @@ void parallel_chunks(int64_t n, Body body) {
     body(int64_t{0}, n);
     return;
   }
-#pragma omp parallel
+#pragma omp parallel num_threads(a4j::num_threads())
   {
     const int t = omp_get_thread_num();
     const int k = omp_get_num_threads();

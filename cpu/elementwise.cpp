@@ -12,18 +12,18 @@ namespace {
 constexpr int64_t kParallelThreshold = 1 << 15;
 
 A4J_CLONES void axpy_kernel(float alpha, const float* __restrict x, float* __restrict y, int64_t n) {
-#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
+#pragma omp parallel for simd num_threads(a4j::num_threads()) if (n > kParallelThreshold) schedule(static)
   for (int64_t i = 0; i < n; i++) y[i] += alpha * x[i];
 }
 
 A4J_CLONES void tanh_forward_kernel(const float* __restrict x, float* __restrict out, int64_t n) {
-#pragma omp parallel for if (n > kParallelThreshold / 8) schedule(static)
+#pragma omp parallel for num_threads(a4j::num_threads()) if (n > kParallelThreshold / 8) schedule(static)
   for (int64_t i = 0; i < n; i++) out[i] = std::tanh(x[i]);
 }
 
 A4J_CLONES void bias_add_forward_kernel(const float* x, const float* __restrict bias, float* out, int64_t rows,
                                        int64_t cols) {
-#pragma omp parallel for if (rows * cols > kParallelThreshold) schedule(static)
+#pragma omp parallel for num_threads(a4j::num_threads()) if (rows * cols > kParallelThreshold) schedule(static)
   for (int64_t r = 0; r < rows; r++) {
     const float* x_row = x + r * cols;
     float* out_row = out + r * cols;
@@ -36,7 +36,7 @@ A4J_CLONES void bias_add_forward_kernel(const float* x, const float* __restrict 
 A4J_CLONES void bias_add_backward_kernel(const float* __restrict dout, float* __restrict dbias, int64_t rows,
                                         int64_t cols) {
   constexpr int64_t kBand = 64;
-#pragma omp parallel for if (rows * cols > kParallelThreshold) schedule(static)
+#pragma omp parallel for num_threads(a4j::num_threads()) if (rows * cols > kParallelThreshold) schedule(static)
   for (int64_t c0 = 0; c0 < cols; c0 += kBand) {
     const int64_t width = cols - c0 < kBand ? cols - c0 : kBand;
     float sums[kBand] = {};
@@ -60,12 +60,12 @@ inline uint16_t f32_to_bf16(float value) {
 }
 
 A4J_CLONES void cast_f32_to_bf16_kernel(const float* __restrict x, uint16_t* __restrict out, int64_t n) {
-#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
+#pragma omp parallel for simd num_threads(a4j::num_threads()) if (n > kParallelThreshold) schedule(static)
   for (int64_t i = 0; i < n; i++) out[i] = f32_to_bf16(x[i]);
 }
 
 A4J_CLONES void cast_bf16_to_f32_kernel(const uint16_t* __restrict x, float* __restrict out, int64_t n) {
-#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
+#pragma omp parallel for simd num_threads(a4j::num_threads()) if (n > kParallelThreshold) schedule(static)
   for (int64_t i = 0; i < n; i++) {
     const uint32_t bits = static_cast<uint32_t>(x[i]) << 16;
     float value;
@@ -76,7 +76,7 @@ A4J_CLONES void cast_bf16_to_f32_kernel(const uint16_t* __restrict x, float* __r
 
 A4J_CLONES void tanh_backward_kernel(const float* __restrict dout, const float* __restrict out, float* __restrict dx,
                                      int64_t n) {
-#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
+#pragma omp parallel for simd num_threads(a4j::num_threads()) if (n > kParallelThreshold) schedule(static)
   for (int64_t i = 0; i < n; i++) dx[i] += dout[i] * (1.0f - out[i] * out[i]);
 }
 }  // namespace
@@ -88,13 +88,13 @@ A4J_API int a4j_axpy(float alpha, const float* x, float* y, int64_t n, void* str
 }
 
 A4J_API int a4j_scale(float alpha, float* x, int64_t n, void* stream) {
-#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
+#pragma omp parallel for simd num_threads(a4j::num_threads()) if (n > kParallelThreshold) schedule(static)
   for (int64_t i = 0; i < n; i++) x[i] *= alpha;
   return A4J_OK;
 }
 
 A4J_API int a4j_fill(float value, float* x, int64_t n, void* stream) {
-#pragma omp parallel for simd if (n > kParallelThreshold) schedule(static)
+#pragma omp parallel for simd num_threads(a4j::num_threads()) if (n > kParallelThreshold) schedule(static)
   for (int64_t i = 0; i < n; i++) x[i] = value;
   return A4J_OK;
 }

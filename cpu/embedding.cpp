@@ -25,7 +25,7 @@ A4J_CLONES void sum3_row(const float* __restrict a, const float* __restrict b, c
 // a fixed order. Interleaved ownership balances the load even though frequent tokens have small ids.
 void scatter_add(const int32_t* ids, const float* dout, float* dtable, int64_t n, int64_t dim, int32_t padding_idx) {
   const bool parallel = n * dim > a4j::kParallelElements && n > 1;
-#pragma omp parallel if (parallel)
+#pragma omp parallel num_threads(a4j::num_threads()) if (parallel)
   {
     const int t = omp_get_thread_num();
     const int threads = omp_get_num_threads();
@@ -43,7 +43,7 @@ A4J_API int a4j_embedding_forward(const int32_t* ids, const float* table, float*
                                   int64_t dim, void* stream) {
   if (n <= 0 || dim <= 0) return A4J_OK;
   const bool parallel = n * dim > a4j::kParallelElements && n > 1;
-#pragma omp parallel for if (parallel) schedule(static)
+#pragma omp parallel for num_threads(a4j::num_threads()) if (parallel) schedule(static)
   for (int64_t i = 0; i < n; i++) {
     std::memcpy(out + i * dim, table + static_cast<int64_t>(ids[i]) * dim, static_cast<size_t>(dim) * sizeof(float));
   }
@@ -65,7 +65,7 @@ A4J_API int a4j_embedding_layer_norm_forward(const int32_t* word_ids, const int3
   const int64_t tokens = batch * seq;
   if (tokens <= 0 || dim <= 0) return A4J_OK;
   const bool parallel = tokens * dim > a4j::kParallelElements && tokens > 1;
-#pragma omp parallel for if (parallel) schedule(static)
+#pragma omp parallel for num_threads(a4j::num_threads()) if (parallel) schedule(static)
   for (int64_t i = 0; i < tokens; i++) {
     const int64_t s = i % seq;
     float* row = sum + i * dim;
@@ -109,7 +109,7 @@ A4J_API int a4j_embedding_layer_norm_backward(const float* dout, const int32_t* 
   if (dpos_table != nullptr) {
     // Position s receives the gradient of token s of every sequence; threads own positions.
     const bool pos_parallel = parallel && seq > 1;
-#pragma omp parallel for if (pos_parallel) schedule(static)
+#pragma omp parallel for num_threads(a4j::num_threads()) if (pos_parallel) schedule(static)
     for (int64_t s = 0; s < seq; s++) {
       for (int64_t b = 0; b < batch; b++) add_row(dsum.data() + (b * seq + s) * dim, dpos_table + s * dim, dim);
     }

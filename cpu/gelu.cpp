@@ -54,10 +54,30 @@ A4J_CLONES void backward_rows(const float* __restrict dout, const float* __restr
 #undef BACKWARD_LOOP
 }
 
+// The shared arithmetic of a4j_math.h, one function over a buffer (for a4j_math_eval).
+A4J_CLONES void eval_math(int function, const float* __restrict x, float* __restrict out, int64_t n) {
+#define MATH_LOOP(F) for (int64_t i = 0; i < n; i++) out[i] = F(x[i])
+  switch (function) {
+    case 0: MATH_LOOP(a4j_exp); break;
+    case 1: MATH_LOOP(a4j_tanh); break;
+    case 2: MATH_LOOP(a4j_erf); break;
+    default: MATH_LOOP(a4j_erfc); break;
+  }
+#undef MATH_LOOP
+}
+
 bool valid_activation(int activation) { return activation >= A4J_ACT_GELU_ERF && activation <= A4J_ACT_IDENTITY; }
 }  // namespace
 
 extern "C" {
+A4J_API int a4j_math_eval(int function, const float* x, float* out, int64_t n) {
+  if (function < 0 || function > 3 || n < 0) {
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_math_eval: function must be 0..3 and n >= 0");
+  }
+  eval_math(function, x, out, n);
+  return A4J_OK;
+}
+
 A4J_API int a4j_bias_gelu_forward(const float* x, const float* bias, float* out, int64_t rows, int64_t cols,
                                   int activation, void* stream) {
   if (!valid_activation(activation)) {
@@ -65,7 +85,7 @@ A4J_API int a4j_bias_gelu_forward(const float* x, const float* bias, float* out,
   }
   if (rows <= 0 || cols <= 0) return A4J_OK;
   const bool parallel = rows * cols > a4j::kParallelElements / 8 && rows > 1;
-#pragma omp parallel if (parallel)
+#pragma omp parallel num_threads(a4j::num_threads()) if (parallel)
   {
     const int t = omp_get_thread_num();
     const int n = omp_get_num_threads();

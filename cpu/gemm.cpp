@@ -375,7 +375,7 @@ A4J_API int a4j_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
     return trans_b ? Operand{b + i * stride_b, 1, ldb} : Operand{b + i * stride_b, ldb, 1};
   };
   const int64_t flops = m * n * k;
-  const int max_threads = std::max(1, omp_get_max_threads());
+  const int max_threads = std::max(1, a4j::num_threads());
   const int useful_threads = static_cast<int>(std::min<int64_t>(max_threads, std::max<int64_t>(1, flops / kFlopsPerThread)));
   bool ok = true;
   if (batch >= max_threads && max_threads > 1 && flops * batch >= kFlopsPerThread * max_threads) {

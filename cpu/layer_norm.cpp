@@ -24,7 +24,7 @@ A4J_API int a4j_layer_norm_forward(const float* x, const float* residual, const 
   if (rows <= 0 || cols <= 0) return A4J_OK;
   const bool parallel = rows * cols > a4j::kParallelElements && rows > 1;
   int status = A4J_OK;
-#pragma omp parallel if (parallel)
+#pragma omp parallel num_threads(a4j::num_threads()) if (parallel)
   {
     // When the caller does not keep the sum, each thread forms it in a row-sized scratch buffer.
     std::vector<float> scratch;

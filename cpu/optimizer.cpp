@@ -77,7 +77,7 @@ A4J_API int a4j_lamb_update(float* param, const float* grad, float* m, float* v,
   if (n <= a4j::kParallelElements) {
     lamb_norms_range(h, param, grad, m, v, 0, n, &w2[0], &u2[0]);
   } else {
-#pragma omp parallel num_threads(omp_get_max_threads() < 256 ? omp_get_max_threads() : 256)
+#pragma omp parallel num_threads(a4j::num_threads() < 256 ? a4j::num_threads() : 256)
     {
       const int t = omp_get_thread_num();
       const int k = omp_get_num_threads();

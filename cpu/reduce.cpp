@@ -33,7 +33,7 @@ double parallel_sum(const float* x, int64_t n, Range range) {
   if (n <= a4j::kParallelElements) return range(x, int64_t{0}, n);
   double partial[256] = {};
   int team = 1;
-#pragma omp parallel num_threads(omp_get_max_threads() < 256 ? omp_get_max_threads() : 256)
+#pragma omp parallel num_threads(a4j::num_threads() < 256 ? a4j::num_threads() : 256)
   {
     const int t = omp_get_thread_num();
     const int k = omp_get_num_threads();

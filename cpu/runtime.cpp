@@ -1,11 +1,33 @@
-// Library-wide state: version, thread count (OpenMP), which ISA the kernels dispatch to, and the
-// thread-local error message behind A4J_ERR_* codes.
+// Library-wide state: version, thread count, which ISA the kernels dispatch to, and the thread-local error
+// message behind A4J_ERR_* codes.
 #include "albert4j.h"
 #include "cpu_common.h"
 
 #include <omp.h>
 
+#include <atomic>
+#include <cstdlib>
+
 namespace a4j {
+namespace {
+// OMP_NUM_THREADS when the user set it, otherwise every core this process may run on.
+int default_threads() { return std::getenv("OMP_NUM_THREADS") != nullptr ? omp_get_max_threads() : omp_get_num_procs(); }
+
+// The team size of every parallel region. Process-wide on purpose: omp_set_num_threads() only changes the
+// calling thread's ICV, and the JVM calls kernels from many threads (test runners, data loader, JMH forks).
+std::atomic<int> thread_count{0};
+}  // namespace
+
+int num_threads() {
+  int threads = thread_count.load(std::memory_order_relaxed);
+  if (threads > 0) return threads;
+  // First use: settle on the default once, unless a concurrent a4j_set_num_threads got there first.
+  const int fallback = default_threads();
+  int expected = 0;
+  thread_count.compare_exchange_strong(expected, fallback > 0 ? fallback : 1, std::memory_order_relaxed);
+  return thread_count.load(std::memory_order_relaxed);
+}
+
 thread_local std::string last_error_message;
 
 int set_error(int status, const std::string& message) {
@@ -24,11 +46,12 @@ extern "C" {
 A4J_API int a4j_version(void) { return 1; }
 
 A4J_API int a4j_set_num_threads(int threads) {
-  omp_set_num_threads(threads <= 0 ? omp_get_num_procs() : threads);
+  const int fallback = a4j::default_threads();
+  a4j::thread_count.store(threads > 0 ? threads : (fallback > 0 ? fallback : 1), std::memory_order_relaxed);
   return A4J_OK;
 }
 
-A4J_API int a4j_get_num_threads(void) { return omp_get_max_threads(); }
+A4J_API int a4j_get_num_threads(void) { return a4j::num_threads(); }
 
 A4J_API int a4j_cpu_isa(void) { return a4j::has_avx512() ? 2 : 1; }
 

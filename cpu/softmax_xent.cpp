@@ -68,7 +68,7 @@ A4J_API int a4j_softmax_xent_forward(const float* logits, const int32_t* labels,
     return a4j::set_error(A4J_ERR_OUT_OF_MEMORY, "a4j_softmax_xent_forward: out of host memory");
   }
   const bool parallel = n * classes > a4j::kParallelElements && n > 1;
-#pragma omp parallel for if (parallel) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(a4j::num_threads()) if (parallel) schedule(dynamic, 1)
   for (int64_t i = 0; i < n; i++) {
     if (ignored(labels[i], ignore_index)) {
       lse[i] = 0.0f;  // never read: the backward skips ignored rows too
@@ -98,7 +98,7 @@ A4J_API int a4j_softmax_xent_backward(const float* dloss, const float* logits, c
   if (count == 0) return A4J_OK;
   const float scale = dloss[0] / static_cast<float>(count);
   const bool parallel = n * classes > a4j::kParallelElements && n > 1;
-#pragma omp parallel for if (parallel) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(a4j::num_threads()) if (parallel) schedule(dynamic, 1)
   for (int64_t i = 0; i < n; i++) {
     if (ignored(labels[i], ignore_index)) continue;
     float* drow = dlogits + i * classes;

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "ALBERT on a native compute engine: pretrain, fine-tune, run and benchmark.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                BenchCommand.class,
                 InfoCommand.class,
                 ForwardCommand.class,
                 InitCommand.class,

@@ -1,0 +1,236 @@
+package io.albert4j.cli;
+
+import io.albert4j.albert.AlbertConfig;
+import io.albert4j.albert.AlbertForPreTraining;
+import io.albert4j.albert.AlbertForPreTrainingOutput;
+import io.albert4j.albert.AlbertInputs;
+import io.albert4j.autograd.NoGrad;
+import io.albert4j.backend.Backend;
+import io.albert4j.backend.Backends;
+import io.albert4j.backend.cpu.CpuBackend;
+import io.albert4j.ops.Step;
+import io.albert4j.tensor.DType;
+import io.albert4j.tensor.Device;
+import io.albert4j.tensor.StepArena;
+import io.albert4j.tensor.Tensor;
+import io.albert4j.train.Lamb;
+import io.albert4j.train.OptimizerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code albert bench}: times an ALBERT pretraining step (forward + backward + LAMB) and inference (forward under
+ * NoGrad) on random token ids, one line per run in the format benchmarks/hf_peer.py and
+ * benchmarks/torch_cpu_peer.py print, so the three can be compared line by line.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time ALBERT pretraining steps and inference on random inputs.",
+                "Prints: bench model=albert-NAME seq=S batch=B mode=train|infer device=D tokens/s=T step_ms=M "
+                        + "peak_mem_mib=P",
+                "tokens/s = batch*seq / mean step time over --steps (after --warmup untimed steps).",
+                "peak_mem_mib = albert4j's own accounting of device memory: parameters, plus gradients and the two "
+                        + "LAMB moments in train mode, plus the step arena's high-water mark (not process RSS)."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", defaultValue = "base", paramLabel = "NAME|FILE",
+            description = "preset (base, large, xlarge, xxlarge, optionally -v1/-v2; tiny = 2 layers of width 128) "
+                    + "or a config.json (default: ${DEFAULT-VALUE})")
+    String config;
+
+    @Option(names = "--seq", defaultValue = "128", description = "sequence length (default: ${DEFAULT-VALUE})")
+    int seq;
+
+    @Option(names = "--batch", defaultValue = "8", description = "batch size (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--steps", defaultValue = "5", description = "timed steps per run (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "untimed steps first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda[:N] (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--mode", defaultValue = "both", description = "train, infer or both (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(names = "--threads", defaultValue = "0",
+            description = "CPU kernel threads; 0 = all cores or ALBERT4J_THREADS (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--seed", defaultValue = "1", description = "weights and inputs seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    /** The small config of the tests and the tiny peer run (width 128, 2 layers, 4 heads). */
+    static AlbertConfig tiny() {
+        return AlbertConfig.builder().vocabSize(30000).embeddingSize(128).hiddenSize(128).numHiddenLayers(2)
+                .numAttentionHeads(4).intermediateSize(512).build();
+    }
+
+    static AlbertConfig resolve(String name) {
+        if (name.equals("tiny")) {
+            return tiny();
+        }
+        if (name.endsWith(".json") || Files.isRegularFile(Path.of(name))) {
+            return AlbertConfig.read(Path.of(name));
+        }
+        return AlbertConfig.preset(name);
+    }
+
+    /** The model name of the bench line: the preset's size, "tiny", or the config file's base name. */
+    static String modelName(String name) {
+        if (name.endsWith(".json") || Files.isRegularFile(Path.of(name))) {
+            return "albert-" + Path.of(name).getFileName().toString().replaceFirst("\\.json$", "");
+        }
+        return "albert-" + (name.startsWith("albert-") ? name.substring("albert-".length()) : name);
+    }
+
+    @Override
+    public Integer call() {
+        if (seq <= 0 || batch <= 0 || steps <= 0 || warmup < 0) {
+            throw new IllegalArgumentException("--seq, --batch and --steps must be > 0 and --warmup >= 0; got seq="
+                    + seq + " batch=" + batch + " steps=" + steps + " warmup=" + warmup);
+        }
+        if (!mode.equals("train") && !mode.equals("infer") && !mode.equals("both")) {
+            throw new IllegalArgumentException("--mode must be train, infer or both, got '" + mode + "'");
+        }
+        AlbertConfig cfg = resolve(config);
+        if (seq > cfg.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("--seq " + seq + " exceeds the config's max_position_embeddings "
+                    + cfg.maxPositionEmbeddings());
+        }
+        Device dev = Device.parse(device);
+        if (!dev.isCpu() && !Backends.isAvailable(dev.kind())) {
+            // Backends.get names the reason (no driver, no GPU, library not built) in its message.
+            Backends.get(dev);
+        }
+        Backend backend = Backends.get(dev);
+        if (backend instanceof CpuBackend cpu && threads > 0) {
+            cpu.setNumThreads(threads);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Batch data = Batch.random(cfg, batch, seq, seed);
+        // Inference first: a fresh model without gradient buffers, so its memory line is its own.
+        if (!mode.equals("train")) {
+            out.println(line(cfg, "infer", dev, runInfer(cfg, backend, data)));
+            out.flush();
+        }
+        if (!mode.equals("infer")) {
+            out.println(line(cfg, "train", dev, runTrain(cfg, backend, data)));
+            out.flush();
+        }
+        return 0;
+    }
+
+    private String line(AlbertConfig cfg, String runMode, Device dev, Timing t) {
+        double tokensPerSecond = (double) batch * seq / (t.meanMillis / 1000.0);
+        return String.format(Locale.ROOT, "bench model=%s seq=%d batch=%d mode=%s device=%s tokens/s=%.1f step_ms=%.2f "
+                + "peak_mem_mib=%.0f", modelName(config), seq, batch, runMode, dev, tokensPerSecond, t.meanMillis,
+                t.peakBytes / (1024.0 * 1024.0));
+    }
+
+    private record Timing(double meanMillis, long peakBytes) {
+    }
+
+    private Timing runInfer(AlbertConfig cfg, Backend backend, Batch data) {
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(cfg, backend, seed);
+             StepArena arena = new StepArena(backend, 64L << 20)) {
+            model.eval();
+            long total = 0;
+            for (int i = 0; i < warmup + steps; i++) {
+                long start = System.nanoTime();
+                try (NoGrad noGrad = NoGrad.enter(); Step step = Step.inference(backend, arena)) {
+                    AlbertForPreTrainingOutput out = model.forward(data.inputs(false), 0L);
+                    out.predictionLogits();
+                    backend.synchronize();
+                }
+                if (i >= warmup) {
+                    total += System.nanoTime() - start;
+                }
+            }
+            return new Timing(total / 1e6 / steps, parameterBytes(model) + arena.highWaterBytes());
+        }
+    }
+
+    private Timing runTrain(AlbertConfig cfg, Backend backend, Batch data) {
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(cfg, backend, seed);
+             StepArena arena = new StepArena(backend, 64L << 20)) {
+            model.train();
+            model.enableGradients();
+            try (Lamb lamb = new Lamb(model.namedParameters(), OptimizerConfig.defaults(), backend)) {
+                long total = 0;
+                for (int i = 0; i < warmup + steps; i++) {
+                    long start = System.nanoTime();
+                    try (Step step = Step.training(backend, arena)) {
+                        AlbertForPreTrainingOutput out = model.forward(data.inputs(true), seed + i);
+                        step.backward(out.loss());
+                    }
+                    lamb.step(1e-4f);
+                    model.zeroGradients();
+                    backend.synchronize();
+                    if (i >= warmup) {
+                        total += System.nanoTime() - start;
+                    }
+                }
+                // parameters + gradients + two moments, all F32 and the same size
+                return new Timing(total / 1e6 / steps, 4 * parameterBytes(model) + arena.highWaterBytes());
+            }
+        }
+    }
+
+    private static long parameterBytes(AlbertForPreTraining model) {
+        return model.namedParameters().values().stream().mapToLong(Tensor::byteSize).sum();
+    }
+
+    /** One random batch as host arrays: copied into each step's arena, as a data loader's batch would be. */
+    private record Batch(int batch, int seq, int[] ids, int[] mask, int[] types, int[] labels, int[] sentenceOrder) {
+        static Batch random(AlbertConfig cfg, int batch, int seq, long seed) {
+            SplittableRandom random = new SplittableRandom(seed);
+            int n = batch * seq;
+            int[] ids = new int[n], mask = new int[n], types = new int[n], labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                int s = i % seq;
+                ids[i] = s == 0 ? cfg.bosTokenId() : random.nextInt(5, cfg.vocabSize());
+                mask[i] = 1;
+                types[i] = s < seq / 2 ? 0 : 1;
+                // 15% MLM targets, as in pretraining
+                labels[i] = s > 0 && random.nextDouble() < 0.15 ? ids[i] : AlbertInputs.IGNORE_INDEX;
+            }
+            int[] sentenceOrder = new int[batch];
+            for (int b = 0; b < batch; b++) sentenceOrder[b] = random.nextInt(2);
+            return new Batch(batch, seq, ids, mask, types, labels, sentenceOrder);
+        }
+
+        AlbertInputs inputs(boolean withLabels) {
+            AlbertInputs in = AlbertInputs.copyOf(batch, seq, ids, mask, types);
+            if (!withLabels) {
+                return in;
+            }
+            return in.withLabels(copy(labels, batch, seq), copy(sentenceOrder, batch));
+        }
+
+        private static Tensor copy(int[] values, int... shape) {
+            Step step = Step.current();
+            Tensor t = step.allocate(DType.I32, shape);
+            if (t.device().isCpu()) {
+                t.copyFrom(values);
+            } else {
+                try (Tensor host = Tensor.ofInts(values, shape)) {
+                    step.backend().copy(host, t);
+                }
+            }
+            return t;
+        }
+    }
+}
