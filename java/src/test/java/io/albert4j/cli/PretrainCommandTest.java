@@ -1,0 +1,71 @@
+package io.albert4j.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** pretrain → fill-mask → eval through the CLI, on a tiny model and a generated corpus. */
+class PretrainCommandTest {
+
+    private static String capture(Supplier<Integer> run, int[] code) {
+        PrintStream out = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buffer, true));
+        try {
+            code[0] = run.get();
+        } finally {
+            System.setOut(out);
+        }
+        return buffer.toString();
+    }
+
+    @Test
+    void pretrainThenFillMaskAndEvalOnTheSavedModel(@TempDir Path dir) throws Exception {
+        Path spiece = Path.of(getClass().getResource("/tokenizer/sotu8k.model").toURI());
+        Path corpus = dir.resolve("corpus");
+        Files.createDirectories(corpus);
+        StringBuilder text = new StringBuilder();
+        for (int d = 0; d < 30; d++) {
+            text.append("the nation is strong.\nthe congress shall meet.\nwe must reduce the debt.\n\n");
+        }
+        Files.writeString(corpus.resolve("a.txt"), text);
+        Files.writeString(corpus.resolve("b.txt"), text);
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, "{\"vocab_size\": 8000, \"embedding_size\": 16, \"hidden_size\": 32, "
+                + "\"num_hidden_layers\": 2, \"num_attention_heads\": 2, \"intermediate_size\": 64, "
+                + "\"max_position_embeddings\": 64}");
+        Path run = dir.resolve("run");
+        int[] code = new int[1];
+        String out = capture(() -> AlbertCli.run("pretrain", "--corpus", corpus.toString(), "--tokenizer",
+                spiece.toString(), "--config", config.toString(), "--out", run.toString(), "--seq", "32",
+                "--batch", "4", "--micro-batch", "2", "--steps", "3", "--no-progress", "--eval-batches", "2"), code);
+        assertEquals(0, code[0], out);
+        assertTrue(out.contains("done: 3 steps"), out);
+        assertTrue(out.contains("held-out:"), out);
+        Path model = run.resolve("model");
+        assertTrue(Files.isRegularFile(model.resolve("model.safetensors")));
+        assertTrue(Files.isRegularFile(run.resolve("metrics.jsonl")));
+
+        out = capture(() -> AlbertCli.run("fill-mask", "--model", model.toString(), "--top-k", "3",
+                "the [MASK] is strong."), code);
+        assertEquals(0, code[0], out);
+        assertEquals(4, out.lines().count(), out);
+
+        out = capture(() -> AlbertCli.run("eval", "--model", model.toString(), "--corpus", corpus.toString(),
+                "--seq", "32", "--batch", "2", "--max-batches", "2"), code);
+        assertEquals(0, code[0], out);
+        assertTrue(out.contains("MLM accuracy") && out.contains("perplexity"), out);
+
+        out = capture(() -> AlbertCli.run("fill-mask", "--model", model.toString(), "no mask here"), code);
+        assertNotEquals(0, code[0]);
+    }
+}
