@@ -45,9 +45,10 @@ final class DemoCommand implements Callable<Integer> {
     double minutes;
 
     @Option(names = "--vocab-size", defaultValue = "8000") int vocabSize;
-    @Option(names = "--seq", defaultValue = "128") int seq;
-    @Option(names = "--batch", defaultValue = "32") int batch;
-    @Option(names = "--lr", defaultValue = "0.005") double lr;
+    @Option(names = "--seq", defaultValue = "64") int seq;
+    @Option(names = "--batch", defaultValue = "16") int batch;
+    @Option(names = "--lr", defaultValue = "0.01", description = "LAMB learning rate; 0.02 already fails to leave "
+            + "the unigram plateau for this model") double lr;
     @Option(names = "--seed", defaultValue = "12345") long seed;
 
     @Override
@@ -76,8 +77,8 @@ final class DemoCommand implements Callable<Integer> {
         new CommandLine(pretrain).parseArgs("--corpus", join(files), "--tokenizer", spiece.toString(),
                 "--out", pretrain.out.toString(), "--config", "demo", "--seq", Integer.toString(seq),
                 "--batch", Integer.toString(batch), "--lr", Double.toString(lr), "--seed", Long.toString(seed),
-                "--steps", Long.toString(stepsForBudget()), "--eval-every", "100", "--eval-batches", "16",
-                "--save-checkpoints-steps", "200", "--log-every", "5", "--corpus-format", "PROSE",
+                "--steps", Long.toString(stepsForBudget()), "--eval-every", "250", "--eval-batches", "32",
+                "--save-checkpoints-steps", "500", "--log-every", "25", "--corpus-format", "PROSE",
                 "--dupe-factor", "5", "--optimizer", "lamb");
         System.out.printf("[3/4] pretraining for about %.1f minutes (%d steps of %d sequences of %d tokens)%n",
                 minutes, pretrain.steps, batch, seq);
@@ -86,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("[4/4] results");
         Path modelDir = result.modelDir();
         AlbertCli.run("eval", "--model", modelDir.toString(), "--corpus", join(heldOut(files)),
-                "--corpus-format", "PROSE", "--seq", Integer.toString(seq), "--max-batches", "16");
+                "--corpus-format", "PROSE", "--seq", Integer.toString(seq), "--batch", "16", "--max-batches", "32");
         AlbertTokenizer tok = AlbertTokenizer.load(modelDir.resolve("spiece.model"));
         try (AlbertForPreTraining model = AlbertForPreTraining.load(modelDir)) {
             for (String text : EXAMPLES) {

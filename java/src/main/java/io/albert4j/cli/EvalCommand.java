@@ -55,6 +55,8 @@ final class EvalCommand implements Callable<Integer> {
         System.out.printf("loss                 %.4f (MLM %.4f + SOP %.4f)%n", m.loss(), m.mlmLoss(), m.sopLoss());
         System.out.printf("MLM accuracy         %.4f   (unigram baseline %.4f)%n", m.mlmAccuracy(),
                 evaluation.unigramBaseline());
+        System.out.printf("  at [MASK] inputs   %.4f   (unigram baseline %.4f)%n", m.maskedInputAccuracy(),
+                evaluation.unigramBaselineAtMask());
         System.out.printf("SOP accuracy         %.4f   (majority baseline %.4f)%n", m.sopAccuracy(),
                 evaluation.sopMajorityBaseline());
         System.out.printf("MLM perplexity       %.2f%n", m.perplexity());

@@ -94,6 +94,22 @@ public final class HeldOutEvaluation {
         return total == 0 ? Double.NaN : (double) best / total;
     }
 
+    /** As {@link #unigramBaseline()}, over the positions whose input is [MASK] only. */
+    public double unigramBaselineAtMask() {
+        Map<Integer, Integer> counts = new HashMap<>();
+        long total = 0;
+        for (Batch b : batches) {
+            for (int i = 0; i < b.mlmLabels().length; i++) {
+                if (b.mlmLabels()[i] != Batch.IGNORE_INDEX && b.inputIds()[i] == PretrainingMetrics.ALBERT_MASK_ID) {
+                    counts.merge(b.mlmLabels()[i], 1, Integer::sum);
+                    total++;
+                }
+            }
+        }
+        int best = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        return total == 0 ? Double.NaN : (double) best / total;
+    }
+
     /** SOP accuracy of always answering the majority label of these batches. */
     public double sopMajorityBaseline() {
         long ones = 0;

@@ -15,6 +15,10 @@ import java.lang.foreign.ValueLayout;
  * measuring every step costs little next to the step itself.
  */
 public final class PretrainingMetrics {
+    /** ALBERT's [MASK] id (albert-spec.md §3); an id in every model that albert4j's tokenizer trainer writes. */
+    public static final int ALBERT_MASK_ID = 4;
+
+    private final int maskId;
     private double lossSum;
     private double mlmLossSum;
     private double sopLossSum;
@@ -23,6 +27,17 @@ public final class PretrainingMetrics {
     private long mlmTotal;
     private long sopCorrect;
     private long sopTotal;
+    private long maskedInputCorrect;
+    private long maskedInputTotal;
+
+    public PretrainingMetrics() {
+        this(ALBERT_MASK_ID);
+    }
+
+    /** @param maskId the [MASK] id, to score separately the positions whose input is [MASK] */
+    public PretrainingMetrics(int maskId) {
+        this.maskId = maskId;
+    }
 
     /** Adds one batch's losses and accuracies. */
     public void add(AlbertForPreTrainingOutput out, Batch batch) {
@@ -30,11 +45,11 @@ public final class PretrainingMetrics {
         mlmLossSum += out.mlmLoss() == null ? 0 : scalar(out.mlmLoss());
         sopLossSum += out.sopLoss() == null ? 0 : scalar(out.sopLoss());
         batches++;
-        countMlm(out.predictionLogits(), batch.mlmLabels());
+        countMlm(out.predictionLogits(), batch.mlmLabels(), batch.inputIds());
         countSop(out.sopLogits(), batch.sentenceOrderLabels());
     }
 
-    private void countMlm(Tensor logits, int[] labels) {
+    private void countMlm(Tensor logits, int[] labels, int[] inputIds) {
         int vocab = logits.dim(logits.rank() - 1);
         MemorySegment data = hostData(logits);
         for (int row = 0; row < labels.length; row++) {
@@ -42,8 +57,15 @@ public final class PretrainingMetrics {
                 continue;
             }
             mlmTotal++;
-            if (argmax(data, (long) row * vocab, vocab) == labels[row]) {
+            boolean correct = argmax(data, (long) row * vocab, vocab) == labels[row];
+            if (correct) {
                 mlmCorrect++;
+            }
+            if (inputIds[row] == maskId) {
+                maskedInputTotal++;
+                if (correct) {
+                    maskedInputCorrect++;
+                }
             }
         }
     }
@@ -124,6 +146,15 @@ public final class PretrainingMetrics {
         return mlmTotal == 0 ? Double.NaN : (double) mlmCorrect / mlmTotal;
     }
 
+    /**
+     * MLM accuracy over the positions whose input was replaced by [MASK] (80% of the predictions): unlike
+     * {@link #mlmAccuracy()} it gets nothing from the 10% of targets left unchanged in the input, so it shows what
+     * the model infers from context alone.
+     */
+    public double maskedInputAccuracy() {
+        return maskedInputTotal == 0 ? Double.NaN : (double) maskedInputCorrect / maskedInputTotal;
+    }
+
     public double sopAccuracy() {
         return sopTotal == 0 ? Double.NaN : (double) sopCorrect / sopTotal;
     }
@@ -135,6 +166,6 @@ public final class PretrainingMetrics {
     public void reset() {
         lossSum = mlmLossSum = sopLossSum = 0;
         batches = 0;
-        mlmCorrect = mlmTotal = sopCorrect = sopTotal = 0;
+        mlmCorrect = mlmTotal = sopCorrect = sopTotal = maskedInputCorrect = maskedInputTotal = 0;
     }
 }
