@@ -1,5 +1,7 @@
 package io.albert4j.cli;
 
+import io.albert4j.tokenizer.AlbertTokenizer;
+
 import io.albert4j.data.CorpusFormat;
 import io.albert4j.data.SentenceSplitter;
 import io.albert4j.tokenizer.SentencePieceModel;
@@ -55,6 +57,12 @@ final class TokenizerTrainCommand implements Callable<Integer> {
             description = "SENTENCE_PER_LINE (default) or PROSE (each line a paragraph, split into sentences).")
     CorpusFormat format;
 
+    @Option(names = "--albert-preprocess", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Train on ALBERT-preprocessed text (whitespace collapsed, accents stripped, lower-cased), "
+                    + "as AlbertTokenizer sees it when encoding; default on. --no-albert-preprocess trains on the "
+                    + "raw text, as spm_train does.")
+    boolean albertPreprocess;
+
     @Override
     public Integer call() throws Exception {
         if ((modelPrefix == null) == (out == null)) {
@@ -70,7 +78,9 @@ final class TokenizerTrainCommand implements Callable<Integer> {
         try (Reporter reporter = new Reporter()) {
             UnigramTrainerConfig config = UnigramTrainerConfig.albert(vocabSize).withCharacterCoverage(characterCoverage)
                     .withMaxSentences(maxSentences).withProgress(reporter);
-            try (Stream<String> sentences = sentences(files, format)) {
+            try (Stream<String> raw = sentences(files, format);
+                 Stream<String> sentences = albertPreprocess
+                         ? raw.map(line -> AlbertTokenizer.preprocess(line, true)) : raw) {
                 model = UnigramTrainer.train(sentences, config);
             }
         }

@@ -64,6 +64,11 @@ public final class AlbertTokenizer implements Tokenizer {
      * non-spacing-mark category (Java exposes no canonical combining class); they differ only for a few rare marks.
      */
     public String preprocess(String text) {
+        return preprocess(text, doLowerCase);
+    }
+
+    /** {@link #preprocess(String)} without a model: what an uncased ALBERT tokenizer must be trained on. */
+    public static String preprocess(String text, boolean doLowerCase) {
         String collapsed = collapseWhitespace(text);
         String quoted = collapsed.replace("``", "\"").replace("''", "\"");
         String decomposed = Normalizer.normalize(quoted, Normalizer.Form.NFKD);
