@@ -35,8 +35,9 @@ class TokenizerTrainCommandTest {
             }
             Files.write(corpus.resolve("part" + file + ".txt"), lines, StandardCharsets.UTF_8);
         }
+        // Raw text, as spm_train: upper- and lower-case words are different pieces.
         int code = AlbertCli.run("tokenizer", "train", "--corpus", corpus.toString(), "--vocab-size", "90",
-                "--model-prefix", dir.resolve("m").toString());
+                "--no-albert-preprocess", "--model-prefix", dir.resolve("m").toString());
         assertEquals(0, code);
         assertTrue(Files.size(dir.resolve("m.vocab")) > 0);
         SentencePieceProcessor spm = SentencePieceProcessor.load(dir.resolve("m.model"));
@@ -44,6 +45,17 @@ class TokenizerTrainCommandTest {
         assertEquals("[SEP]", spm.idToPiece(3));
         assertTrue(spm.findPiece("\u2581liberty") > 12 || spm.findPiece("\u2581LIBERTY") > 12,
                 "a frequent word became a piece");
+
+        // Default: ALBERT-preprocessed (lower-cased) text, so no piece has an upper-case letter.
+        code = AlbertCli.run("tokenizer", "train", "--corpus", corpus.toString(), "--vocab-size", "60",
+                "--model-prefix", dir.resolve("lc").toString());
+        assertEquals(0, code);
+        SentencePieceProcessor lower = SentencePieceProcessor.load(dir.resolve("lc.model"));
+        assertTrue(lower.findPiece("\u2581liberty") > 12, "a frequent word became a piece");
+        for (int id = 13; id < lower.vocabSize(); id++) {
+            String piece = lower.idToPiece(id);
+            assertEquals(piece.toLowerCase(java.util.Locale.ROOT), piece, "piece " + id);
+        }
     }
 
     @Test
