@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -270,24 +269,9 @@ class OptimizerTest {
         }
     }
 
-    private static String missingKernel() {
-        Backend cpu = Backends.cpu();
-        try (Tensor x = Tensor.ofFloats(new float[] {1}, 1); Tensor g = Tensor.ofFloats(new float[] {1}, 1);
-             Tensor m = Tensor.ofFloats(new float[] {0}, 1); Tensor v = Tensor.ofFloats(new float[] {0}, 1);
-             Tensor acc = Tensor.ofFloats(new float[] {0}, 1)) {
-            cpu.sumSquares(x, acc);
-            cpu.adamwUpdate(x, g, m, v, 0f, 0.9f, 0.999f, 1e-6f, 0f, 1f);
-            cpu.lambUpdate(x, g, m, v, 0f, 0.9f, 0.999f, 1e-6f, 0f, true, 1f);
-            return null;
-        } catch (UnsupportedOperationException e) {
-            return e.getMessage();
-        }
-    }
 
     @Test
     void nativeKernelsMatchTheReference() {
-        String missing = missingKernel();
-        Assumptions.assumeTrue(missing == null, () -> "skipped until the CPU optimizer kernels exist: " + missing);
         assertMatchesReference((p, b) -> new Lamb(p, OptimizerConfig.defaults(), b), true, Backends.cpu());
         assertMatchesReference((p, b) -> new AdamW(p, OptimizerConfig.defaults(), b), false, Backends.cpu());
     }
