@@ -41,7 +41,7 @@ class PretrainerTest {
                 CorpusFormat.SENTENCE_PER_LINE, tokenizer);
         DocumentSource eval = DocumentSource.text(List.of(SyntheticCorpus.write(shared.resolve("eval"), 2, 40)),
                 CorpusFormat.SENTENCE_PER_LINE, tokenizer);
-        heldOut = HeldOutEvaluation.collect(eval, options(1).dataConfig(), 4);
+        heldOut = HeldOutEvaluation.collect(eval, options(1).dataConfig(), 12);
     }
 
     static AlbertConfig tinyConfig() {
@@ -90,6 +90,22 @@ class PretrainerTest {
             assertEquals(tinyConfig().hiddenSize(), saved.config().hiddenSize());
         }
         assertTrue(Files.isRegularFile(result.modelDir().resolve("spiece.model")));
+    }
+
+    @Test
+    void onAToyGrammarTheModelLearnsToUseContextForMaskedTokens(@TempDir Path dir) throws IOException {
+        PretrainingOptions options = options(500).toBuilder().optimizer("adamw").learningRate(0.001)
+                .numWarmupSteps(20).saveCheckpointsSteps(0).build();
+        AlbertConfig noDropout = tinyConfig().toBuilder().hiddenDropoutProb(0f).attentionProbsDropoutProb(0f).build();
+        PretrainingMetrics eval;
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(noDropout, 3)) {
+            eval = trainer(model, options, dir).run(false).lastEval();
+        }
+        // At [MASK] inputs nothing can be copied: beating the best constant guess needs the neighbouring words.
+        System.out.printf("toy grammar: held-out accuracy at [MASK] %.3f vs unigram %.3f%n",
+                eval.maskedInputAccuracy(), heldOut.unigramBaselineAtMask());
+        assertTrue(eval.maskedInputAccuracy() > heldOut.unigramBaselineAtMask() + 0.05,
+                "accuracy at [MASK] " + eval.maskedInputAccuracy() + " vs unigram " + heldOut.unigramBaselineAtMask());
     }
 
     @Test
