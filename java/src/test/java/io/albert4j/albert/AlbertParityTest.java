@@ -9,7 +9,6 @@ import io.albert4j.io.SafetensorsReader;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.StepArena;
 import io.albert4j.tensor.Tensor;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,11 +30,7 @@ class AlbertParityTest {
     private static final double ATOL = 1e-6;
 
     static Path fixture(String name) {
-        try {
-            return Path.of(AlbertParityTest.class.getResource("/fixtures/" + name).toURI());
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("missing test fixture " + name, e);
-        }
+        return io.albert4j.testing.TestResources.file("/fixtures/" + name);
     }
 
     @ParameterizedTest

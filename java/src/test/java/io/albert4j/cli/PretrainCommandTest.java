@@ -30,7 +30,7 @@ class PretrainCommandTest {
 
     @Test
     void pretrainThenFillMaskAndEvalOnTheSavedModel(@TempDir Path dir) throws Exception {
-        Path spiece = Path.of(getClass().getResource("/tokenizer/sotu8k.model").toURI());
+        Path spiece = io.albert4j.testing.TestResources.file("/tokenizer/sotu8k.model");
         Path corpus = dir.resolve("corpus");
         Files.createDirectories(corpus);
         StringBuilder text = new StringBuilder();

@@ -35,7 +35,7 @@ class PretrainerTest {
 
     @BeforeAll
     static void corpus() throws Exception {
-        tokenizerFile = Path.of(PretrainerTest.class.getResource("/tokenizer/sotu8k.model").toURI());
+        tokenizerFile = io.albert4j.testing.TestResources.file("/tokenizer/sotu8k.model");
         tokenizer = AlbertTokenizer.load(tokenizerFile);
         trainCorpus = DocumentSource.text(List.of(SyntheticCorpus.write(shared.resolve("train"), 1, 300)),
                 CorpusFormat.SENTENCE_PER_LINE, tokenizer);
