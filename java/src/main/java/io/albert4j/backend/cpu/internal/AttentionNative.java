@@ -1,5 +1,7 @@
 package io.albert4j.backend.cpu.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -30,7 +32,7 @@ public final class AttentionNative {
             check("a4j_attention_forward", (int) FORWARD.invokeExact(q, k, v, maskAdd, out, lse, batch, seq, heads,
                     headDim, qkvStride, scale, dropoutP, seed, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -42,7 +44,7 @@ public final class AttentionNative {
             check("a4j_attention_backward", (int) BACKWARD.invokeExact(q, k, v, maskAdd, out, lse, dout, dq, dk, dv,
                     batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

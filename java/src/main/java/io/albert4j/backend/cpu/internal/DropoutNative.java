@@ -1,5 +1,7 @@
 package io.albert4j.backend.cpu.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -25,7 +27,7 @@ public final class DropoutNative {
         try {
             check("a4j_dropout_forward", (int) FORWARD.invokeExact(x, out, n, p, seed, offset, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -33,7 +35,7 @@ public final class DropoutNative {
         try {
             check("a4j_dropout_backward", (int) BACKWARD.invokeExact(dout, dx, n, p, seed, offset, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.albert4j.backend.cpu.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -35,7 +37,7 @@ public final class ElementwiseNative {
         try {
             check("a4j_axpy", (int) AXPY.invokeExact(alpha, x, y, n, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -43,7 +45,7 @@ public final class ElementwiseNative {
         try {
             check("a4j_scale", (int) SCALE.invokeExact(alpha, x, n, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -51,7 +53,7 @@ public final class ElementwiseNative {
         try {
             check("a4j_fill", (int) FILL.invokeExact(value, x, n, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -59,7 +61,7 @@ public final class ElementwiseNative {
         try {
             check("a4j_bias_add_forward", (int) BIAS_ADD_FORWARD.invokeExact(x, bias, out, rows, cols, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -67,7 +69,7 @@ public final class ElementwiseNative {
         try {
             check("a4j_bias_add_backward", (int) BIAS_ADD_BACKWARD.invokeExact(dout, dbias, rows, cols, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -75,7 +77,7 @@ public final class ElementwiseNative {
         try {
             check("a4j_tanh_forward", (int) TANH_FORWARD.invokeExact(x, out, n, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -83,7 +85,7 @@ public final class ElementwiseNative {
         try {
             check("a4j_tanh_backward", (int) TANH_BACKWARD.invokeExact(dout, out, dx, n, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -91,7 +93,7 @@ public final class ElementwiseNative {
         try {
             check("a4j_cast_f32_to_bf16", (int) CAST_F32_TO_BF16.invokeExact(x, out, n, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -99,7 +101,7 @@ public final class ElementwiseNative {
         try {
             check("a4j_cast_bf16_to_f32", (int) CAST_BF16_TO_F32.invokeExact(x, out, n, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

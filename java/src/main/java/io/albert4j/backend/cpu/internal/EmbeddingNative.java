@@ -1,5 +1,7 @@
 package io.albert4j.backend.cpu.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -31,7 +33,7 @@ public final class EmbeddingNative {
         try {
             check("a4j_embedding_forward", (int) FORWARD.invokeExact(ids, table, out, n, vocab, dim, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -40,7 +42,7 @@ public final class EmbeddingNative {
         try {
             check("a4j_embedding_backward", (int) BACKWARD.invokeExact(ids, dout, dtable, n, vocab, dim, paddingIdx, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -52,7 +54,7 @@ public final class EmbeddingNative {
             check("a4j_embedding_layer_norm_forward", (int) LAYER_NORM_FORWARD.invokeExact(wordIds, typeIds, wordTable,
                     posTable, typeTable, gamma, beta, out, sum, mean, rstd, batch, seq, dim, eps, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -66,7 +68,7 @@ public final class EmbeddingNative {
                     mean, rstd, gamma, dwordTable, dposTable, dtypeTable, dgamma, dbeta, batch, seq, dim, paddingIdx,
                     MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.albert4j.backend.cpu.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -26,7 +28,7 @@ public final class GeluNative {
         try {
             check("a4j_bias_gelu_forward", (int) BIAS_GELU_FORWARD.invokeExact(x, bias, out, rows, cols, activation, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -36,7 +38,7 @@ public final class GeluNative {
             check("a4j_bias_gelu_backward",
                     (int) BIAS_GELU_BACKWARD.invokeExact(dout, x, bias, dx, dbias, rows, cols, activation, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

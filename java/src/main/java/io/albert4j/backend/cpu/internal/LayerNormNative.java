@@ -1,5 +1,7 @@
 package io.albert4j.backend.cpu.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -28,7 +30,7 @@ public final class LayerNormNative {
             check("a4j_layer_norm_forward", (int) FORWARD.invokeExact(x, residual, gamma, beta, out, sum, mean, rstd,
                     rows, cols, eps, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -39,7 +41,7 @@ public final class LayerNormNative {
             check("a4j_layer_norm_backward", (int) BACKWARD.invokeExact(dout, input, mean, rstd, gamma, dinput, dgamma,
                     dbeta, rows, cols, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.albert4j.backend.cpu.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -27,7 +29,7 @@ public final class OptimizerNative {
             check("a4j_adamw_update", (int) ADAMW.invokeExact(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay,
                     gradScale, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -38,7 +40,7 @@ public final class OptimizerNative {
             check("a4j_lamb_update", (int) LAMB.invokeExact(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay,
                     useTrustRatio ? 1 : 0, gradScale, trustRatioOut, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.albert4j.backend.cpu.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -25,7 +27,7 @@ public final class ReduceNative {
         try {
             check("a4j_sum_forward", (int) SUM_FORWARD.invokeExact(x, out, n, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -33,7 +35,7 @@ public final class ReduceNative {
         try {
             check("a4j_sum_backward", (int) SUM_BACKWARD.invokeExact(dout, dx, n, scale, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -41,7 +43,7 @@ public final class ReduceNative {
         try {
             check("a4j_sum_squares", (int) SUM_SQUARES.invokeExact(x, out, n, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

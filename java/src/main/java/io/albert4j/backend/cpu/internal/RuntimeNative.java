@@ -1,5 +1,7 @@
 package io.albert4j.backend.cpu.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -25,7 +27,7 @@ public final class RuntimeNative {
         try {
             check("a4j_set_num_threads", (int) SET_NUM_THREADS.invokeExact(threads));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -33,7 +35,7 @@ public final class RuntimeNative {
         try {
             return (int) GET_NUM_THREADS.invokeExact();
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -42,7 +44,7 @@ public final class RuntimeNative {
         try {
             return (int) CPU_ISA.invokeExact();
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

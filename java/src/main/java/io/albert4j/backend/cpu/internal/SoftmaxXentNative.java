@@ -1,5 +1,7 @@
 package io.albert4j.backend.cpu.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -27,7 +29,7 @@ public final class SoftmaxXentNative {
             check("a4j_softmax_xent_forward", (int) FORWARD.invokeExact(logits, labels, loss, lse, n, classes,
                     ignoreIndex, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -37,7 +39,7 @@ public final class SoftmaxXentNative {
             check("a4j_softmax_xent_backward", (int) BACKWARD.invokeExact(dloss, logits, labels, lse, dlogits, n,
                     classes, ignoreIndex, MemorySegment.NULL));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

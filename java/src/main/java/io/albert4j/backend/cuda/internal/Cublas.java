@@ -1,5 +1,7 @@
 package io.albert4j.backend.cuda.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import io.albert4j.backend.NativeKernelException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -102,7 +104,7 @@ public final class Cublas implements AutoCloseable {
             check("cublasSetStream_v2", (int) b.setStream().invokeExact(handle, stream));
         } catch (Throwable t) {
             arena.close();
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
         scalars = arena.allocate(16, 16);
     }
@@ -139,7 +141,7 @@ public final class Cublas implements AutoCloseable {
                         strideC, toInt(batch, "batch"), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
             }
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 

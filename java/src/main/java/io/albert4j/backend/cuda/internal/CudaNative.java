@@ -1,5 +1,7 @@
 package io.albert4j.backend.cuda.internal;
 
+import io.albert4j.backend.Downcalls;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -83,7 +85,7 @@ public final class CudaNative {
         try {
             check("a4j_axpy", (int) AXPY.invokeExact(alpha, x, y, n, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -91,7 +93,7 @@ public final class CudaNative {
         try {
             check("a4j_scale", (int) SCALE.invokeExact(alpha, x, n, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -99,7 +101,7 @@ public final class CudaNative {
         try {
             check("a4j_fill", (int) FILL.invokeExact(value, x, n, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -107,7 +109,7 @@ public final class CudaNative {
         try {
             check("a4j_bias_add_forward", (int) BIAS_ADD_FORWARD.invokeExact(x, bias, out, rows, cols, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -115,7 +117,7 @@ public final class CudaNative {
         try {
             check("a4j_bias_add_backward", (int) BIAS_ADD_BACKWARD.invokeExact(dout, dbias, rows, cols, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -123,7 +125,7 @@ public final class CudaNative {
         try {
             check("a4j_tanh_forward", (int) TANH_FORWARD.invokeExact(x, out, n, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -131,7 +133,7 @@ public final class CudaNative {
         try {
             check("a4j_tanh_backward", (int) TANH_BACKWARD.invokeExact(dout, out, dx, n, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -139,7 +141,7 @@ public final class CudaNative {
         try {
             check("a4j_cast_f32_to_bf16", (int) CAST_F32_TO_BF16.invokeExact(x, out, n, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -147,7 +149,7 @@ public final class CudaNative {
         try {
             check("a4j_cast_bf16_to_f32", (int) CAST_BF16_TO_F32.invokeExact(x, out, n, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -155,7 +157,7 @@ public final class CudaNative {
         try {
             check("a4j_bias_gelu_forward", (int) BIAS_GELU_FORWARD.invokeExact(x, bias, out, rows, cols, activation, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -163,7 +165,7 @@ public final class CudaNative {
         try {
             check("a4j_bias_gelu_backward", (int) BIAS_GELU_BACKWARD.invokeExact(dout, x, bias, dx, dbias, rows, cols, activation, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -171,7 +173,7 @@ public final class CudaNative {
         try {
             check("a4j_layer_norm_forward", (int) LAYER_NORM_FORWARD.invokeExact(x, residual, gamma, beta, out, sum, mean, rstd, rows, cols, eps, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -179,7 +181,7 @@ public final class CudaNative {
         try {
             check("a4j_layer_norm_backward", (int) LAYER_NORM_BACKWARD.invokeExact(dout, input, mean, rstd, gamma, dinput, dgamma, dbeta, rows, cols, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -187,7 +189,7 @@ public final class CudaNative {
         try {
             check("a4j_embedding_forward", (int) EMBEDDING_FORWARD.invokeExact(ids, table, out, n, vocab, dim, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -195,7 +197,7 @@ public final class CudaNative {
         try {
             check("a4j_embedding_backward", (int) EMBEDDING_BACKWARD.invokeExact(ids, dout, dtable, n, vocab, dim, paddingIdx, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -203,7 +205,7 @@ public final class CudaNative {
         try {
             check("a4j_embedding_layer_norm_forward", (int) EMBEDDING_LAYER_NORM_FORWARD.invokeExact(wordIds, typeIds, wordTable, posTable, typeTable, gamma, beta, out, sum, mean, rstd, batch, seq, dim, eps, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -211,7 +213,7 @@ public final class CudaNative {
         try {
             check("a4j_embedding_layer_norm_backward", (int) EMBEDDING_LAYER_NORM_BACKWARD.invokeExact(dout, wordIds, typeIds, sum, mean, rstd, gamma, dwordTable, dposTable, dtypeTable, dgamma, dbeta, batch, seq, dim, paddingIdx, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -219,7 +221,7 @@ public final class CudaNative {
         try {
             check("a4j_attention_forward", (int) ATTENTION_FORWARD.invokeExact(q, k, v, maskAdd, out, lse, batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -227,7 +229,7 @@ public final class CudaNative {
         try {
             check("a4j_attention_backward", (int) ATTENTION_BACKWARD.invokeExact(q, k, v, maskAdd, out, lse, dout, dq, dk, dv, batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -235,7 +237,7 @@ public final class CudaNative {
         try {
             check("a4j_softmax_xent_forward", (int) SOFTMAX_XENT_FORWARD.invokeExact(logits, labels, loss, lse, n, classes, ignoreIndex, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -243,7 +245,7 @@ public final class CudaNative {
         try {
             check("a4j_softmax_xent_backward", (int) SOFTMAX_XENT_BACKWARD.invokeExact(dloss, logits, labels, lse, dlogits, n, classes, ignoreIndex, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -251,7 +253,7 @@ public final class CudaNative {
         try {
             check("a4j_dropout_forward", (int) DROPOUT_FORWARD.invokeExact(x, out, n, p, seed, offset, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -259,7 +261,7 @@ public final class CudaNative {
         try {
             check("a4j_dropout_backward", (int) DROPOUT_BACKWARD.invokeExact(dout, dx, n, p, seed, offset, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -267,7 +269,7 @@ public final class CudaNative {
         try {
             check("a4j_sum_forward", (int) SUM_FORWARD.invokeExact(x, out, n, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -275,7 +277,7 @@ public final class CudaNative {
         try {
             check("a4j_sum_backward", (int) SUM_BACKWARD.invokeExact(dout, dx, n, scale, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -283,7 +285,7 @@ public final class CudaNative {
         try {
             check("a4j_sum_squares", (int) SUM_SQUARES.invokeExact(x, out, n, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -291,7 +293,7 @@ public final class CudaNative {
         try {
             check("a4j_adamw_update", (int) ADAMW_UPDATE.invokeExact(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, gradScale, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -299,7 +301,7 @@ public final class CudaNative {
         try {
             check("a4j_lamb_update", (int) LAMB_UPDATE.invokeExact(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, useTrustRatio, gradScale, trustRatioOut, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -307,7 +309,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_device_count", (int) CUDA_DEVICE_COUNT.invokeExact(count));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -315,7 +317,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_set_device", (int) CUDA_SET_DEVICE.invokeExact(device));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -323,7 +325,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_device_info", (int) CUDA_DEVICE_INFO.invokeExact(device, name, capacity, computeCapability, totalBytes));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -331,7 +333,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_malloc", (int) CUDA_MALLOC.invokeExact(ptr, bytes));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -339,7 +341,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_free", (int) CUDA_FREE.invokeExact(ptr));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -347,7 +349,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_empty_cache", (int) CUDA_EMPTY_CACHE.invokeExact());
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -355,7 +357,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_memory_stats", (int) CUDA_MEMORY_STATS.invokeExact(inUseBytes, cachedBytes, deviceMallocs));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -363,7 +365,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_memcpy_h2d", (int) CUDA_MEMCPY_H2D.invokeExact(dst, src, bytes, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -371,7 +373,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_memcpy_d2h", (int) CUDA_MEMCPY_D2H.invokeExact(dst, src, bytes, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -379,7 +381,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_memcpy_d2d", (int) CUDA_MEMCPY_D2D.invokeExact(dst, src, bytes, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -387,7 +389,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_memset", (int) CUDA_MEMSET.invokeExact(dst, value, bytes, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -395,7 +397,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_stream_create", (int) CUDA_STREAM_CREATE.invokeExact(stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -403,7 +405,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_stream_destroy", (int) CUDA_STREAM_DESTROY.invokeExact(stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -411,7 +413,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_stream_synchronize", (int) CUDA_STREAM_SYNCHRONIZE.invokeExact(stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -419,7 +421,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_l2_persist", (int) CUDA_L2_PERSIST.invokeExact(stream, base, bytes, hitRatio));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -427,7 +429,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_host_alloc", (int) CUDA_HOST_ALLOC.invokeExact(ptr, bytes));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -435,7 +437,7 @@ public final class CudaNative {
         try {
             check("a4j_cuda_host_free", (int) CUDA_HOST_FREE.invokeExact(ptr));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -443,7 +445,7 @@ public final class CudaNative {
         try {
             check("a4j_bias_gelu_forward_bf16", (int) BIAS_GELU_FORWARD_BF16.invokeExact(x, bias, out, rows, cols, activation, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -451,7 +453,7 @@ public final class CudaNative {
         try {
             check("a4j_bias_gelu_backward_bf16", (int) BIAS_GELU_BACKWARD_BF16.invokeExact(dout, x, bias, dx, dbias, rows, cols, activation, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -459,7 +461,7 @@ public final class CudaNative {
         try {
             check("a4j_layer_norm_forward_bf16", (int) LAYER_NORM_FORWARD_BF16.invokeExact(x, residual, gamma, beta, out, outBf16, sum, mean, rstd, rows, cols, eps, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -467,7 +469,7 @@ public final class CudaNative {
         try {
             check("a4j_attention_forward_bf16", (int) ATTENTION_FORWARD_BF16.invokeExact(q, k, v, maskAdd, out, lse, batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -475,7 +477,7 @@ public final class CudaNative {
         try {
             check("a4j_attention_backward_bf16", (int) ATTENTION_BACKWARD_BF16.invokeExact(q, k, v, maskAdd, out, lse, dout, dq, dk, dv, batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -483,7 +485,7 @@ public final class CudaNative {
         try {
             check("a4j_softmax_xent_forward_bf16", (int) SOFTMAX_XENT_FORWARD_BF16.invokeExact(logits, labels, loss, lse, n, classes, ignoreIndex, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -491,7 +493,7 @@ public final class CudaNative {
         try {
             check("a4j_softmax_xent_backward_bf16", (int) SOFTMAX_XENT_BACKWARD_BF16.invokeExact(dloss, logits, labels, lse, dlogits, n, classes, ignoreIndex, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -499,7 +501,7 @@ public final class CudaNative {
         try {
             check("a4j_dropout_forward_bf16", (int) DROPOUT_FORWARD_BF16.invokeExact(x, out, n, p, seed, offset, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -507,7 +509,7 @@ public final class CudaNative {
         try {
             check("a4j_lamb_update_multi", (int) LAMB_UPDATE_MULTI.invokeExact(count, params, grads, m, v, sizes, lr, beta1, beta2, eps, weightDecay, useTrustRatio, gradScale, trustRatiosOut, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 
@@ -515,7 +517,7 @@ public final class CudaNative {
         try {
             check("a4j_adamw_update_multi", (int) ADAMW_UPDATE_MULTI.invokeExact(count, params, grads, m, v, sizes, lr, beta1, beta2, eps, weightDecay, gradScale, stream));
         } catch (Throwable t) {
-            throw Rethrow.unchecked(t);
+            throw Downcalls.unchecked(t);
         }
     }
 }
