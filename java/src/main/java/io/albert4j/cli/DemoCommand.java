@@ -69,6 +69,11 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("[2/4] tokenizer: reusing " + spiece);
         }
 
+        Path runDir = out.resolve("run");
+        if (Files.exists(runDir)) {
+            System.out.println("      starting afresh: removing the previous demo run in " + runDir);
+            io.albert4j.io.AtomicFiles.deleteRecursively(runDir);
+        }
         PretrainCommand pretrain = new PretrainCommand();
         pretrain.corpus = files;
         pretrain.corpusFormat = CorpusFormat.PROSE;

@@ -44,9 +44,14 @@ final class PretrainCommand implements Callable<Integer> {
             description = "held-out text; default: every 20th file of --corpus is held out (when it has >= 2)")
     List<Path> evalCorpus;
 
-    @Option(names = "--tokenizer", required = true, paramLabel = "spiece.model",
-            description = "SentencePiece model (train one with 'albert tokenizer train')")
+    @Option(names = "--tokenizer", paramLabel = "spiece.model",
+            description = "SentencePiece model; default: train one on the corpus into OUT/spiece.model "
+                    + "(or reuse it from an earlier run)")
     Path tokenizer;
+
+    @Option(names = "--vocab-size", defaultValue = "30000",
+            description = "pieces of the tokenizer trained when --tokenizer is not given; default ${DEFAULT-VALUE}")
+    int vocabSize;
 
     @Option(names = "--config", defaultValue = "demo",
             description = "base|large|xlarge|xxlarge[-v1|-v2], demo, or a config.json; default ${DEFAULT-VALUE}")
@@ -129,6 +134,20 @@ final class PretrainCommand implements Callable<Integer> {
         Backend backend = Backends.get(Device.parse(device));
         if (threads > 0 && backend instanceof CpuBackend cpu) {
             cpu.setNumThreads(threads);
+        }
+        Files.createDirectories(out);
+        if (tokenizer == null) {
+            tokenizer = out.resolve("spiece.model");
+            if (!Files.isRegularFile(tokenizer)) {
+                System.err.printf("training a %d-piece SentencePiece tokenizer on the corpus into %s%n", vocabSize,
+                        tokenizer);
+                int code = AlbertCli.run("tokenizer", "train", "--corpus",
+                        String.join(",", corpus.stream().map(Path::toString).toList()), "--format",
+                        corpusFormat.name(), "--vocab-size", Integer.toString(vocabSize), "--out", tokenizer.toString());
+                if (code != 0) {
+                    throw new IllegalStateException("tokenizer training failed (see above)");
+                }
+            }
         }
         AlbertTokenizer tok = AlbertTokenizer.load(tokenizer);
         List<Path> trainFiles = new ArrayList<>(CorpusFiles.list(corpus));

@@ -118,6 +118,10 @@ public final class Pretrainer {
             log.println("resuming from " + checkpoint.get().directory() + " at step " + startStep);
         } else if (resume) {
             log.println("no complete checkpoint in " + runDir + ": starting from step 0");
+        } else if (!TrainingCheckpoints.completeCheckpoints(runDir, false).isEmpty()) {
+            // Mixing two runs' checkpoints would make a later --resume continue the wrong one.
+            throw new IllegalArgumentException(runDir + " already holds checkpoints of a run: resume it (--resume) "
+                    + "or train into a new directory");
         }
         if (startStep >= options.numTrainSteps()) {
             log.println("nothing to do: step " + startStep + " >= " + options.numTrainSteps() + " train steps");

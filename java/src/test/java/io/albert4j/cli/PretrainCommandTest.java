@@ -67,5 +67,19 @@ class PretrainCommandTest {
 
         out = capture(() -> AlbertCli.run("fill-mask", "--model", model.toString(), "no mask here"), code);
         assertNotEquals(0, code[0]);
+
+        // Without --tokenizer a tokenizer is trained on the corpus into the run directory.
+        Path fresh = dir.resolve("fresh");
+        out = capture(() -> AlbertCli.run("pretrain", "--corpus", corpus.toString(), "--vocab-size", "40",
+                "--config", config.toString(), "--out", fresh.toString(), "--seq", "32", "--batch", "2",
+                "--steps", "1", "--no-progress", "--eval-batches", "1"), code);
+        assertEquals(0, code[0], out);
+        assertEquals(40, io.albert4j.tokenizer.AlbertTokenizer.load(fresh.resolve("spiece.model")).vocabSize());
+
+        // A second run into a directory with checkpoints is refused instead of mixing the two runs.
+        out = capture(() -> AlbertCli.run("pretrain", "--corpus", corpus.toString(), "--tokenizer", spiece.toString(),
+                "--config", config.toString(), "--out", run.toString(), "--seq", "32", "--batch", "2", "--steps", "1",
+                "--no-progress"), code);
+        assertNotEquals(0, code[0]);
     }
 }
