@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 FillMaskCommand.class,
                 DemoCommand.class,
+                FinetuneCommand.class,
                 TokenizerCommand.class,
         })
 public final class AlbertCli implements Runnable {

@@ -1,0 +1,84 @@
+package io.albert4j.cli;
+
+import io.albert4j.albert.AlbertConfig;
+import io.albert4j.albert.AlbertForPreTraining;
+import io.albert4j.albert.AlbertForSequenceClassification;
+import io.albert4j.testing.TestResources;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** albert finetune on a keyword-separable two-class task: dev accuracy must leave the majority class behind. */
+class FinetuneCommandTest {
+    private static final List<String> FILLER = List.of("the", "nation", "congress", "meeting", "report", "today",
+            "we", "will", "review", "the", "plan", "and", "budget");
+
+    private static List<String> rows(long seed, int n) {
+        Random random = new Random(seed);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            boolean spam = random.nextBoolean();
+            StringBuilder body = new StringBuilder();
+            for (int w = 0; w < 10; w++) {
+                body.append(FILLER.get(random.nextInt(FILLER.size()))).append(' ');
+            }
+            body.append(spam ? "win free money now" : "see the minutes attached");
+            lines.add("{\"subject\": \"note " + i + "\", \"body\": \"" + body + "\", \"label\": \""
+                    + (spam ? "spam" : "ham") + "\"}");
+        }
+        return lines;
+    }
+
+    @Test
+    void learnsAKeywordTaskAndSavesAClassifierWithItsLabels(@TempDir Path dir) throws Exception {
+        Path spiece = TestResources.file("/tokenizer/sotu8k.model");
+        Path pretrained = dir.resolve("pretrained");
+        AlbertConfig config = AlbertConfig.builder().vocabSize(8000).embeddingSize(16).hiddenSize(32)
+                .numHiddenLayers(2).numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(64).build();
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(config, 1)) {
+            model.save(pretrained, spiece);
+        }
+        Files.write(dir.resolve("train.jsonl"), rows(1, 160));
+        Files.write(dir.resolve("dev.jsonl"), rows(2, 60));
+        Path out = dir.resolve("classifier");
+        PrintStream saved = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(buffer, true));
+            code = AlbertCli.run("finetune", "--model", pretrained.toString(), "--train",
+                    dir.resolve("train.jsonl").toString(), "--dev", dir.resolve("dev.jsonl").toString(),
+                    "--text-fields", "subject,body", "--out", out.toString(), "--seq", "32", "--batch", "8",
+                    "--epochs", "3", "--lr", "1e-3");
+        } finally {
+            System.setOut(saved);
+        }
+        String text = buffer.toString();
+        assertEquals(0, code, text);
+        Matcher m = Pattern.compile("epoch 3: dev accuracy ([0-9.]+) \\(majority class ([0-9.]+)\\)").matcher(text);
+        assertTrue(m.find(), text);
+        double accuracy = Double.parseDouble(m.group(1));
+        assertTrue(accuracy > 0.9 && accuracy > Double.parseDouble(m.group(2)) + 0.2, text);
+        try (AlbertForSequenceClassification classifier = AlbertForSequenceClassification.load(out)) {
+            assertEquals(2, classifier.config().numLabels());
+        }
+        assertTrue(Files.readString(out.resolve("config.json")).contains("\"spam\""));
+
+        Files.writeString(dir.resolve("one-label.jsonl"), "{\"text\": \"a\", \"label\": \"ham\"}\n");
+        assertNotEquals(0, AlbertCli.run("finetune", "--model", pretrained.toString(), "--train",
+                dir.resolve("one-label.jsonl").toString(), "--out", dir.resolve("x").toString()));
+    }
+}
