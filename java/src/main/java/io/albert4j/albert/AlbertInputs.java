@@ -124,14 +124,6 @@ public record AlbertInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTy
             throw new IllegalArgumentException("inputs: " + name + " has " + values.length + " values, expected "
                     + batch + "·" + seq + " = " + batch * seq);
         }
-        Tensor t = step.allocate(DType.I32, batch, seq);
-        if (t.device().isCpu()) {
-            t.copyFrom(values);
-        } else {
-            try (Tensor host = Tensor.ofInts(values, batch, seq)) {
-                step.backend().copy(host, t);
-            }
-        }
-        return t;
+        return step.upload(values, batch, seq);
     }
 }

@@ -139,15 +139,6 @@ final class FineTuningHeads {
 
     /** An I32 tensor of the current step holding {@code values}. */
     static Tensor stepInts(int[] values, int... shape) {
-        Step step = Step.current();
-        Tensor t = step.allocate(DType.I32, shape);
-        if (t.device().isCpu()) {
-            t.copyFrom(values);
-        } else {
-            try (Tensor host = Tensor.ofInts(values, shape)) {
-                step.backend().copy(host, t);
-            }
-        }
-        return t;
+        return Step.current().upload(values, shape);
     }
 }

@@ -9,7 +9,6 @@ import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.backend.cpu.CpuBackend;
 import io.albert4j.ops.Step;
-import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Device;
 import io.albert4j.tensor.StepArena;
 import io.albert4j.tensor.Tensor;
@@ -221,16 +220,7 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         private static Tensor copy(int[] values, int... shape) {
-            Step step = Step.current();
-            Tensor t = step.allocate(DType.I32, shape);
-            if (t.device().isCpu()) {
-                t.copyFrom(values);
-            } else {
-                try (Tensor host = Tensor.ofInts(values, shape)) {
-                    step.backend().copy(host, t);
-                }
-            }
-            return t;
+            return Step.current().upload(values, shape);
         }
     }
 }

@@ -4,7 +4,6 @@ import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.data.CorpusFormat;
 import io.albert4j.data.DocumentSource;
 import io.albert4j.data.PretrainingConfig;
-import io.albert4j.io.HfModelDirectory;
 import io.albert4j.tensor.StepArena;
 import io.albert4j.tokenizer.AlbertTokenizer;
 import io.albert4j.train.HeldOutEvaluation;
@@ -12,7 +11,6 @@ import io.albert4j.train.PretrainingMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,11 +32,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path spiece = tokenizer != null ? tokenizer : modelDir.resolve(HfModelDirectory.TOKENIZER_FILE);
-        if (!Files.isRegularFile(spiece)) {
-            throw new IllegalArgumentException("no tokenizer: " + spiece + " does not exist (pass --tokenizer)");
-        }
-        AlbertTokenizer tok = AlbertTokenizer.load(spiece);
+        AlbertTokenizer tok = ModelTokenizer.load(modelDir, tokenizer);
         HeldOutEvaluation evaluation = HeldOutEvaluation.collect(DocumentSource.text(corpus, corpusFormat, tok),
                 PretrainingConfig.defaults(maxSeqLength, batch).withSeed(seed), maxBatches);
         try (AlbertForPreTraining model = AlbertForPreTraining.load(modelDir);

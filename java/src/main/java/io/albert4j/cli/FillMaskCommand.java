@@ -2,13 +2,11 @@ package io.albert4j.cli;
 
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.albert.FillMask;
-import io.albert4j.io.HfModelDirectory;
 import io.albert4j.tokenizer.AlbertTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,11 +29,7 @@ final class FillMaskCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path spiece = tokenizer != null ? tokenizer : modelDir.resolve(HfModelDirectory.TOKENIZER_FILE);
-        if (!Files.isRegularFile(spiece)) {
-            throw new IllegalArgumentException("no tokenizer: " + spiece + " does not exist (pass --tokenizer)");
-        }
-        AlbertTokenizer tok = AlbertTokenizer.load(spiece);
+        AlbertTokenizer tok = ModelTokenizer.load(modelDir, tokenizer);
         try (AlbertForPreTraining model = AlbertForPreTraining.load(modelDir)) {
             for (String text : texts) {
                 print(text, FillMask.predict(model, tok, text, topK));

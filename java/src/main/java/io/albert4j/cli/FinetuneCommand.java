@@ -9,7 +9,6 @@ import io.albert4j.albert.HostArray;
 import io.albert4j.backend.Backends;
 import io.albert4j.io.HfModelDirectory;
 import io.albert4j.ops.Step;
-import io.albert4j.tensor.DType;
 import io.albert4j.tensor.StepArena;
 import io.albert4j.tensor.Tensor;
 import io.albert4j.tokenizer.AlbertTokenizer;
@@ -108,8 +107,7 @@ final class FinetuneCommand implements Callable<Integer> {
                     List<Example> rows = train.subList(start, Math.min(train.size(), start + batch));
                     try (Step s = Step.training(model.backend(), arena)) {
                         int[][][] in = pad(rows);
-                        Tensor labelTensor = s.allocate(DType.I32, rows.size());
-                        labelTensor.copyFrom(rows.stream().mapToInt(Example::label).toArray());
+                        Tensor labelTensor = s.upload(rows.stream().mapToInt(Example::label).toArray(), rows.size());
                         var output = model.forward(AlbertInputs.copyOf(in[0], in[1], null), labelTensor, step);
                         lossSum += output.loss().getFloat(0);
                         lossCount++;

@@ -114,6 +114,23 @@ public final class Step implements AutoCloseable {
         return arena.allocateZeroed(dtype, shape);
     }
 
+    /** An I32 tensor of this step holding a copy of {@code values} (through a host buffer on a device). */
+    public Tensor upload(int[] values, int... shape) {
+        Tensor t = arena.allocate(DType.I32, shape);
+        if (values.length != t.numel()) {
+            throw new IllegalArgumentException("upload: " + values.length + " values do not fill shape "
+                    + java.util.Arrays.toString(shape));
+        }
+        if (t.device().isCpu()) {
+            t.copyFrom(values);
+        } else {
+            try (Tensor host = Tensor.ofInts(values, shape)) {
+                backend.copy(host, t);
+            }
+        }
+        return t;
+    }
+
     /** True when an op on these inputs must record its backward. */
     public boolean recording(Tensor... inputs) {
         return tape != null && Tape.needsGrad(inputs);

@@ -1,0 +1,22 @@
+package io.albert4j.cli;
+
+import io.albert4j.io.HfModelDirectory;
+import io.albert4j.tokenizer.AlbertTokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The tokenizer of a command that takes {@code --model DIR [--tokenizer FILE]}: the explicit one, else DIR's. */
+final class ModelTokenizer {
+    private ModelTokenizer() {
+    }
+
+    static AlbertTokenizer load(Path modelDir, Path explicit) throws IOException {
+        Path spiece = explicit != null ? explicit : modelDir.resolve(HfModelDirectory.TOKENIZER_FILE);
+        if (!Files.isRegularFile(spiece)) {
+            throw new IllegalArgumentException("no tokenizer: " + spiece + " does not exist (pass --tokenizer)");
+        }
+        return AlbertTokenizer.load(spiece);
+    }
+}
