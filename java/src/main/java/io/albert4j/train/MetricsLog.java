@@ -45,6 +45,9 @@ public final class MetricsLog implements AutoCloseable {
         putNumber(node, "sop_accuracy", record.sopAccuracy());
         putNumber(node, "lr", record.lr());
         putNumber(node, "tokens_per_second", record.tokensPerSecond());
+        if (!Double.isNaN(record.mlmAccuracyAtMask())) {
+            putNumber(node, "mlm_accuracy_at_mask", record.mlmAccuracyAtMask());
+        }
         node.put("time", System.currentTimeMillis() / 1000.0);
         try {
             writer.write(node.toString());
@@ -80,7 +83,7 @@ public final class MetricsLog implements AutoCloseable {
                 JsonNode n = JSON.readTree(line);
                 records.add(new MetricsRecord(n.path("split").asText(MetricsRecord.TRAIN), n.path("step").asLong(),
                         number(n, "loss"), number(n, "mlm_accuracy"), number(n, "sop_accuracy"), number(n, "lr"),
-                        number(n, "tokens_per_second")));
+                        number(n, "tokens_per_second"), number(n, "mlm_accuracy_at_mask")));
             } catch (JacksonException e) {
                 if (i != lines.size() - 1) {
                     throw new IOException(file + ":" + (i + 1) + ": not a JSON object: " + e.getOriginalMessage(), e);

@@ -4,20 +4,27 @@ package io.albert4j.train;
  * One line of metrics.jsonl. Accuracies, learning rate and throughput may be NaN when not measured (an eval line
  * has no learning rate); they are written as null.
  *
- * @param split "train" or "eval"
+ * @param split              "train" or "eval"
+ * @param mlmAccuracyAtMask  MLM accuracy over the targets whose input was [MASK] (nothing to copy from the input)
  */
 public record MetricsRecord(String split, long step, double loss, double mlmAccuracy, double sopAccuracy, double lr,
-                            double tokensPerSecond) {
+                            double tokensPerSecond, double mlmAccuracyAtMask) {
     public static final String TRAIN = "train";
     public static final String EVAL = "eval";
 
     public static MetricsRecord train(long step, double loss, double mlmAccuracy, double sopAccuracy, double lr,
                                       double tokensPerSecond) {
-        return new MetricsRecord(TRAIN, step, loss, mlmAccuracy, sopAccuracy, lr, tokensPerSecond);
+        return new MetricsRecord(TRAIN, step, loss, mlmAccuracy, sopAccuracy, lr, tokensPerSecond, Double.NaN);
     }
 
     public static MetricsRecord eval(long step, double loss, double mlmAccuracy, double sopAccuracy) {
-        return new MetricsRecord(EVAL, step, loss, mlmAccuracy, sopAccuracy, Double.NaN, Double.NaN);
+        return eval(step, loss, mlmAccuracy, sopAccuracy, Double.NaN);
+    }
+
+    public static MetricsRecord eval(long step, double loss, double mlmAccuracy, double sopAccuracy,
+                                     double mlmAccuracyAtMask) {
+        return new MetricsRecord(EVAL, step, loss, mlmAccuracy, sopAccuracy, Double.NaN, Double.NaN,
+                mlmAccuracyAtMask);
     }
 
     public boolean isEval() {

@@ -184,7 +184,7 @@ public final class Pretrainer {
                         || last)) {
                     lastEval = heldOut.evaluate(model, evalArena);
                     metricsLog.append(MetricsRecord.eval(done, lastEval.loss(), lastEval.mlmAccuracy(),
-                            lastEval.sopAccuracy()));
+                            lastEval.sopAccuracy(), lastEval.maskedInputAccuracy()));
                     if (progress == null || !last) {
                         log.printf("step %d: held-out loss %.4f, MLM accuracy %.4f (%.4f at [MASK] inputs), "
                                         + "SOP accuracy %.4f%n", done, lastEval.loss(), lastEval.mlmAccuracy(),

@@ -51,6 +51,7 @@ public final class TrainingPlot {
         addSeries(accuracy, "train MLM", train, MetricsRecord::mlmAccuracy, false);
         addSeries(accuracy, "train SOP", train, MetricsRecord::sopAccuracy, false);
         addSeries(accuracy, "eval MLM", eval, MetricsRecord::mlmAccuracy, true);
+        addSeries(accuracy, "eval MLM at [MASK]", eval, MetricsRecord::mlmAccuracyAtMask, true);
         addSeries(accuracy, "eval SOP", eval, MetricsRecord::sopAccuracy, true);
         XYChart lr = chart("Learning rate", "lr");
         addSeries(lr, "lr", train, MetricsRecord::lr, false);
