@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
  * Labels are the distinct values of the label field in the training file, sorted; they go to config.json's
  * {@code id2label}.
  */
-@Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Fine-tune a pretrained ALBERT for text classification on JSON-lines files.")
 final class FinetuneCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
  * create_pretraining_data.py as a flag. Defaults are the paper's except the batch, steps and sequence length,
  * which are sized for one machine (the paper's batch of 4096 is {@code --batch 4096 --micro-batch 32}).
  */
-@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Pretrain ALBERT (MLM + sentence-order prediction) on a text corpus.")
 final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--corpus", required = true, split = ",", paramLabel = "PATH",
@@ -80,7 +80,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = {"--learning-rate", "--lr"}, defaultValue = "0.00176") double learningRate;
     @Option(names = {"--num-train-steps", "--steps"}, defaultValue = "10000") long steps;
     @Option(names = {"--num-warmup-steps", "--warmup-steps"}, defaultValue = "-1",
-            description = "default: 2.5% of the steps (the paper's 3,125 of 125,000)") long warmupSteps;
+            description = "default: 2.5%% of the steps (the paper's 3,125 of 125,000)") long warmupSteps;
     @Option(names = "--poly-power", defaultValue = "1.0") double polyPower;
     @Option(names = "--optimizer", defaultValue = "lamb", description = "lamb or adamw") String optimizer;
     @Option(names = "--weight-decay", defaultValue = "0.01") float weightDecay;
