@@ -3,7 +3,6 @@ package io.albert4j.cli;
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.albert.FillMask;
 import io.albert4j.data.CorpusFiles;
-import io.albert4j.data.CorpusFormat;
 import io.albert4j.tokenizer.AlbertTokenizer;
 import io.albert4j.train.Pretrainer;
 import picocli.CommandLine;
@@ -75,12 +74,8 @@ final class DemoCommand implements Callable<Integer> {
             io.albert4j.io.AtomicFiles.deleteRecursively(runDir);
         }
         PretrainCommand pretrain = new PretrainCommand();
-        pretrain.corpus = files;
-        pretrain.corpusFormat = CorpusFormat.PROSE;
-        pretrain.tokenizer = spiece;
-        pretrain.out = out.resolve("run");
         new CommandLine(pretrain).parseArgs("--corpus", join(files), "--tokenizer", spiece.toString(),
-                "--out", pretrain.out.toString(), "--config", "demo", "--seq", Integer.toString(seq),
+                "--out", runDir.toString(), "--config", "demo", "--seq", Integer.toString(seq),
                 "--batch", Integer.toString(batch), "--lr", Double.toString(lr), "--seed", Long.toString(seed),
                 "--steps", Long.toString(stepsForBudget()), "--eval-every", "250", "--eval-batches", "32",
                 "--save-checkpoints-steps", "500", "--log-every", "25", "--corpus-format", "PROSE",
@@ -91,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
 
         System.out.println("[4/4] results");
         Path modelDir = result.modelDir();
-        AlbertCli.run("eval", "--model", modelDir.toString(), "--corpus", join(heldOut(files)),
+        AlbertCli.run("eval", "--model", modelDir.toString(), "--corpus", join(PretrainCommand.heldOut(files)),
                 "--corpus-format", "PROSE", "--seq", Integer.toString(seq), "--batch", "16", "--max-batches", "32");
         AlbertTokenizer tok = AlbertTokenizer.load(modelDir.resolve("spiece.model"));
         try (AlbertForPreTraining model = AlbertForPreTraining.load(modelDir)) {
@@ -99,21 +94,13 @@ final class DemoCommand implements Callable<Integer> {
                 FillMaskCommand.print(text, FillMask.predict(model, tok, text, 5));
             }
         }
-        System.out.println("\nmodel: " + modelDir + "   curves: ./albert plot " + pretrain.out);
+        AlbertCli.run("plot", runDir.toString());
+        System.out.println("\nmodel: " + modelDir + "   curves: " + runDir.resolve("training-curves.html"));
         System.out.println("try:   ./albert fill-mask --model " + modelDir + " \"the [MASK] of the union is strong.\"");
         return 0;
     }
 
-    /** The files PretrainCommand holds out (every 20th from the end). */
-    private static List<Path> heldOut(List<Path> files) {
-        List<Path> held = new ArrayList<>();
-        for (int i = files.size() - 1; i >= 0; i -= 20) {
-            held.add(files.get(i));
-        }
-        return held;
-    }
-
-    /** Steps that fit the time budget at this machine's speed: ~1 s per 4k tokens per core is measured below. */
+    /** Steps that fit the time budget at the speed measured on this machine just before training. */
     private long stepsForBudget() {
         double tokensPerSecond = DemoSpeed.estimateTokensPerSecond(seq, batch);
         long steps = Math.round(minutes * 60 * tokensPerSecond / ((double) seq * batch));

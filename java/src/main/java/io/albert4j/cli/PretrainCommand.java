@@ -129,6 +129,15 @@ final class PretrainCommand implements Callable<Integer> {
                 .skipNonFiniteSteps(skipNonFinite).build();
     }
 
+    /** The files held out when no --eval-corpus is given: every 20th, counted from the last. */
+    static List<Path> heldOut(List<Path> files) {
+        List<Path> held = new ArrayList<>();
+        for (int i = files.size() - 1; i >= 0; i -= 20) {
+            held.add(files.get(i));
+        }
+        return held;
+    }
+
     Pretrainer.Result run() throws IOException {
         PretrainingOptions options = options();
         Backend backend = Backends.get(Device.parse(device));
@@ -155,9 +164,8 @@ final class PretrainCommand implements Callable<Integer> {
         if (evalCorpus != null && !evalCorpus.isEmpty()) {
             heldOutFiles.addAll(CorpusFiles.list(evalCorpus));
         } else if (trainFiles.size() >= 2) {
-            for (int i = trainFiles.size() - 1; i >= 0; i -= 20) {
-                heldOutFiles.add(trainFiles.remove(i));
-            }
+            heldOutFiles.addAll(heldOut(trainFiles));
+            trainFiles.removeAll(heldOutFiles);
         } else {
             System.err.println("note: one corpus file and no --eval-corpus: training without held-out evaluation");
         }
