@@ -4,7 +4,10 @@ import io.albert4j.albert.AlbertForPreTrainingOutput;
 import io.albert4j.data.Batch;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
+import io.albert4j.autograd.NoGrad;
 import io.albert4j.backend.Backends;
+import io.albert4j.ops.Ops;
+import io.albert4j.ops.Step;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -51,13 +54,30 @@ public final class PretrainingMetrics {
 
     private void countMlm(Tensor logits, int[] labels, int[] inputIds) {
         int vocab = logits.dim(logits.rank() - 1);
-        MemorySegment data = hostData(logits);
-        for (int row = 0; row < labels.length; row++) {
-            if (labels[row] == Batch.IGNORE_INDEX) {
-                continue;
+        int[] labelled = java.util.stream.IntStream.range(0, labels.length)
+                .filter(row -> labels[row] != Batch.IGNORE_INDEX).toArray();
+        MemorySegment data;
+        boolean compact;
+        if (logits.device().isCpu()) {
+            data = logits.data();
+            compact = false;
+        } else if (labelled.length > 0) {
+            // Only the labelled rows cross to the host: [B·S, V] logits would be hundreds of MB per step.
+            try (NoGrad noGrad = NoGrad.enter()) {
+                Step step = Step.current();
+                Tensor rows = Ops.gatherRows(logits.view(labels.length, vocab),
+                        step.upload(labelled, labelled.length));
+                data = hostData(rows);
             }
+            compact = true;
+        } else {
+            return;
+        }
+        for (int i = 0; i < labelled.length; i++) {
+            int row = labelled[i];
             mlmTotal++;
-            boolean correct = argmax(data, (long) row * vocab, vocab) == labels[row];
+            long offset = (long) (compact ? i : row) * vocab;
+            boolean correct = argmax(data, offset, vocab) == labels[row];
             if (correct) {
                 mlmCorrect++;
             }
