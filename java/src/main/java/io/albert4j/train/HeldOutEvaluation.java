@@ -80,28 +80,23 @@ public final class HeldOutEvaluation {
      * batches. A model that uses context must beat it; it is an upper bound for any unigram predictor.
      */
     public double unigramBaseline() {
-        Map<Integer, Integer> counts = new HashMap<>();
-        long total = 0;
-        for (Batch b : batches) {
-            for (int label : b.mlmLabels()) {
-                if (label != Batch.IGNORE_INDEX) {
-                    counts.merge(label, 1, Integer::sum);
-                    total++;
-                }
-            }
-        }
-        int best = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        return total == 0 ? Double.NaN : (double) best / total;
+        return bestConstantGuess(false);
     }
 
     /** As {@link #unigramBaseline()}, over the positions whose input is [MASK] only. */
     public double unigramBaselineAtMask() {
+        return bestConstantGuess(true);
+    }
+
+    private double bestConstantGuess(boolean maskInputsOnly) {
         Map<Integer, Integer> counts = new HashMap<>();
         long total = 0;
         for (Batch b : batches) {
             for (int i = 0; i < b.mlmLabels().length; i++) {
-                if (b.mlmLabels()[i] != Batch.IGNORE_INDEX && b.inputIds()[i] == PretrainingMetrics.ALBERT_MASK_ID) {
-                    counts.merge(b.mlmLabels()[i], 1, Integer::sum);
+                int label = b.mlmLabels()[i];
+                if (label != Batch.IGNORE_INDEX
+                        && (!maskInputsOnly || b.inputIds()[i] == PretrainingMetrics.ALBERT_MASK_ID)) {
+                    counts.merge(label, 1, Integer::sum);
                     total++;
                 }
             }

@@ -52,7 +52,6 @@ public final class Pretrainer {
     private final Path tokenizerModel;
     private boolean showProgress = true;
     private PrintStream log = System.err;
-    private boolean lastStepFinite;
 
     /**
      * @param heldOut        batches for evaluation (may be null: no evaluation)
@@ -155,8 +154,9 @@ public final class Pretrainer {
                 long t0 = System.nanoTime();
                 double lr = schedule.at(step);
                 PretrainingMetrics stepMetrics = new PretrainingMetrics();
-                long tokens = trainStep(step, loader, arena, stepMetrics, window);
-                boolean applied = lastStepFinite && applyUpdate(optimizer, (float) lr, step);
+                StepOutcome outcome = trainStep(step, loader, arena, stepMetrics, window);
+                long tokens = outcome.tokens();
+                boolean applied = outcome.finite() && applyUpdate(optimizer, (float) lr, step);
                 if (!applied) {
                     skipped++;
                 }
@@ -211,9 +211,9 @@ public final class Pretrainer {
     /**
      * Forward and backward of every micro-batch of one step; gradients accumulate in the parameters' buffers with
      * each micro-batch's loss weighted 1/accumulation, so the update sees the mean over the whole batch.
-     * Returns the number of real (non-padding) tokens processed.
+     * Returns the real (non-padding) tokens processed and whether every loss was finite.
      */
-    private long trainStep(long step, PretrainingDataLoader loader, StepArena arena, PretrainingMetrics stepMetrics,
+    private StepOutcome trainStep(long step, PretrainingDataLoader loader, StepArena arena, PretrainingMetrics stepMetrics,
                            PretrainingMetrics window) {
         int accumulation = options.accumulationSteps();
         long tokens = 0;
@@ -243,8 +243,8 @@ public final class Pretrainer {
                     log.printf("step %d: loss is %s, skipping the step%n", step, one.loss());
                     continue;
                 }
-                stepMetrics.add(out, batch);
-                window.add(out, batch);
+                stepMetrics.addAll(one);
+                window.addAll(one);
                 Tensor seed = s.allocate(DType.F32, out.loss().shape());
                 s.backend().fill(1.0f / accumulation, seed);
                 s.tape().backward(out.loss(), seed);
@@ -253,8 +253,10 @@ public final class Pretrainer {
         if (!finite) {
             model.zeroGradients();
         }
-        lastStepFinite = finite;
-        return tokens;
+        return new StepOutcome(tokens, finite);
+    }
+
+    private record StepOutcome(long tokens, boolean finite) {
     }
 
     /** Clip, update, clear the gradients; false when the optimizer skipped a non-finite gradient. */

@@ -140,6 +140,20 @@ public final class PretrainingMetrics {
         }
     }
 
+    /** Adds what {@code other} has counted (one scan of the logits can feed several running sums). */
+    public void addAll(PretrainingMetrics other) {
+        lossSum += other.lossSum;
+        mlmLossSum += other.mlmLossSum;
+        sopLossSum += other.sopLossSum;
+        batches += other.batches;
+        mlmCorrect += other.mlmCorrect;
+        mlmTotal += other.mlmTotal;
+        sopCorrect += other.sopCorrect;
+        sopTotal += other.sopTotal;
+        maskedInputCorrect += other.maskedInputCorrect;
+        maskedInputTotal += other.maskedInputTotal;
+    }
+
     public int batches() {
         return batches;
     }

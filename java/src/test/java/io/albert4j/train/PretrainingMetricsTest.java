@@ -30,6 +30,12 @@ class PretrainingMetricsTest {
             assertEquals(3.0, m.loss());
             assertEquals(Math.exp(2.0), m.perplexity(), 1e-12);
             assertEquals(4, m.maskedTokens());
+            PretrainingMetrics merged = new PretrainingMetrics();
+            merged.addAll(m);
+            merged.addAll(m);
+            assertEquals(0.5, merged.mlmAccuracy());
+            assertEquals(8, merged.maskedTokens());
+            assertEquals(4, merged.batches());
             m.reset();
             assertEquals(Double.NaN, m.mlmAccuracy());
         }
