@@ -2,8 +2,9 @@
 """HuggingFace peer benchmark for albert4j on a GPU.
 
 Builds transformers' AlbertForPreTraining from an AlbertConfig with random weights (no download) and times
-training steps (forward + backward + AdamW) in three modes: eager with bf16 autocast, SDPA attention, and
-torch.compile. Prints one line per run in the format of `albert bench`:
+training steps (forward + backward + AdamW) in four modes: hf-fp32 (SDPA attention in fp32 with TF32 off, the
+like-for-like peer of albert4j's fp32 engine), then with bf16 autocast: hf-eager (eager attention), hf-sdpa, and
+hf-compile (torch.compile of the SDPA model). Prints one line per run in the format of `albert bench`:
 
     bench model=albert-base seq=128 batch=32 mode=hf-sdpa device=cuda:0 tokens/s=123456.7 step_ms=33.2 peak_mem_mib=4567
 
@@ -53,6 +54,9 @@ def bench(size, seq, batch, mode, steps, warmup, device):
     import torch
 
     attn = "eager" if mode == "hf-eager" else "sdpa"
+    autocast = mode != "hf-fp32"
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
     model = make_model(size, attn, device)
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
@@ -63,7 +67,7 @@ def bench(size, seq, batch, mode, steps, warmup, device):
 
     def one_step():
         optimizer.zero_grad(set_to_none=True)
-        with torch.autocast(device_type="cuda", dtype=torch.bfloat16):
+        with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=autocast):
             loss = step_fn(**data).loss
         loss.backward()
         optimizer.step()
@@ -114,7 +118,8 @@ def main(argv=None):
     parser.add_argument("--size", choices=sorted(SIZES) + ["all"], default="all")
     parser.add_argument("--seq", type=int, choices=[128, 512], nargs="*", default=[128, 512])
     parser.add_argument("--batch", type=int, default=0, help="0: 32 at seq 128, 8 at seq 512")
-    parser.add_argument("--mode", choices=["hf-eager", "hf-sdpa", "hf-compile", "all"], default="all")
+    parser.add_argument("--mode", choices=["hf-fp32", "hf-eager", "hf-sdpa", "hf-compile", "all"], nargs="*",
+                        default=["all"])
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--save", metavar="DIR", help="also save weights + outputs (safetensors) for checking")
@@ -128,7 +133,7 @@ def main(argv=None):
     device = "cuda:0"
     sizes = sorted(SIZES) if args.size == "all" else [args.size]
     seqs = args.seq if isinstance(args.seq, list) else [args.seq]
-    modes = ["hf-eager", "hf-sdpa", "hf-compile"] if args.mode == "all" else [args.mode]
+    modes = ["hf-fp32", "hf-eager", "hf-sdpa", "hf-compile"] if "all" in args.mode else args.mode
     for size in sizes:
         for seq in seqs:
             batch = args.batch or (32 if seq == 128 else 8)

@@ -14,7 +14,9 @@
 #include "cuda_common.cuh"
 
 namespace {
-constexpr int kWarps = 4;           // rows per block in the generic kernels
+// Rows per block in the generic kernels: every block streams all key (query) tiles of its head through shared
+// memory, so more rows per block means fewer tile loads per row.
+constexpr int kWarps = 16;
 constexpr int kTile = 32;           // keys (queries) per shared-memory tile in the generic kernels
 constexpr int kMaxHeadDim = 256;    // generic path: head_dim / 32 accumulators per lane
 constexpr int kRegs = kMaxHeadDim / 32;
@@ -37,9 +39,9 @@ struct Geometry {
 // Loads rows [first, first + kTile) of one head of `src` (strided rows) into shared `dst` [kTile][ld] as float.
 template <typename T>
 __device__ void load_tile(const T* src, const Geometry& g, int64_t b, int64_t h, int64_t first, float* dst, int ld) {
-  const int64_t d_count = g.head_dim;
-  for (int64_t idx = threadIdx.x; idx < kTile * d_count; idx += blockDim.x) {
-    int64_t row = idx / d_count, d = idx % d_count;
+  const int d_count = static_cast<int>(g.head_dim);  // 32-bit: 64-bit division is slow on the GPU
+  for (int idx = threadIdx.x; idx < kTile * d_count; idx += blockDim.x) {
+    int row = idx / d_count, d = idx % d_count;
     int64_t r = first + row;
     dst[row * ld + d] = r < g.seq ? a4j::load(src, g.qkv(b, r, h) + d) : 0.0f;
   }
@@ -131,8 +133,9 @@ __global__ void attention_dkdv_kernel(const T* q, const T* k, const T* v, const 
   for (int64_t first = 0; first < g.seq; first += kTile) {
     __syncthreads();
     load_tile(q, g, b, h, first, qs, ld);
-    for (int64_t idx = threadIdx.x; idx < kTile * static_cast<int64_t>(D); idx += blockDim.x) {
-      int64_t row = idx / D, d = idx % D, i = first + row;
+    for (int idx = threadIdx.x; idx < kTile * D; idx += blockDim.x) {
+      int row = idx / D, d = idx % D;
+      int64_t i = first + row;
       dos[row * ld + d] = i < g.seq ? a4j::load(dout, g.dense(b, i, h) + d) : 0.0f;
     }
     for (int row = warp; row < kTile; row += kWarps) {  // delta_i = dO_i . O_i, one warp per row

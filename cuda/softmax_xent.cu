@@ -1,14 +1,20 @@
 // Softmax cross-entropy over the vocabulary with an ignore index. Forward: one block per row, one pass over the
 // logits with the online-softmax state of a4j_math.h (running max and rescaled sum), then a single-block
-// kernel forms the mean over non-ignored rows. Backward recomputes softmax from the saved lse.
+// kernel forms the mean over non-ignored rows; ignored rows are skipped. Backward recomputes softmax from the saved lse.
 #include "cuda_common.cuh"
 
 namespace {
 constexpr int kThreads = 256;
 
 template <typename T>
-__global__ void xent_lse_kernel(const T* logits, float* lse, int64_t classes) {
+__global__ void xent_lse_kernel(const T* logits, const int32_t* labels, float* lse, int64_t classes,
+                                int32_t ignore_index) {
   __shared__ a4j_softmax_state shared[32];
+  // Ignored rows (most of an MLM batch) get 0, as on the CPU: neither the mean nor the backward reads them.
+  if (labels[blockIdx.x] == ignore_index) {
+    if (threadIdx.x == 0) lse[blockIdx.x] = 0.0f;
+    return;
+  }
   const int64_t base = static_cast<int64_t>(blockIdx.x) * classes;
   a4j_softmax_state s = {-INFINITY, 0.0f};
   for (int64_t c = threadIdx.x; c < classes; c += blockDim.x) {
@@ -91,7 +97,7 @@ int forward(const T* logits, const int32_t* labels, float* loss, float* lse, int
     A4J_CUDA_CHECK(cudaMemsetAsync(loss, 0, sizeof(float), s));
     return A4J_OK;
   }
-  xent_lse_kernel<T><<<static_cast<unsigned>(n), kThreads, 0, s>>>(logits, lse, classes);
+  xent_lse_kernel<T><<<static_cast<unsigned>(n), kThreads, 0, s>>>(logits, labels, lse, classes, ignore_index);
   A4J_CUDA_LAUNCHED("softmax_xent_forward");
   xent_mean_kernel<T><<<1, 1024, 0, s>>>(logits, labels, lse, loss, n, classes, ignore_index);
   A4J_CUDA_LAUNCHED("softmax_xent_forward");

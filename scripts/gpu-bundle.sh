@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Prepares dist/gpu-bundle/ (and dist/gpu-bundle.tar.gz) for a GPU machine that has no Java and no network:
+# Prepares dist/gpu-bundle/ (and dist/gpu-bundle.tar.xz) for a GPU machine that has no Java and no network:
 #   runtime/       a jlinked JDK 25 with the modules the jars need
-#   lib/           albert4j jar + runtime dependencies, the test jar, JUnit's console launcher, benchmarks.jar
+#   lib/           albert4j jar + runtime dependencies, the test jar, JUnit's console launcher
 #   src/           the CUDA sources and CMake files, to build libalbert4j_cuda.so there with its own nvcc
 #   gpu-verify.sh  the script to run on the GPU machine (see scripts/gpu-verify.sh)
 # Run after `mvn -B package -DskipTests` (the jars must exist). Needs network once to fetch the console launcher
@@ -23,11 +23,8 @@ rm -rf "$out"
 mkdir -p "$out/lib" "$out/src"
 cp "$jar" "$tests_jar" "$out/lib/"
 cp "$root"/java/target/lib/*.jar "$out/lib/"
-if [ -f "$root/benchmarks/target/benchmarks.jar" ]; then
-  cp "$root/benchmarks/target/benchmarks.jar" "$out/lib/"
-else
-  echo "gpu-bundle: benchmarks/target/benchmarks.jar not built; the bundle will skip the JMH benchmark" >&2
-fi
+# The JMH jar stays behind: its benchmarks are CPU kernels against OpenBLAS (85 MB of natives), and the device
+# tool carries at most 64 MiB. The GPU benchmark is `albert bench --device cuda` against benchmarks/hf_peer.py.
 # JUnit's console launcher; the standalone jar carries the Jupiter API, params and engine the test jar needs.
 mvn -q -B dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit_platform" \
   -DoutputDirectory="$out/lib" -f "$root/pom.xml" -N
@@ -37,13 +34,13 @@ mvn -q -B dependency:copy -Dartifact="org.junit.platform:junit-platform-console-
 # jdeps cannot resolve this class path as modules (progressbar's module needs jline), so the list is explicit.
 modules=java.base,java.logging,java.desktop,java.sql,java.xml,java.management,jdk.management,jdk.unsupported,jdk.zipfs,java.naming
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-  --compress=zip-6 --output "$out/runtime"
+  --compress=zip-9 --output "$out/runtime"
 
 # Sources for the on-machine CUDA build (CMake builds the CPU library too; ALBERT4J_CUDA stays ON).
 cp -r "$root/CMakeLists.txt" "$root/cmake" "$root/cpu" "$root/cuda" "$out/src/"
 cp "$root/scripts/gpu-verify.sh" "$out/"
-[ -f "$root/benchmarks/hf_peer.py" ] && cp "$root/benchmarks/hf_peer.py" "$out/"
+cp "$root/benchmarks/hf_peer.py" "$root/benchmarks/ncu_summary.py" "$out/"
 chmod +x "$out/gpu-verify.sh"
 echo "modules: $modules" > "$out/MODULES"
-tar -C "$(dirname "$out")" -czf "$out.tar.gz" "$(basename "$out")"
-du -sh "$out" "$out/runtime" "$out.tar.gz"
+tar -C "$(dirname "$out")" -cf - "$(basename "$out")" | xz -9 -T0 > "$out.tar.xz"
+du -sh "$out" "$out/runtime" "$out.tar.xz"

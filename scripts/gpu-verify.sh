@@ -3,14 +3,19 @@
 #   1. builds libalbert4j_cuda.so (and the CPU library) with the local nvcc for sm_90 (CUDA_ARCHITECTURES overrides);
 #   2. runs the JUnit tests tagged `cuda` (every kernel and a training step against the CPU backend);
 #   3. runs one training step under compute-sanitizer (memcheck) when it is installed;
-#   4. runs the GPU benchmark (`albert bench --device cuda`, the JMH jar when present, the HF peer when torch and
-#      transformers are importable);
-# and writes everything to $OUT/gpu-verify/ (or ./results/) with a summary line per stage.
+#   4. runs the GPU benchmark: `albert bench --device cuda` and, when torch and transformers are importable, the HF
+#      peer (benchmarks/hf_peer.py) on the same shapes, so each ratio comes from one machine and one run.
+# Each stage has a time limit (STAGE_TIMEOUT seconds, default 240), since a lease is short. Logs go to ./results/;
+# with $OUT set (the device tool), they are also packed into $OUT/gpu-verify.tar.gz next to summary.txt and the bench
+# lines. `--with-cpu-tests` adds the CPU suite on the GPU machine.
+# `gpu-verify.sh --quick` keeps to ALBERT-base (bench, profile and peer) and skips the sanitizer: for a second run
+# after a kernel change, inside what is left of a lease.
 # `gpu-verify.sh --cpu-only` runs just the CPU test suite with the bundled (jlinked) runtime: the check that the
 # bundle itself works, possible on any x86-64 Linux machine.
 set -uo pipefail
+flag=${1:-}  # the loops below reuse $1..$3
 here=$(cd "$(dirname "$0")" && pwd)
-results=${OUT:-$here/results}/gpu-verify
+results=$here/results/gpu-verify
 mkdir -p "$results"
 summary=$results/summary.txt
 : > "$summary"
@@ -21,7 +26,7 @@ build=$here/build
 stage() {  # stage NAME COMMAND...: runs, logs to NAME.log, records pass/fail
   local name=$1; shift
   local start=$SECONDS
-  if "$@" > "$results/$name.log" 2>&1; then
+  if timeout "${STAGE_TIMEOUT:-240}" "$@" > "$results/$name.log" 2>&1; then
     echo "PASS $name ($((SECONDS - start)) s)" | tee -a "$summary"
   else
     echo "FAIL $name ($((SECONDS - start)) s, exit $?; see $name.log)" | tee -a "$summary"
@@ -34,7 +39,7 @@ cpu_tests() {
   "$java" --enable-native-access=ALL-UNNAMED -jar "$launcher" execute --class-path "$cp" \
     --select-package io.albert4j --exclude-tag cuda --details=summary --reports-dir "$results/junit-cpu"
 }
-if [ "${1:-}" = "--cpu-only" ]; then
+if [ "$flag" = "--cpu-only" ]; then
   stage cpu-tests cpu_tests
   echo "results in $results"
   grep -q '^FAIL' "$summary" && exit 1 || exit 0
@@ -43,7 +48,7 @@ fi
 nvidia-smi > "$results/nvidia-smi.txt" 2>&1 || true
 stage build bash -c "cmake -S '$here/src' -B '$build' -DCMAKE_BUILD_TYPE=Release -DALBERT4J_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=$arch && cmake --build '$build' -j \$(nproc)"
 export ALBERT4J_NATIVE_DIR=$build
-stage cpu-tests cpu_tests
+[ "$flag" = "--with-cpu-tests" ] && stage cpu-tests cpu_tests
 
 stage cuda-tests "$java" --enable-native-access=ALL-UNNAMED -Dalbert4j.sourceRoot="$here/src" -jar "$launcher" \
   execute --class-path "$cp" --select-package io.albert4j --include-tag cuda --details=tree \
@@ -51,30 +56,60 @@ stage cuda-tests "$java" --enable-native-access=ALL-UNNAMED -Dalbert4j.sourceRoo
 stage symbol-test "$java" --enable-native-access=ALL-UNNAMED -Dalbert4j.sourceRoot="$here/src" -jar "$launcher" \
   execute --class-path "$cp" --select-class io.albert4j.backend.cuda.CudaLibrarySymbolsTest \
   --select-class io.albert4j.backend.cuda.CudaBackendAvailabilityTest --details=tree
-if command -v compute-sanitizer > /dev/null 2>&1; then
+if [ "$flag" = "--quick" ]; then
+  echo "SKIP sanitizer (--quick)" | tee -a "$summary"
+elif command -v compute-sanitizer > /dev/null 2>&1; then
   stage sanitizer compute-sanitizer --tool memcheck --error-exitcode 9 --target-processes all \
     "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.albert4j.backend.cuda.CudaTrainingStepMain
 else
   echo "SKIP sanitizer (compute-sanitizer not on PATH)" | tee -a "$summary"
 fi
-for run in "base 128 32" "base 512 8" "large 128 32" "large 512 8"; do
+shapes=("base 128 32" "base 512 8" "large 128 32" "large 512 8")
+[ "$flag" = "--quick" ] && shapes=("base 128 32" "base 512 8")
+for run in "${shapes[@]}"; do
   set -- $run
   stage "albert-bench-$1-$2" "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.albert4j.cli.AlbertCli bench \
     --device cuda --config "$1" --seq "$2" --batch "$3" --steps 10 --warmup 3
 done
+for run in "${shapes[@]}"; do
+  set -- $run
+  stage "albert-bench-$1-$2-tf32" "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.albert4j.cli.AlbertCli bench \
+    --device cuda --config "$1" --seq "$2" --batch "$3" --steps 10 --warmup 3 --mode train --tf32
+done
 grep -h '^bench ' "$results"/albert-bench-*.log > "$results/albert-bench.txt" 2>/dev/null || true
-if [ -f "$here/lib/benchmarks.jar" ]; then
-  stage jmh "$java" --enable-native-access=ALL-UNNAMED -Dalbert4j.device=cuda -jar "$here/lib/benchmarks.jar" \
-    -f 1 -wi 2 -i 3 -rf json -rff "$results/jmh.json"
+if command -v ncu > /dev/null 2>&1; then
+  # Where one training step's GPU time goes, kernel by kernel (ALBERT-base, seq 512).
+  stage profile-base-512 bash -c "ncu --target-processes all --csv --metrics gpu__time_duration.sum \
+    '$java' --enable-native-access=ALL-UNNAMED -cp '$cp' io.albert4j.cli.AlbertCli bench --device cuda \
+    --config base --seq 512 --batch 8 --steps 1 --warmup 0 --mode train > '$results/ncu-base-512.csv' \
+    && python3 '$here/ncu_summary.py' '$results/ncu-base-512.csv'"
+else
+  echo "SKIP profile (ncu not on PATH)" | tee -a "$summary"
 fi
 if python3 -c 'import torch, transformers' > /dev/null 2>&1; then
-  stage hf-peer-base-128 python3 "$here/hf_peer.py" --size base --seq 128 --save "$results/hf-base-128"
-  for run in "base 512" "large 128" "large 512"; do
+  # fp32 is the like-for-like peer (albert4j computes in fp32); bf16 autocast and torch.compile show the field's best.
+  peer_modes=(all)
+  peer_shapes=("base 512" "large 128" "large 512")
+  if [ "$flag" = "--quick" ]; then peer_modes=(hf-fp32 hf-sdpa); peer_shapes=("base 512"); fi
+  stage hf-peer-base-128 python3 "$here/hf_peer.py" --size base --seq 128 --mode "${peer_modes[@]}"
+  for run in "${peer_shapes[@]}"; do
     set -- $run
-    stage "hf-peer-$1-$2" python3 "$here/hf_peer.py" --size "$1" --seq "$2"
+    stage "hf-peer-$1-$2" python3 "$here/hf_peer.py" --size "$1" --seq "$2" --mode hf-fp32 hf-sdpa
   done
+  grep -h '^bench ' "$results"/hf-peer-*.log > "$results/hf-peer.txt" 2>/dev/null || true
 else
   echo "SKIP hf-peer (torch/transformers not importable)" | tee -a "$summary"
 fi
 echo "results in $results"
+if [ -n "${OUT:-}" ]; then
+  tar -C "$here/results" -czf "$OUT/gpu-verify.tar.gz" gpu-verify
+  cp "$summary" "$results"/albert-bench.txt "$OUT/" 2>/dev/null
+  [ -f "$results/hf-peer.txt" ] && cp "$results/hf-peer.txt" "$OUT/"
+  [ -f "$results/profile-base-512.log" ] && cp "$results/profile-base-512.log" "$OUT/"
+fi
+cat "$results"/albert-bench.txt "$results"/hf-peer.txt 2>/dev/null
+[ -f "$results/profile-base-512.log" ] && head -25 "$results/profile-base-512.log"
+for log in $(grep '^FAIL' "$summary" | awk '{print $2}'); do
+  echo "=== tail of $log.log"; tail -40 "$results/$log.log"
+done
 grep -q '^FAIL' "$summary" && exit 1 || exit 0

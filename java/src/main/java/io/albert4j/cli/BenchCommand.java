@@ -8,6 +8,7 @@ import io.albert4j.autograd.NoGrad;
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.backend.cpu.CpuBackend;
+import io.albert4j.backend.cuda.CudaBackend;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Device;
 import io.albert4j.tensor.StepArena;
@@ -68,6 +69,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "CPU kernel threads; 0 = all cores or ALBERT4J_THREADS (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--tf32", description = "cuda only: fp32 matrix products on TF32 tensor cores")
+    boolean tf32;
+
     @Option(names = "--seed", defaultValue = "1", description = "weights and inputs seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -118,6 +122,12 @@ final class BenchCommand implements Callable<Integer> {
         if (backend instanceof CpuBackend cpu && threads > 0) {
             cpu.setNumThreads(threads);
         }
+        if (tf32) {
+            if (!(backend instanceof CudaBackend cuda)) {
+                throw new IllegalArgumentException("--tf32 needs a cuda device, got " + dev);
+            }
+            cuda.setTf32Matmul(true);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Batch data = Batch.random(cfg, batch, seq, seed);
         // Inference first: a fresh model without gradient buffers, so its memory line is its own.
@@ -135,7 +145,7 @@ final class BenchCommand implements Callable<Integer> {
     private String line(AlbertConfig cfg, String runMode, Device dev, Timing t) {
         double tokensPerSecond = (double) batch * seq / (t.meanMillis / 1000.0);
         return String.format(Locale.ROOT, "bench model=%s seq=%d batch=%d mode=%s device=%s tokens/s=%.1f step_ms=%.2f "
-                + "peak_mem_mib=%.0f", modelName(config), seq, batch, runMode, dev, tokensPerSecond, t.meanMillis,
+                + "peak_mem_mib=%.0f", modelName(config), seq, batch, tf32 ? runMode + "-tf32" : runMode, dev, tokensPerSecond, t.meanMillis,
                 t.peakBytes / (1024.0 * 1024.0));
     }
 

@@ -80,5 +80,8 @@ class BenchCommandTest {
         assertTrue(r.err().contains("--seq"), r.err());
         Result tooLong = run("bench", "--config", "tiny", "--seq", "1000", "--steps", "1");
         assertTrue(tooLong.err().contains("max_position_embeddings"), tooLong.err());
+        Result tf32 = run("bench", "--config", "tiny", "--seq", "8", "--batch", "1", "--steps", "1", "--tf32");
+        assertNotEquals(0, tf32.exitCode());
+        assertTrue(tf32.err().contains("--tf32 needs a cuda device"), tf32.err());
     }
 }

@@ -65,6 +65,14 @@ public final class CudaBackend implements Backend {
         return device + " (" + name + ", cuBLAS " + cublas.library() + ")";
     }
 
+    /**
+     * Allows fp32 matrix products to run on TF32 tensor cores (off by default, as in PyTorch). Applies to every
+     * later GEMM on this backend, which all users of the device share.
+     */
+    public void setTf32Matmul(boolean allow) {
+        cublas.setTf32(allow);
+    }
+
     /** The stream every kernel of this backend is queued on (a cudaStream_t). */
     public MemorySegment stream() {
         return stream;

@@ -1,6 +1,7 @@
 package io.albert4j.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albert4j.backend.Activation;
 import io.albert4j.backend.cuda.GpuParity.Pair;
@@ -259,6 +260,33 @@ class CudaKernelParityTest {
             p.cpu.gemm(false, true, m, n, k, 1f, a2.host(), k, 0, bt.host(), k, 0, 0f, c2.host(), n, 0, 1);
             p.gpu.gemm(false, true, m, n, k, 1f, a2.device(), k, 0, bt.device(), k, 0, 0f, c2.device(), n, 0, 1);
             p.assertClose("gemm NT", c2, 1e-4, 1e-4);
+        }
+    }
+
+    @Test
+    void gemmOnTf32TensorCoresIsCloseButRounded() {
+        try (GpuParity p = new GpuParity(32)) {
+            int m = 256, n = 256, k = 256;
+            Pair a = p.pair(p.floats(m * k, 1), m, k);
+            Pair b = p.pair(p.floats(k * n, 1), k, n);
+            Pair c = p.zeros(m, n);
+            p.cpu.gemm(false, false, m, n, k, 1f, a.host(), k, 0, b.host(), n, 0, 0f, c.host(), n, 0, 1);
+            CudaBackend gpu = (CudaBackend) p.gpu;
+            gpu.setTf32Matmul(true);
+            try {
+                gpu.gemm(false, false, m, n, k, 1f, a.device(), k, 0, b.device(), n, 0, 0f, c.device(), n, 0, 1);
+            } finally {
+                gpu.setTf32Matmul(false);
+            }
+            float[] ref = c.host().toFloatArray();
+            float[] tf32 = p.download(c.device());
+            double worst = 0;
+            for (int i = 0; i < ref.length; i++) {
+                worst = Math.max(worst, Math.abs(ref[i] - tf32[i]));
+            }
+            // Inputs rounded to a 10-bit mantissa: ~5e-4 relative per product, summed over k = 256 terms of size ~1/3.
+            assertTrue(worst < 0.1, "TF32 gemm max abs error " + worst);
+            assertTrue(worst > 0, "TF32 gemm equals fp32 exactly: tensor cores were not used");
         }
     }
 
