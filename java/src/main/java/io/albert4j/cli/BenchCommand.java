@@ -6,9 +6,6 @@ import io.albert4j.albert.AlbertForPreTrainingOutput;
 import io.albert4j.albert.AlbertInputs;
 import io.albert4j.autograd.NoGrad;
 import io.albert4j.backend.Backend;
-import io.albert4j.backend.Backends;
-import io.albert4j.backend.cpu.CpuBackend;
-import io.albert4j.backend.cuda.CudaBackend;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Device;
 import io.albert4j.tensor.StepArena;
@@ -114,20 +111,7 @@ final class BenchCommand implements Callable<Integer> {
                     + cfg.maxPositionEmbeddings());
         }
         Device dev = Device.parse(device);
-        if (!dev.isCpu() && !Backends.isAvailable(dev.kind())) {
-            // Backends.get names the reason (no driver, no GPU, library not built) in its message.
-            Backends.get(dev);
-        }
-        Backend backend = Backends.get(dev);
-        if (backend instanceof CpuBackend cpu && threads > 0) {
-            cpu.setNumThreads(threads);
-        }
-        if (tf32) {
-            if (!(backend instanceof CudaBackend cuda)) {
-                throw new IllegalArgumentException("--tf32 needs a cuda device, got " + dev);
-            }
-            cuda.setTf32Matmul(true);
-        }
+        Backend backend = BackendSetup.open(dev, threads, tf32);
         PrintWriter out = spec.commandLine().getOut();
         Batch data = Batch.random(cfg, batch, seq, seed);
         // Inference first: a fresh model without gradient buffers, so its memory line is its own.

@@ -3,8 +3,6 @@ package io.albert4j.cli;
 import io.albert4j.albert.AlbertConfig;
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.backend.Backend;
-import io.albert4j.backend.Backends;
-import io.albert4j.backend.cpu.CpuBackend;
 import io.albert4j.data.CorpusFiles;
 import io.albert4j.data.CorpusFormat;
 import io.albert4j.data.DocumentSource;
@@ -102,6 +100,7 @@ final class PretrainCommand implements Callable<Integer> {
             + "of stopping") boolean skipNonFinite;
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda[:N]") String device;
     @Option(names = "--threads", defaultValue = "0", description = "CPU kernel threads; 0 = all cores") int threads;
+    @Option(names = "--tf32", description = "cuda only: fp32 matrix products on TF32 tensor cores") boolean tf32;
     @Option(names = "--no-progress", description = "log lines instead of a progress bar") boolean noProgress;
 
     @Override
@@ -140,10 +139,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     Pretrainer.Result run() throws IOException {
         PretrainingOptions options = options();
-        Backend backend = Backends.get(Device.parse(device));
-        if (threads > 0 && backend instanceof CpuBackend cpu) {
-            cpu.setNumThreads(threads);
-        }
+        Backend backend = BackendSetup.open(Device.parse(device), threads, tf32);
         Files.createDirectories(out);
         if (tokenizer == null) {
             tokenizer = out.resolve("spiece.model");

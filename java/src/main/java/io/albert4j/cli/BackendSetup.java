@@ -1,0 +1,31 @@
+package io.albert4j.cli;
+
+import io.albert4j.backend.Backend;
+import io.albert4j.backend.Backends;
+import io.albert4j.backend.cpu.CpuBackend;
+import io.albert4j.backend.cuda.CudaBackend;
+import io.albert4j.tensor.Device;
+
+/** The backend a command runs on, set up from its {@code --device}, {@code --threads} and {@code --tf32}. */
+final class BackendSetup {
+    private BackendSetup() {
+    }
+
+    /**
+     * @param threads CPU kernel threads, 0 for all cores (ignored on a GPU)
+     * @param tf32    fp32 matrix products on TF32 tensor cores; refused on the CPU, which has none
+     */
+    static Backend open(Device device, int threads, boolean tf32) {
+        Backend backend = Backends.get(device);  // names why (no driver, no GPU, library not built) when it cannot
+        if (threads > 0 && backend instanceof CpuBackend cpu) {
+            cpu.setNumThreads(threads);
+        }
+        if (tf32) {
+            if (!(backend instanceof CudaBackend cuda)) {
+                throw new IllegalArgumentException("--tf32 needs a cuda device, got " + device);
+            }
+            cuda.setTf32Matmul(true);
+        }
+        return backend;
+    }
+}
