@@ -44,8 +44,10 @@ final class DemoCommand implements Callable<Integer> {
     double minutes;
 
     @Option(names = "--vocab-size", defaultValue = "8000") int vocabSize;
-    @Option(names = "--seq", defaultValue = "64") int seq;
-    @Option(names = "--batch", defaultValue = "16") int batch;
+    // 32 × 32 rather than 16 × 64 (same tokens per step): measured over 5 minutes, the shorter rows are the ones
+    // where held-out [MASK] perplexity drops below the text's unigram model and SOP beats its majority class.
+    @Option(names = "--seq", defaultValue = "32") int seq;
+    @Option(names = "--batch", defaultValue = "32") int batch;
     @Option(names = "--lr", defaultValue = "0.01", description = "LAMB learning rate (0.01 measured best for this "
             + "model; 0.02 stays on the unigram plateau)") double lr;
     @Option(names = "--seed", defaultValue = "12345") long seed;

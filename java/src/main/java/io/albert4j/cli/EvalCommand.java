@@ -38,12 +38,12 @@ final class EvalCommand implements Callable<Integer> {
         try (AlbertForPreTraining model = AlbertForPreTraining.load(modelDir);
              StepArena arena = new StepArena(model.backend(), 64L << 20)) {
             PretrainingMetrics m = evaluation.evaluate(model, arena);
-            report(m, evaluation);
+            report(m, evaluation, model.config().vocabSize());
         }
         return 0;
     }
 
-    static void report(PretrainingMetrics m, HeldOutEvaluation evaluation) {
+    static void report(PretrainingMetrics m, HeldOutEvaluation evaluation, int vocabSize) {
         System.out.printf("sequences            %d (%d masked tokens)%n",
                 evaluation.batches().stream().mapToInt(b -> b.batchSize()).sum(), m.maskedTokens());
         System.out.printf("loss                 %.4f (MLM %.4f + SOP %.4f)%n", m.loss(), m.mlmLoss(), m.sopLoss());
@@ -54,5 +54,7 @@ final class EvalCommand implements Callable<Integer> {
         System.out.printf("SOP accuracy         %.4f   (majority baseline %.4f)%n", m.sopAccuracy(),
                 evaluation.sopMajorityBaseline());
         System.out.printf("MLM perplexity       %.2f%n", m.perplexity());
+        System.out.printf("  at [MASK] inputs   %.2f   (unigram model of the text %.2f)%n",
+                m.maskedInputPerplexity(), evaluation.unigramPerplexityAtMask(vocabSize));
     }
 }

@@ -23,8 +23,8 @@ final class ModelConfigs {
         }
         if ("demo".equals(nameOrPath)) {
             // E=64 factorised embedding, one shared block (H=128) applied twice: 0.2M parameters besides the
-            // vocabulary. Chosen by measurement: on 2 cores it leaves MLM's unigram plateau within minutes, where
-            // H=256 or 4 layers need several times longer (README, "The demo").
+            // vocabulary. Chosen by measurement on 2 cores: in 5 minutes it gets furthest from the unigram plateau
+            // (README, "The demo, measured"); H=256 or 4 layers run slower and get less far.
             return AlbertConfig.builder().vocabSize(vocabSize).embeddingSize(64).hiddenSize(128)
                     .numHiddenLayers(2).numAttentionHeads(4).intermediateSize(512)
                     .maxPositionEmbeddings(Math.max(128, maxSeqLength)).hiddenAct("gelu_new").build();

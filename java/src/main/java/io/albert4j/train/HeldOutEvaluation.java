@@ -21,6 +21,9 @@ import java.util.Map;
  * so every evaluation of a run, and {@code albert eval} later, scores exactly the same masked positions.
  */
 public final class HeldOutEvaluation {
+    /** <pad>, <unk>, [CLS], [SEP], [MASK] are ids 0–4 (albert-spec.md §3): not words, left out of the counts. */
+    private static final int LAST_SPECIAL_ID = 4;
+
     private final List<Batch> batches;
 
     private HeldOutEvaluation(List<Batch> batches) {
@@ -88,21 +91,61 @@ public final class HeldOutEvaluation {
         return bestConstantGuess(true);
     }
 
-    private double bestConstantGuess(boolean maskInputsOnly) {
-        Map<Integer, Integer> counts = new HashMap<>();
+    /**
+     * Perplexity at the [MASK] inputs of a unigram model of this very text: token frequencies counted over the
+     * visible, unlabelled positions of these batches (add-half smoothing over {@code vocabSize}), so it is fitted
+     * to the same documents without seeing the answers. A model that ignores context does no better; a
+     * {@link PretrainingMetrics#maskedInputPerplexity()} below it shows that the model draws on context.
+     */
+    public double unigramPerplexityAtMask(int vocabSize) {
+        long[] counts = new long[vocabSize];
         long total = 0;
+        for (Batch b : batches) {
+            for (int i = 0; i < b.inputIds().length; i++) {
+                int id = b.inputIds()[i];
+                if (b.mlmLabels()[i] == Batch.IGNORE_INDEX && b.attentionMask()[i] != 0 && id > LAST_SPECIAL_ID
+                        && id < vocabSize) {
+                    counts[id]++;
+                    total++;
+                }
+            }
+        }
+        double smoothing = 0.5;
+        double denominator = total + smoothing * vocabSize;
+        double crossEntropy = 0;
+        long targets = 0;
+        for (Batch b : batches) {
+            for (int i = 0; i < b.mlmLabels().length; i++) {
+                int label = b.mlmLabels()[i];
+                if (label != Batch.IGNORE_INDEX && b.inputIds()[i] == PretrainingMetrics.ALBERT_MASK_ID
+                        && label < vocabSize) {
+                    crossEntropy -= Math.log((counts[label] + smoothing) / denominator);
+                    targets++;
+                }
+            }
+        }
+        return targets == 0 ? Double.NaN : Math.exp(crossEntropy / targets);
+    }
+
+    private double bestConstantGuess(boolean maskInputsOnly) {
+        Map<Integer, Integer> counts = labelCounts(maskInputsOnly);
+        long total = counts.values().stream().mapToLong(Integer::longValue).sum();
+        int best = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        return total == 0 ? Double.NaN : (double) best / total;
+    }
+
+    private Map<Integer, Integer> labelCounts(boolean maskInputsOnly) {
+        Map<Integer, Integer> counts = new HashMap<>();
         for (Batch b : batches) {
             for (int i = 0; i < b.mlmLabels().length; i++) {
                 int label = b.mlmLabels()[i];
                 if (label != Batch.IGNORE_INDEX
                         && (!maskInputsOnly || b.inputIds()[i] == PretrainingMetrics.ALBERT_MASK_ID)) {
                     counts.merge(label, 1, Integer::sum);
-                    total++;
                 }
             }
         }
-        int best = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        return total == 0 ? Double.NaN : (double) best / total;
+        return counts;
     }
 
     /** SOP accuracy of always answering the majority label of these batches. */

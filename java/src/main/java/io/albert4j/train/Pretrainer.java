@@ -186,9 +186,10 @@ public final class Pretrainer {
                     metricsLog.append(MetricsRecord.eval(done, lastEval.loss(), lastEval.mlmAccuracy(),
                             lastEval.sopAccuracy(), lastEval.maskedInputAccuracy()));
                     if (progress == null || !last) {
-                        log.printf("step %d: held-out loss %.4f, MLM accuracy %.4f (%.4f at [MASK] inputs), "
-                                        + "SOP accuracy %.4f%n", done, lastEval.loss(), lastEval.mlmAccuracy(),
-                                lastEval.maskedInputAccuracy(), lastEval.sopAccuracy());
+                        log.printf("step %d: held-out loss %.4f, MLM accuracy %.4f (%.4f, perplexity %.1f at [MASK] "
+                                        + "inputs), SOP accuracy %.4f%n", done, lastEval.loss(), lastEval.mlmAccuracy(),
+                                lastEval.maskedInputAccuracy(), lastEval.maskedInputPerplexity(),
+                                lastEval.sopAccuracy());
                     }
                 }
                 if ((options.saveCheckpointsSteps() > 0 && done % options.saveCheckpointsSteps() == 0) || last) {

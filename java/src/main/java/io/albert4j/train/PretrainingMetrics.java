@@ -32,6 +32,7 @@ public final class PretrainingMetrics {
     private long sopTotal;
     private long maskedInputCorrect;
     private long maskedInputTotal;
+    private double maskedInputLossSum;
 
     public PretrainingMetrics() {
         this(ALBERT_MASK_ID);
@@ -83,11 +84,25 @@ public final class PretrainingMetrics {
             }
             if (inputIds[row] == maskId) {
                 maskedInputTotal++;
+                maskedInputLossSum += crossEntropy(data, offset, vocab, labels[row]);
                 if (correct) {
                     maskedInputCorrect++;
                 }
             }
         }
+    }
+
+    /** -log softmax(row)[label], in double so that a vocabulary of 30k terms loses nothing. */
+    private static double crossEntropy(MemorySegment data, long offset, int n, int label) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, data.getAtIndex(ValueLayout.JAVA_FLOAT, offset + i));
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp(data.getAtIndex(ValueLayout.JAVA_FLOAT, offset + i) - max);
+        }
+        return max + Math.log(sum) - data.getAtIndex(ValueLayout.JAVA_FLOAT, offset + label);
     }
 
     private void countSop(Tensor logits, int[] labels) {
@@ -152,6 +167,7 @@ public final class PretrainingMetrics {
         sopTotal += other.sopTotal;
         maskedInputCorrect += other.maskedInputCorrect;
         maskedInputTotal += other.maskedInputTotal;
+        maskedInputLossSum += other.maskedInputLossSum;
     }
 
     public int batches() {
@@ -189,6 +205,15 @@ public final class PretrainingMetrics {
         return maskedInputTotal == 0 ? Double.NaN : (double) maskedInputCorrect / maskedInputTotal;
     }
 
+    /**
+     * exp(mean cross-entropy) over the positions whose input is [MASK]. Where top-1 accuracy only moves once the
+     * model has learnt local syntax (the best guess stays "the" until then), this moves as soon as the model draws
+     * anything from context, such as the topic: compare it with {@code HeldOutEvaluation.unigramPerplexityAtMask}.
+     */
+    public double maskedInputPerplexity() {
+        return maskedInputTotal == 0 ? Double.NaN : Math.exp(maskedInputLossSum / maskedInputTotal);
+    }
+
     public double sopAccuracy() {
         return sopTotal == 0 ? Double.NaN : (double) sopCorrect / sopTotal;
     }
@@ -201,5 +226,6 @@ public final class PretrainingMetrics {
         lossSum = mlmLossSum = sopLossSum = 0;
         batches = 0;
         mlmCorrect = mlmTotal = sopCorrect = sopTotal = maskedInputCorrect = maskedInputTotal = 0;
+        maskedInputLossSum = 0;
     }
 }

@@ -30,14 +30,32 @@ class PretrainingMetricsTest {
             assertEquals(3.0, m.loss());
             assertEquals(Math.exp(2.0), m.perplexity(), 1e-12);
             assertEquals(4, m.maskedTokens());
+            // Row 0 alone has a [MASK] input: -log softmax([0, 5, 0, 0])[1] = log(3e-5 + 1).
+            double rowLoss = Math.log(3 * Math.exp(-5) + 1);
+            assertEquals(Math.exp(rowLoss), m.maskedInputPerplexity(), 1e-9);
             PretrainingMetrics merged = new PretrainingMetrics();
             merged.addAll(m);
             merged.addAll(m);
             assertEquals(0.5, merged.mlmAccuracy());
             assertEquals(8, merged.maskedTokens());
             assertEquals(4, merged.batches());
+            assertEquals(Math.exp(rowLoss), merged.maskedInputPerplexity(), 1e-9);
             m.reset();
             assertEquals(Double.NaN, m.mlmAccuracy());
+            assertEquals(Double.NaN, m.maskedInputPerplexity());
         }
+    }
+
+    @Test
+    void unigramPerplexityAtMaskCountsTheVisibleTokensOnly() {
+        // Visible word tokens: 7, 7, 8 (ids 2 and 3 are [CLS]/[SEP]; position 4 is labelled, so not counted).
+        // The one [MASK] target is 7: p = (2 + 0.5) / (3 + 0.5 * 10).
+        Batch batch = new Batch(1, 6, new int[] {2, 7, 7, 8, PretrainingMetrics.ALBERT_MASK_ID, 3},
+                new int[] {1, 1, 1, 1, 1, 1}, new int[6],
+                new int[] {Batch.IGNORE_INDEX, Batch.IGNORE_INDEX, Batch.IGNORE_INDEX, Batch.IGNORE_INDEX, 7,
+                        Batch.IGNORE_INDEX}, new int[] {0});
+        HeldOutEvaluation evaluation = HeldOutEvaluation.of(java.util.List.of(batch));
+        assertEquals(8.0 / 2.5, evaluation.unigramPerplexityAtMask(10), 1e-12);
+        assertEquals(1.0, evaluation.unigramBaselineAtMask());
     }
 }
