@@ -64,6 +64,7 @@ class PretrainCommandTest {
                 "--seq", "32", "--batch", "2", "--max-batches", "2"), code);
         assertEquals(0, code[0], out);
         assertTrue(out.contains("MLM accuracy") && out.contains("perplexity"), out);
+        assertTrue(out.matches("(?s).*at \\[MASK\\] inputs +[0-9.]+ +\\(unigram model of the text [0-9.]+\\).*"), out);
 
         out = capture(() -> AlbertCli.run("fill-mask", "--model", model.toString(), "no mask here"), code);
         assertNotEquals(0, code[0]);
