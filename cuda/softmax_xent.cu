@@ -1,6 +1,7 @@
 // Softmax cross-entropy over the vocabulary with an ignore index. Forward: one block per row, one pass over the
 // logits with the online-softmax state of a4j_math.h (running max and rescaled sum), then a single-block
-// kernel forms the mean over non-ignored rows; ignored rows are skipped. Backward recomputes softmax from the saved lse.
+// kernel forms the mean over non-ignored rows; ignored rows are skipped. Backward recomputes softmax from the
+// saved lse.
 #include "cuda_common.cuh"
 
 namespace {

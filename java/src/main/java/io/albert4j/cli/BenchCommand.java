@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time ALBERT pretraining steps and inference on random inputs.",
-                "Prints: bench model=albert-NAME seq=S batch=B mode=train|infer device=D tokens/s=T step_ms=M "
-                        + "peak_mem_mib=P",
+                "Prints: bench model=albert-NAME seq=S batch=B mode=train|infer[-tf32] device=D tokens/s=T "
+                        + "step_ms=M peak_mem_mib=P",
                 "tokens/s = batch*seq / mean step time over --steps (after --warmup untimed steps).",
                 "peak_mem_mib = albert4j's own accounting of device memory: parameters, plus gradients and the two "
                         + "LAMB moments in train mode, plus the step arena's high-water mark (not process RSS)."})
@@ -128,8 +128,9 @@ final class BenchCommand implements Callable<Integer> {
 
     private String line(AlbertConfig cfg, String runMode, Device dev, Timing t) {
         double tokensPerSecond = (double) batch * seq / (t.meanMillis / 1000.0);
+        String shownMode = tf32 ? runMode + "-tf32" : runMode;
         return String.format(Locale.ROOT, "bench model=%s seq=%d batch=%d mode=%s device=%s tokens/s=%.1f step_ms=%.2f "
-                + "peak_mem_mib=%.0f", modelName(config), seq, batch, tf32 ? runMode + "-tf32" : runMode, dev, tokensPerSecond, t.meanMillis,
+                + "peak_mem_mib=%.0f", modelName(config), seq, batch, shownMode, dev, tokensPerSecond, t.meanMillis,
                 t.peakBytes / (1024.0 * 1024.0));
     }
 
