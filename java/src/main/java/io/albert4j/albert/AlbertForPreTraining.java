@@ -4,10 +4,12 @@ import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Parameter;
+import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * ALBERT with both pretraining heads (HF {@code AlbertForPreTraining}): masked-LM over every position, with the
@@ -97,11 +99,58 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
         return forward(inputs, context(inputs, isTraining(), dropoutSeed));
     }
 
+    /**
+     * As {@link #forward(AlbertInputs, long)}, but the MLM head runs only at the positions that carry a label, as
+     * GR's {@code run_pretraining.py} does ({@code gather_indexes} on {@code masked_lm_positions}): the head's
+     * V-wide product and softmax cost M rows instead of B·S (M ≈ 15% of them). The loss and every gradient are those
+     * of {@code forward}; {@code predictionLogits} is {@code [M, V]}, one row per labelled position in row-major
+     * order. Needs {@code inputs.labels()}.
+     */
+    public AlbertForPreTrainingOutput forwardAtMaskedPositions(AlbertInputs inputs, long dropoutSeed) {
+        if (inputs.labels() == null) {
+            throw new IllegalArgumentException("forwardAtMaskedPositions: inputs carry no MLM labels");
+        }
+        int[] labels = hostInts(inputs.labels());
+        int[] positions = IntStream.range(0, labels.length).filter(i -> labels[i] != AlbertInputs.IGNORE_INDEX)
+                .toArray();
+        if (positions.length == 0) {
+            return forward(inputs, dropoutSeed);  // nothing to gather; the MLM loss is 0 either way
+        }
+        int[] targets = new int[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            targets[i] = labels[positions[i]];
+        }
+        Step step = Step.current();
+        return forward(inputs, context(inputs, isTraining(), dropoutSeed),
+                step.upload(positions, positions.length), step.upload(targets, targets.length));
+    }
+
+    private static int[] hostInts(Tensor t) {
+        if (t.device().isCpu()) {
+            return t.toIntArray();
+        }
+        try (Tensor host = Tensor.allocateHost(t.dtype(), t.shape())) {
+            Backends.get(t.device()).copy(t, host);
+            return host.toIntArray();
+        }
+    }
+
     private AlbertForPreTrainingOutput forward(AlbertInputs inputs, ForwardContext context) {
+        return forward(inputs, context, null, inputs.labels());
+    }
+
+    /** {@code positions}: flat indices into B·S whose hidden rows the MLM head sees, or null for all of them. */
+    private AlbertForPreTrainingOutput forward(AlbertInputs inputs, ForwardContext context, Tensor positions,
+                                               Tensor mlmLabels) {
         AlbertModelOutput base = albert.forward(inputs, context);
-        Tensor predictionLogits = predictions.forward(base.lastHiddenState(), wordEmbeddings().tensor());
+        Tensor hidden = base.lastHiddenState();
+        if (positions != null) {
+            int width = hidden.dim(-1);
+            hidden = Ops.gatherRows(Ops.reshape(hidden, Math.toIntExact(hidden.numel() / width), width), positions);
+        }
+        Tensor predictionLogits = predictions.forward(hidden, wordEmbeddings().tensor());
         Tensor sopLogits = sopClassifier.forward(base.poolerOutput(), context);
-        Tensor mlmLoss = inputs.labels() == null ? null : Losses.crossEntropy(predictionLogits, inputs.labels());
+        Tensor mlmLoss = mlmLabels == null ? null : Losses.crossEntropy(predictionLogits, mlmLabels);
         Tensor sopLoss = inputs.sentenceOrderLabel() == null ? null
                 : Losses.crossEntropy(sopLogits, inputs.sentenceOrderLabel());
         return new AlbertForPreTrainingOutput(Losses.sum(mlmLoss, sopLoss), mlmLoss, sopLoss, predictionLogits,

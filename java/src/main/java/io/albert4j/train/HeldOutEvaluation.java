@@ -66,7 +66,7 @@ public final class HeldOutEvaluation {
                 try (Step step = Step.inference(model.backend(), arena)) {
                     AlbertInputs inputs = AlbertInputs.copyOf(b.batchSize(), b.seqLen(), b.inputIds(),
                             b.attentionMask(), b.tokenTypeIds(), b.mlmLabels(), b.sentenceOrderLabels());
-                    AlbertForPreTrainingOutput out = model.forward(inputs, 0L);
+                    AlbertForPreTrainingOutput out = model.forwardAtMaskedPositions(inputs, 0L);
                     metrics.add(out, b);
                 }
             }

@@ -232,7 +232,7 @@ public final class Pretrainer {
                 AlbertInputs inputs = AlbertInputs.copyOf(batch.batchSize(), batch.seqLen(), batch.inputIds(),
                         batch.attentionMask(), batch.tokenTypeIds(), batch.mlmLabels(),
                         batch.sentenceOrderLabels());
-                AlbertForPreTrainingOutput out = model.forward(inputs, dropoutSeed(step, micro));
+                AlbertForPreTrainingOutput out = model.forwardAtMaskedPositions(inputs, dropoutSeed(step, micro));
                 PretrainingMetrics one = new PretrainingMetrics();
                 one.add(out, batch);
                 if (!Double.isFinite(one.loss())) {

@@ -57,12 +57,15 @@ public final class PretrainingMetrics {
         int vocab = logits.dim(logits.rank() - 1);
         int[] labelled = java.util.stream.IntStream.range(0, labels.length)
                 .filter(row -> labels[row] != Batch.IGNORE_INDEX).toArray();
+        if (labelled.length == 0) {
+            return;
+        }
+        // Either [B·S, V] (every position) or [M, V] (only the labelled ones: forwardAtMaskedPositions).
+        boolean compact = logits.numel() / vocab == labelled.length;
         MemorySegment data;
-        boolean compact;
-        if (logits.device().isCpu()) {
-            data = logits.data();
-            compact = false;
-        } else if (labelled.length > 0) {
+        if (compact || logits.device().isCpu()) {
+            data = hostData(logits);
+        } else {
             // Only the labelled rows cross to the host: [B·S, V] logits would be hundreds of MB per step.
             try (NoGrad noGrad = NoGrad.enter()) {
                 Step step = Step.current();
@@ -71,8 +74,6 @@ public final class PretrainingMetrics {
                 data = hostData(rows);
             }
             compact = true;
-        } else {
-            return;
         }
         for (int i = 0; i < labelled.length; i++) {
             int row = labelled[i];

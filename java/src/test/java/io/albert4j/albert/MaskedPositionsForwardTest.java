@@ -1,0 +1,91 @@
+package io.albert4j.albert;
+
+import io.albert4j.backend.Backends;
+import io.albert4j.ops.Step;
+import io.albert4j.tensor.StepArena;
+import io.albert4j.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The MLM head on the labelled positions only (GR's gather_indexes) against the head on every position (HF). */
+class MaskedPositionsForwardTest {
+    private static final int B = 2;
+    private static final int S = 9;
+    private static final int V = 50;
+    private static final AlbertConfig CONFIG = AlbertConfig.builder().vocabSize(V).embeddingSize(8).hiddenSize(16)
+            .numHiddenLayers(2).numAttentionHeads(2).intermediateSize(24).maxPositionEmbeddings(16).build();
+
+    @Test
+    void lossLogitsAndEveryGradientMatchTheFullHead() {
+        SplittableRandom random = new SplittableRandom(5);
+        int[] ids = random.ints(B * S, 5, V).toArray();
+        int[] mask = new int[B * S];
+        int[] labels = new int[B * S];
+        for (int i = 0; i < B * S; i++) {
+            mask[i] = i % S < S - 2 || i < S ? 1 : 0;
+            labels[i] = i % 4 == 1 ? ids[(i + 3) % (B * S)] : AlbertInputs.IGNORE_INDEX;
+        }
+        Run full = run(ids, mask, labels, false);
+        Run gathered = run(ids, mask, labels, true);
+        assertEquals(full.loss, gathered.loss, 1e-6f);
+        int row = 0;
+        for (int i = 0; i < B * S; i++) {
+            if (labels[i] != AlbertInputs.IGNORE_INDEX) {
+                float[] expected = java.util.Arrays.copyOfRange(full.logits, i * V, (i + 1) * V);
+                float[] actual = java.util.Arrays.copyOfRange(gathered.logits, row * V, (row + 1) * V);
+                assertArrayEquals(expected, actual, 1e-6f, "logits of position " + i);
+                row++;
+            }
+        }
+        assertEquals(row * V, gathered.logits.length, "one logit row per labelled position");
+        for (String name : full.grads.keySet()) {
+            float[] expected = full.grads.get(name);
+            float[] actual = gathered.grads.get(name);
+            for (int j = 0; j < expected.length; j++) {
+                assertEquals(expected[j], actual[j], 1e-6f + 1e-4f * Math.abs(expected[j]), name + "[" + j + "]");
+            }
+        }
+    }
+
+    @Test
+    void withoutLabelsItIsRefused() {
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(CONFIG, 1);
+             StepArena arena = new StepArena(Backends.cpu(), 1 << 20);
+             Step step = Step.inference(Backends.cpu(), arena)) {
+            AlbertInputs inputs = AlbertInputs.copyOf(1, 3, new int[] {2, 7, 3}, null, null);
+            var e = assertThrows(IllegalArgumentException.class, () -> model.forwardAtMaskedPositions(inputs, 0L));
+            assertEquals("forwardAtMaskedPositions: inputs carry no MLM labels", e.getMessage());
+        }
+    }
+
+    private record Run(float loss, float[] logits, Map<String, float[]> grads) {
+    }
+
+    private static Run run(int[] ids, int[] mask, int[] labels, boolean gather) {
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(CONFIG, 11);
+             StepArena arena = new StepArena(Backends.cpu(), 1 << 20)) {
+            model.train();
+            model.enableGradients();
+            float loss;
+            float[] logits;
+            try (Step step = Step.trainingKeepMemory(Backends.cpu(), arena)) {
+                AlbertInputs inputs = AlbertInputs.copyOf(B, S, ids, mask, new int[B * S], labels, new int[] {0, 1});
+                var out = gather ? model.forwardAtMaskedPositions(inputs, 42L) : model.forward(inputs, 42L);
+                loss = out.loss().getFloat(0);
+                Tensor predictions = out.predictionLogits();
+                logits = predictions.toFloatArray();
+                step.backward(out.loss());
+            }
+            Map<String, float[]> grads = new LinkedHashMap<>();
+            model.gradients().forEach((name, g) -> grads.put(name, g.toFloatArray()));
+            return new Run(loss, logits, grads);
+        }
+    }
+}
