@@ -177,6 +177,11 @@ final class PretrainCommand implements Callable<Integer> {
                             + "%d), seq %d, %d steps, %s lr %s%n", config, model.parameterCount(), trainFiles.size(),
                     heldOutFiles.size(), options.trainBatchSize(), options.microBatchSize(), maxSeqLength, steps,
                     optimizer, learningRate);
+            if (heldOut != null) {
+                System.err.printf("held-out baselines at [MASK] inputs: unigram accuracy %.4f, perplexity %.1f "
+                                + "(a unigram model of the held-out text)%n", heldOut.unigramBaselineAtMask(),
+                        heldOut.unigramPerplexityAtMask(model.config().vocabSize()));
+            }
             return new Pretrainer(model, options, train, heldOut, out, tokenizer).showProgress(!noProgress)
                     .run(resume);
         }

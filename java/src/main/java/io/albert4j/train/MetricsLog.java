@@ -48,6 +48,9 @@ public final class MetricsLog implements AutoCloseable {
         if (!Double.isNaN(record.mlmAccuracyAtMask())) {
             putNumber(node, "mlm_accuracy_at_mask", record.mlmAccuracyAtMask());
         }
+        if (!Double.isNaN(record.mlmPerplexityAtMask())) {
+            putNumber(node, "mlm_perplexity_at_mask", record.mlmPerplexityAtMask());
+        }
         node.put("time", System.currentTimeMillis() / 1000.0);
         try {
             writer.write(node.toString());
@@ -83,7 +86,8 @@ public final class MetricsLog implements AutoCloseable {
                 JsonNode n = JSON.readTree(line);
                 records.add(new MetricsRecord(n.path("split").asText(MetricsRecord.TRAIN), n.path("step").asLong(),
                         number(n, "loss"), number(n, "mlm_accuracy"), number(n, "sop_accuracy"), number(n, "lr"),
-                        number(n, "tokens_per_second"), number(n, "mlm_accuracy_at_mask")));
+                        number(n, "tokens_per_second"), number(n, "mlm_accuracy_at_mask"),
+                        number(n, "mlm_perplexity_at_mask")));
             } catch (JacksonException e) {
                 if (i != lines.size() - 1) {
                     throw new IOException(file + ":" + (i + 1) + ": not a JSON object: " + e.getOriginalMessage(), e);

@@ -184,7 +184,8 @@ public final class Pretrainer {
                         || last)) {
                     lastEval = heldOut.evaluate(model, evalArena);
                     metricsLog.append(MetricsRecord.eval(done, lastEval.loss(), lastEval.mlmAccuracy(),
-                            lastEval.sopAccuracy(), lastEval.maskedInputAccuracy()));
+                            lastEval.sopAccuracy(), lastEval.maskedInputAccuracy(),
+                            lastEval.maskedInputPerplexity()));
                     if (progress == null || !last) {
                         log.printf("step %d: held-out loss %.4f, MLM accuracy %.4f (%.4f, perplexity %.1f at [MASK] "
                                         + "inputs), SOP accuracy %.4f%n", done, lastEval.loss(), lastEval.mlmAccuracy(),

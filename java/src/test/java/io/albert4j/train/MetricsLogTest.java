@@ -22,7 +22,7 @@ class MetricsLogTest {
             log.append(MetricsRecord.train(10, 7.5, 0.1, 0.5, 1e-4, 12345));
             // Flushed at once: visible to a reader before close.
             assertEquals(1, Files.readAllLines(log.file()).size());
-            log.append(MetricsRecord.eval(10, 7.0, 0.12, 0.55, 0.08));
+            log.append(MetricsRecord.eval(10, 7.0, 0.12, 0.55, 0.08, 640.5));
             log.append(MetricsRecord.train(20, Double.NaN, 0.2, 0.6, 2e-4, 13000));
         }
         // A resumed run appends to the same file.
@@ -37,7 +37,7 @@ class MetricsLogTest {
         List<MetricsRecord> records = MetricsLog.read(dir);
         assertEquals(4, records.size());
         assertEquals(MetricsRecord.train(10, 7.5, 0.1, 0.5, 1e-4, 12345), records.get(0));
-        assertEquals(MetricsRecord.eval(10, 7.0, 0.12, 0.55, 0.08), records.get(1));
+        assertEquals(MetricsRecord.eval(10, 7.0, 0.12, 0.55, 0.08, 640.5), records.get(1));
         assertTrue(Double.isNaN(records.get(2).loss()), "a diverged loss survives the round trip");
         assertEquals(30, records.get(3).step());
     }
