@@ -56,6 +56,40 @@ stage cuda-tests "$java" --enable-native-access=ALL-UNNAMED -Dalbert4j.sourceRoo
 stage symbol-test "$java" --enable-native-access=ALL-UNNAMED -Dalbert4j.sourceRoot="$here/src" -jar "$launcher" \
   execute --class-path "$cp" --select-class io.albert4j.backend.cuda.CudaLibrarySymbolsTest \
   --select-class io.albert4j.backend.cuda.CudaBackendAvailabilityTest --details=tree
+# The training loop end to end on the GPU: `albert pretrain` on a generated corpus, 30 steps on cuda and on the CPU
+# from the same seed; their held-out losses must agree (the MLM head at the masked positions, metrics, LAMB).
+pretrain_cpu_vs_cuda() {
+  local dir=$here/results/pretrain
+  rm -rf "$dir" && mkdir -p "$dir"
+  python3 - "$dir/corpus.txt" <<'PY'
+import random, sys
+random.seed(0)
+subjects = ["the president", "congress", "the nation", "our people", "the army", "the treasury"]
+verbs = ["must support", "will review", "has reduced", "should protect", "cannot ignore"]
+objects = ["the public debt", "new schools", "the union", "foreign trade", "the courts", "our farmers"]
+with open(sys.argv[1], "w") as f:
+    for document in range(200):
+        for sentence in range(8):
+            f.write(f"{random.choice(subjects)} {random.choice(verbs)} {random.choice(objects)}.\n")
+        f.write("\n")
+PY
+  for dev in cpu cuda; do
+    local tok=()
+    [ "$dev" = cuda ] && tok=(--tokenizer "$dir/cpu/spiece.model")
+    "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.albert4j.cli.AlbertCli pretrain --corpus "$dir/corpus.txt" \
+      --eval-corpus "$dir/corpus.txt" "${tok[@]}" --vocab-size 60 --config demo --seq 32 --batch 8 --steps 30 \
+      --eval-every 10 --eval-batches 2 --no-progress --device "$dev" --out "$dir/$dev" > "$dir/$dev.log" 2>&1 \
+      || { cat "$dir/$dev.log"; return 1; }
+    grep '^held-out:' "$dir/$dev.log" | sed "s/^/$dev /"
+  done
+  python3 - "$dir/cpu.log" "$dir/cuda.log" <<'PY'
+import re, sys
+loss = [float(re.search(r"^held-out: loss ([0-9.]+)", open(f).read(), re.M).group(1)) for f in sys.argv[1:]]
+print(f"held-out loss cpu {loss[0]:.4f} cuda {loss[1]:.4f}")
+sys.exit(0 if abs(loss[0] - loss[1]) <= 1e-2 * abs(loss[0]) else 1)
+PY
+}
+stage pretrain-cpu-vs-cuda pretrain_cpu_vs_cuda
 if [ "$flag" = "--quick" ]; then
   echo "SKIP sanitizer (--quick)" | tee -a "$summary"
 elif command -v compute-sanitizer > /dev/null 2>&1; then
