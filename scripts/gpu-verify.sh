@@ -26,7 +26,10 @@ build=$here/build
 stage() {  # stage NAME COMMAND...: runs, logs to NAME.log, records pass/fail
   local name=$1; shift
   local start=$SECONDS
-  if timeout "${STAGE_TIMEOUT:-240}" "$@" > "$results/$name.log" 2>&1; then
+  local run=("$@")
+  # timeout runs programs, not shell functions: a function stage runs in a child bash that inherits it (export -f).
+  declare -F "$1" > /dev/null && run=(bash -c "$*")
+  if timeout "${STAGE_TIMEOUT:-240}" "${run[@]}" > "$results/$name.log" 2>&1; then
     echo "PASS $name ($((SECONDS - start)) s)" | tee -a "$summary"
   else
     echo "FAIL $name ($((SECONDS - start)) s, exit $?; see $name.log)" | tee -a "$summary"
@@ -35,10 +38,12 @@ stage() {  # stage NAME COMMAND...: runs, logs to NAME.log, records pass/fail
 
 cp=$(ls "$here"/lib/*.jar | grep -v benchmarks.jar | grep -v console-standalone | tr '\n' ':')
 launcher=$(ls "$here"/lib/junit-platform-console-standalone-*.jar | head -1)
+export here java cp launcher results
 cpu_tests() {
   "$java" --enable-native-access=ALL-UNNAMED -jar "$launcher" execute --class-path "$cp" \
     --select-package io.albert4j --exclude-tag cuda --details=summary --reports-dir "$results/junit-cpu"
 }
+export -f cpu_tests
 if [ "$flag" = "--cpu-only" ]; then
   stage cpu-tests cpu_tests
   echo "results in $results"
@@ -89,6 +94,7 @@ print(f"held-out loss cpu {loss[0]:.4f} cuda {loss[1]:.4f}")
 sys.exit(0 if abs(loss[0] - loss[1]) <= 1e-2 * abs(loss[0]) else 1)
 PY
 }
+export -f pretrain_cpu_vs_cuda
 stage pretrain-cpu-vs-cuda pretrain_cpu_vs_cuda
 if [ "$flag" = "--quick" ]; then
   echo "SKIP sanitizer (--quick)" | tee -a "$summary"
