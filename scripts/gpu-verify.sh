@@ -2,9 +2,11 @@
 # Runs on the GPU machine from inside the unpacked bundle (scripts/gpu-bundle.sh made it):
 #   1. builds libalbert4j_cuda.so (and the CPU library) with the local nvcc for sm_90 (CUDA_ARCHITECTURES overrides);
 #   2. runs the JUnit tests tagged `cuda` (every kernel and a training step against the CPU backend);
-#   3. runs one training step under compute-sanitizer (memcheck) when it is installed;
-#   4. runs the GPU benchmark: `albert bench --device cuda` and, when torch and transformers are importable, the HF
-#      peer (benchmarks/hf_peer.py) on the same shapes, so each ratio comes from one machine and one run.
+#   3. runs `albert pretrain` for 30 steps on cuda and on the CPU from one seed: their held-out losses must agree;
+#   4. runs one training step under compute-sanitizer (memcheck) when it is installed;
+#   5. runs the GPU benchmark: `albert bench --device cuda` (fp32 and --tf32), an ncu kernel-time profile of one
+#      ALBERT-base seq-512 step, and, when torch and transformers are importable, the HF peer
+#      (benchmarks/hf_peer.py) on the same shapes, so each ratio comes from one machine and one run.
 # Each stage has a time limit (STAGE_TIMEOUT seconds, default 240), since a lease is short. Logs go to ./results/;
 # with $OUT set (the device tool), they are also packed into $OUT/gpu-verify.tar.gz next to summary.txt and the bench
 # lines. `--with-cpu-tests` adds the CPU suite on the GPU machine.
