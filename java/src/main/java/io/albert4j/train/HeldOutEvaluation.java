@@ -60,7 +60,7 @@ public final class HeldOutEvaluation {
     public PretrainingMetrics evaluate(AlbertForPreTraining model, StepArena arena) {
         boolean wasTraining = model.isTraining();
         model.eval();
-        PretrainingMetrics metrics = new PretrainingMetrics();
+        PretrainingMetrics metrics = PretrainingMetrics.forEvaluation();
         try {
             for (Batch b : batches) {
                 try (Step step = Step.inference(model.backend(), arena)) {

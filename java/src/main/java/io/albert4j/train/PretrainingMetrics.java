@@ -22,6 +22,8 @@ public final class PretrainingMetrics {
     public static final int ALBERT_MASK_ID = 4;
 
     private final int maskId;
+    /** Off in the training loop: a softmax per [MASK] row would cost about as much as a small model's step. */
+    private final boolean perplexityAtMask;
     private double lossSum;
     private double mlmLossSum;
     private double sopLossSum;
@@ -35,12 +37,21 @@ public final class PretrainingMetrics {
     private double maskedInputLossSum;
 
     public PretrainingMetrics() {
-        this(ALBERT_MASK_ID);
+        this(ALBERT_MASK_ID, false);
     }
 
-    /** @param maskId the [MASK] id, to score separately the positions whose input is [MASK] */
-    public PretrainingMetrics(int maskId) {
+    /**
+     * @param maskId           the [MASK] id, to score separately the positions whose input is [MASK]
+     * @param perplexityAtMask also measure {@link #maskedInputPerplexity()} (held-out evaluation does)
+     */
+    public PretrainingMetrics(int maskId, boolean perplexityAtMask) {
         this.maskId = maskId;
+        this.perplexityAtMask = perplexityAtMask;
+    }
+
+    /** Every metric, the perplexity at [MASK] inputs included: for held-out evaluation. */
+    public static PretrainingMetrics forEvaluation() {
+        return new PretrainingMetrics(ALBERT_MASK_ID, true);
     }
 
     /** Adds one batch's losses and accuracies. */
@@ -85,7 +96,9 @@ public final class PretrainingMetrics {
             }
             if (inputIds[row] == maskId) {
                 maskedInputTotal++;
-                maskedInputLossSum += crossEntropy(data, offset, vocab, labels[row]);
+                if (perplexityAtMask) {
+                    maskedInputLossSum += crossEntropy(data, offset, vocab, labels[row]);
+                }
                 if (correct) {
                     maskedInputCorrect++;
                 }
@@ -210,9 +223,11 @@ public final class PretrainingMetrics {
      * exp(mean cross-entropy) over the positions whose input is [MASK]. Where top-1 accuracy only moves once the
      * model has learnt local syntax (the best guess stays "the" until then), this moves as soon as the model draws
      * anything from context, such as the topic: compare it with {@code HeldOutEvaluation.unigramPerplexityAtMask}.
+     * NaN unless made {@link #forEvaluation()}.
      */
     public double maskedInputPerplexity() {
-        return maskedInputTotal == 0 ? Double.NaN : Math.exp(maskedInputLossSum / maskedInputTotal);
+        return maskedInputTotal == 0 || !perplexityAtMask ? Double.NaN
+                : Math.exp(maskedInputLossSum / maskedInputTotal);
     }
 
     public double sopAccuracy() {

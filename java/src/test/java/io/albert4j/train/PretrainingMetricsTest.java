@@ -19,11 +19,15 @@ class PretrainingMetricsTest {
              Tensor loss = Tensor.ofFloats(new float[] {3f}, 1);
              Tensor mlm = Tensor.ofFloats(new float[] {2f}, 1);
              Tensor sopLoss = Tensor.ofFloats(new float[] {1f}, 1)) {
-            PretrainingMetrics m = new PretrainingMetrics();
+            PretrainingMetrics m = PretrainingMetrics.forEvaluation();
+            PretrainingMetrics training = new PretrainingMetrics();
             AlbertForPreTrainingOutput out = new AlbertForPreTrainingOutput(loss, mlm, sopLoss, predictions, sop,
                     null, null);
             m.add(out, batch);
             m.add(out, batch);
+            training.add(out, batch);
+            assertEquals(Double.NaN, training.maskedInputPerplexity(), "not measured in the training loop");
+            assertEquals(1.0, training.maskedInputAccuracy());
             assertEquals(0.5, m.mlmAccuracy());
             assertEquals(1.0, m.maskedInputAccuracy());
             assertEquals(1.0, m.sopAccuracy());
@@ -33,7 +37,7 @@ class PretrainingMetricsTest {
             // Row 0 alone has a [MASK] input: -log softmax([0, 5, 0, 0])[1] = log(3e-5 + 1).
             double rowLoss = Math.log(3 * Math.exp(-5) + 1);
             assertEquals(Math.exp(rowLoss), m.maskedInputPerplexity(), 1e-9);
-            PretrainingMetrics merged = new PretrainingMetrics();
+            PretrainingMetrics merged = PretrainingMetrics.forEvaluation();
             merged.addAll(m);
             merged.addAll(m);
             assertEquals(0.5, merged.mlmAccuracy());
