@@ -128,24 +128,20 @@ public final class HeldOutEvaluation {
     }
 
     private double bestConstantGuess(boolean maskInputsOnly) {
-        Map<Integer, Integer> counts = labelCounts(maskInputsOnly);
-        long total = counts.values().stream().mapToLong(Integer::longValue).sum();
-        int best = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        return total == 0 ? Double.NaN : (double) best / total;
-    }
-
-    private Map<Integer, Integer> labelCounts(boolean maskInputsOnly) {
         Map<Integer, Integer> counts = new HashMap<>();
+        long total = 0;
         for (Batch b : batches) {
             for (int i = 0; i < b.mlmLabels().length; i++) {
                 int label = b.mlmLabels()[i];
                 if (label != Batch.IGNORE_INDEX
                         && (!maskInputsOnly || b.inputIds()[i] == PretrainingMetrics.ALBERT_MASK_ID)) {
                     counts.merge(label, 1, Integer::sum);
+                    total++;
                 }
             }
         }
-        return counts;
+        int best = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        return total == 0 ? Double.NaN : (double) best / total;
     }
 
     /** SOP accuracy of always answering the majority label of these batches. */
