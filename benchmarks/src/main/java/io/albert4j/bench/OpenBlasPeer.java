@@ -108,6 +108,9 @@ final class OpenBlasPeer {
     private static Path extract() {
         try {
             Path dir = Files.createTempDirectory("albert4j-openblas-");
+            // deleteOnExit runs in reverse order of registration: the directory goes first so that it is deleted
+            // last, once the libraries in it are gone.
+            dir.toFile().deleteOnExit();
             for (String library : LIBRARIES) {
                 try (InputStream in = OpenBlasPeer.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + library)) {
                     if (in == null) {
@@ -118,7 +121,6 @@ final class OpenBlasPeer {
                 }
                 dir.resolve(library).toFile().deleteOnExit();
             }
-            dir.toFile().deleteOnExit();
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("extracting OpenBLAS", e);

@@ -47,8 +47,8 @@ final class EvalCommand implements Callable<Integer> {
         System.out.printf("sequences            %d (%d masked tokens)%n",
                 evaluation.batches().stream().mapToInt(b -> b.batchSize()).sum(), m.maskedTokens());
         System.out.printf("loss                 %.4f (MLM %.4f + SOP %.4f)%n", m.loss(), m.mlmLoss(), m.sopLoss());
-        System.out.printf("MLM accuracy         %.4f   (unigram baseline %.4f)%n", m.mlmAccuracy(),
-                evaluation.unigramBaseline());
+        System.out.printf("MLM accuracy         %.4f   (copy-or-unigram baseline %.4f)%n", m.mlmAccuracy(),
+                evaluation.copyOrUnigramBaseline());
         System.out.printf("  at [MASK] inputs   %.4f   (unigram baseline %.4f)%n", m.maskedInputAccuracy(),
                 evaluation.unigramBaselineAtMask());
         System.out.printf("SOP accuracy         %.4f   (majority baseline %.4f)%n", m.sopAccuracy(),

@@ -62,4 +62,17 @@ class PretrainingMetricsTest {
         assertEquals(8.0 / 2.5, evaluation.unigramPerplexityAtMask(10), 1e-12);
         assertEquals(1.0, evaluation.unigramBaselineAtMask());
     }
+
+    @Test
+    void copyOrUnigramBaselineCopiesVisibleTargetsAndGuessesAtMask() {
+        int mask = PretrainingMetrics.ALBERT_MASK_ID;
+        int ignore = Batch.IGNORE_INDEX;
+        // Targets: 7 at a [MASK] (the guess: 7 and 8 tie, the smaller id wins), 7 kept (copied: right),
+        // 5 swapped for 9 (copied: wrong), 8 at a [MASK] (guessed 7: wrong).
+        Batch batch = new Batch(1, 6, new int[] {2, mask, 7, 9, mask, 3}, new int[] {1, 1, 1, 1, 1, 1}, new int[6],
+                new int[] {ignore, 7, 7, 5, 8, ignore}, new int[] {0});
+        HeldOutEvaluation evaluation = HeldOutEvaluation.of(java.util.List.of(batch));
+        assertEquals(0.5, evaluation.copyOrUnigramBaseline(), 1e-12);
+        assertEquals(0.5, evaluation.unigramBaselineAtMask(), 1e-12);
+    }
 }
