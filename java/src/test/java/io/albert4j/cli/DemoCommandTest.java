@@ -1,0 +1,70 @@
+package io.albert4j.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code albert demo} end to end with a corpus given (so no npm): tokenizer, a short pretraining run, held-out
+ * evaluation, fill-mask on the saved model and the training-curve plot, all from one command. Whether the demo
+ * learns is a 5-minute measurement (README, "The demo, measured"), not a unit test.
+ */
+class DemoCommandTest {
+    @Test
+    void runsEveryStageOnAGivenCorpus(@TempDir Path dir) throws Exception {
+        Path corpus = Files.createDirectories(dir.resolve("corpus"));
+        Random random = new Random(11);
+        String[] words = {"liberty", "union", "congress", "people", "nation", "states", "peace", "war", "trade",
+            "treaty", "the", "of", "and", "to", "in", "a", "we", "must", "reduce", "debt", "army", "president"};
+        // 21 files: the pretraining driver holds out every 20th, so two addresses' worth go to evaluation.
+        for (int file = 0; file < 21; file++) {
+            List<String> lines = new ArrayList<>();
+            for (int paragraph = 0; paragraph < 40; paragraph++) {
+                StringBuilder text = new StringBuilder();
+                for (int sentence = 0; sentence < 4; sentence++) {
+                    for (int w = 0; w < 9; w++) {
+                        text.append(words[random.nextInt(words.length)]).append(w == 8 ? ". " : " ");
+                    }
+                }
+                lines.add(text.toString().trim());
+                lines.add("");
+            }
+            Files.write(corpus.resolve(String.format("address%02d.txt", file)), lines, StandardCharsets.UTF_8);
+        }
+        Path out = dir.resolve("demo");
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        int code;
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            code = AlbertCli.run("demo", "--corpus", corpus.toString(), "--out", out.toString(), "--minutes", "0.01",
+                    "--vocab-size", "60");
+        } finally {
+            System.setOut(stdout);
+        }
+        String log = buffer.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, log);
+        for (String stage : List.of("[1/4] corpus: 21 files", "[2/4] training a 60-piece", "[3/4] pretraining",
+                "[4/4] results", "MLM accuracy", "SOP accuracy", "the congress of the united [MASK] shall meet.")) {
+            assertTrue(log.contains(stage), "missing '" + stage + "' in:\n" + log);
+        }
+        Path model = out.resolve("run").resolve("model");
+        for (Path file : List.of(out.resolve("spiece.model"), model.resolve("config.json"),
+                model.resolve("model.safetensors"), model.resolve("spiece.model"),
+                out.resolve("run").resolve("metrics.jsonl"), out.resolve("run").resolve("training-curves.png"),
+                out.resolve("run").resolve("training-curves.html"))) {
+            assertTrue(Files.isRegularFile(file) && Files.size(file) > 0, file + " was not written");
+        }
+    }
+}
