@@ -50,7 +50,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32") int batch;
     // 0.005, measured over the ~8,000 steps of a 5-minute budget: the attention turns to the neighbouring tokens
     // after ~4,000 steps. At 0.01 (best over 2,000 steps) the heads lock onto single tokens by identity instead,
-    // and the model never leaves the unigram plateau (README, "The demo, measured").
+    // and the model stays near the unigram plateau (README, "The demo, measured").
     @Option(names = "--lr", defaultValue = "0.005", description = "LAMB learning rate; default ${DEFAULT-VALUE}")
     double lr;
     @Option(names = "--seed", defaultValue = "12345") long seed;

@@ -86,21 +86,7 @@ public final class HeldOutEvaluation {
      * the bar for the all-positions accuracy that GR's {@code masked_lm_accuracy} reports.
      */
     public double copyOrUnigramBaseline() {
-        int guess = mostFrequentTargetAtMask();
-        long correct = 0;
-        long total = 0;
-        for (Batch b : batches) {
-            for (int i = 0; i < b.mlmLabels().length; i++) {
-                int label = b.mlmLabels()[i];
-                if (label != Batch.IGNORE_INDEX) {
-                    int input = b.inputIds()[i];
-                    int prediction = input == PretrainingMetrics.ALBERT_MASK_ID ? guess : input;
-                    correct += prediction == label ? 1 : 0;
-                    total++;
-                }
-            }
-        }
-        return total == 0 ? Double.NaN : (double) correct / total;
+        return contextFreeAccuracy(false);
     }
 
     /**
@@ -108,19 +94,7 @@ public final class HeldOutEvaluation {
      * there. A model that uses context must beat it; it is an upper bound for any unigram predictor.
      */
     public double unigramBaselineAtMask() {
-        int guess = mostFrequentTargetAtMask();
-        long correct = 0;
-        long total = 0;
-        for (Batch b : batches) {
-            for (int i = 0; i < b.mlmLabels().length; i++) {
-                int label = b.mlmLabels()[i];
-                if (label != Batch.IGNORE_INDEX && b.inputIds()[i] == PretrainingMetrics.ALBERT_MASK_ID) {
-                    correct += label == guess ? 1 : 0;
-                    total++;
-                }
-            }
-        }
-        return total == 0 ? Double.NaN : (double) correct / total;
+        return contextFreeAccuracy(true);
     }
 
     /**
@@ -157,6 +131,25 @@ public final class HeldOutEvaluation {
             }
         }
         return targets == 0 ? Double.NaN : Math.exp(crossEntropy / targets);
+    }
+
+    /** Copy the input where it is visible, guess the most frequent target where it is [MASK]. */
+    private double contextFreeAccuracy(boolean maskInputsOnly) {
+        int guess = mostFrequentTargetAtMask();
+        long correct = 0;
+        long total = 0;
+        for (Batch b : batches) {
+            for (int i = 0; i < b.mlmLabels().length; i++) {
+                int label = b.mlmLabels()[i];
+                boolean masked = b.inputIds()[i] == PretrainingMetrics.ALBERT_MASK_ID;
+                if (label != Batch.IGNORE_INDEX && (masked || !maskInputsOnly)) {
+                    int prediction = masked ? guess : b.inputIds()[i];
+                    correct += prediction == label ? 1 : 0;
+                    total++;
+                }
+            }
+        }
+        return total == 0 ? Double.NaN : (double) correct / total;
     }
 
     private int mostFrequentTargetAtMask() {
