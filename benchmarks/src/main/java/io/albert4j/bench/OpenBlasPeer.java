@@ -1,5 +1,7 @@
 package io.albert4j.bench;
 
+import io.albert4j.backend.NativeEnvironment;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,7 +41,7 @@ final class OpenBlasPeer {
 
     private OpenBlasPeer() {
         Linker linker = Linker.nativeLinker();
-        setEnvironment(linker, "OPENBLAS_CORETYPE", CORE_TYPE);
+        NativeEnvironment.set("OPENBLAS_CORETYPE", CORE_TYPE, true);
         Path dir = extract();
         SymbolLookup lookup = null;
         for (String library : LIBRARIES) {
@@ -87,21 +89,6 @@ final class OpenBlasPeer {
                     ldb, beta, c, ldc);
         } catch (Throwable t) {
             throw new IllegalStateException("cblas_sgemm", t);
-        }
-    }
-
-    private static void setEnvironment(Linker linker, String name, String value) {
-        MethodHandle setenv = linker.downcallHandle(linker.defaultLookup().find("setenv").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-        try (Arena arena = Arena.ofConfined()) {
-            int status = (int) setenv.invokeExact(arena.allocateFrom(name), arena.allocateFrom(value), 1);
-            if (status != 0) {
-                throw new IllegalStateException("setenv(" + name + ") failed with " + status);
-            }
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("setenv", t);
         }
     }
 
