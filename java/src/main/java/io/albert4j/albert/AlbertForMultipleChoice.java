@@ -110,7 +110,7 @@ public final class AlbertForMultipleChoice extends AlbertPreTrainedModel {
         if (labels != null) {
             FineTuningHeads.requireLabels(HEAD, "labels", labels, DType.I32, Step.current().backend(),
                     "the index of the right choice for each of the " + batch + " questions", batch);
-            FineTuningHeads.requireClasses(HEAD, "labels", FineTuningHeads.hostInts(labels), choices,
+            FineTuningHeads.requireClasses(HEAD, "labels", Backends.hostInts(labels), choices,
                     "num_choices");
         }
         Tensor pooled = albert.forward(flat, context).poolerOutput();

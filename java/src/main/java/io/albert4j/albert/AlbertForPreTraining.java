@@ -110,7 +110,7 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
         if (inputs.labels() == null) {
             throw new IllegalArgumentException("forwardAtMaskedPositions: inputs carry no MLM labels");
         }
-        int[] labels = hostInts(inputs.labels());
+        int[] labels = Backends.hostInts(inputs.labels());
         int[] positions = IntStream.range(0, labels.length).filter(i -> labels[i] != AlbertInputs.IGNORE_INDEX)
                 .toArray();
         if (positions.length == 0) {
@@ -123,16 +123,6 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
         Step step = Step.current();
         return forward(inputs, context(inputs, isTraining(), dropoutSeed),
                 step.upload(positions, positions.length), step.upload(targets, targets.length));
-    }
-
-    private static int[] hostInts(Tensor t) {
-        if (t.device().isCpu()) {
-            return t.toIntArray();
-        }
-        try (Tensor host = Tensor.allocateHost(t.dtype(), t.shape())) {
-            Backends.get(t.device()).copy(t, host);
-            return host.toIntArray();
-        }
     }
 
     private AlbertForPreTrainingOutput forward(AlbertInputs inputs, ForwardContext context) {

@@ -144,7 +144,7 @@ public final class AlbertForQuestionAnswering extends AlbertPreTrainedModel {
     private static Tensor clamped(String name, Tensor positions, int batch, int seq) {
         FineTuningHeads.requireLabels(HEAD, name, positions, DType.I32, Step.current().backend(),
                 "one token position per row", batch);
-        int[] values = FineTuningHeads.hostInts(positions);
+        int[] values = Backends.hostInts(positions);
         for (int i = 0; i < values.length; i++) {
             values[i] = Math.max(0, Math.min(seq, values[i]));
         }

@@ -142,13 +142,13 @@ public final class AlbertForSequenceClassification extends AlbertPreTrainedModel
             case "single_label_classification" -> {
                 FineTuningHeads.requireLabels(HEAD, "labels", labels, DType.I32, backend,
                         "one class id per row", batch);
-                FineTuningHeads.requireClasses(HEAD, "labels", FineTuningHeads.hostInts(labels), classes,
+                FineTuningHeads.requireClasses(HEAD, "labels", Backends.hostInts(labels), classes,
                         "num_labels");
             }
             default -> {
                 FineTuningHeads.requireLabels(HEAD, "labels", labels, DType.F32, backend,
                         "multi-label targets, one 0/1 per class; num_labels = " + classes, batch, classes);
-                float[] values = FineTuningHeads.hostFloats(labels);
+                float[] values = Backends.hostFloats(labels);
                 for (int i = 0; i < values.length; i++) {
                     if (!(values[i] >= 0f && values[i] <= 1f)) {
                         throw new IllegalArgumentException(HEAD + ": multi-label 'labels'[" + i / classes + ", "

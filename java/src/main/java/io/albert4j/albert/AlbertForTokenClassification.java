@@ -106,7 +106,7 @@ public final class AlbertForTokenClassification extends AlbertPreTrainedModel {
         if (labels != null) {
             FineTuningHeads.requireLabels(HEAD, "labels", labels, DType.I32, Step.current().backend(),
                     "one class id per token, like input_ids", inputs.batchSize(), inputs.sequenceLength());
-            FineTuningHeads.requireClasses(HEAD, "labels", FineTuningHeads.hostInts(labels), config.numLabels(),
+            FineTuningHeads.requireClasses(HEAD, "labels", Backends.hostInts(labels), config.numLabels(),
                     "num_labels");
         }
         Tensor hidden = albert.forward(inputs, context).lastHiddenState();

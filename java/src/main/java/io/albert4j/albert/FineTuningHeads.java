@@ -117,26 +117,6 @@ final class FineTuningHeads {
         }
     }
 
-    static int[] hostInts(Tensor t) {
-        if (t.device().isCpu()) {
-            return t.toIntArray();
-        }
-        try (Tensor host = Tensor.allocateHost(DType.I32, t.shape())) {
-            Step.current().backend().copy(t, host);
-            return host.toIntArray();
-        }
-    }
-
-    static float[] hostFloats(Tensor t) {
-        if (t.device().isCpu()) {
-            return t.toFloatArray();
-        }
-        try (Tensor host = Tensor.allocateHost(DType.F32, t.shape())) {
-            Step.current().backend().copy(t, host);
-            return host.toFloatArray();
-        }
-    }
-
     /** An I32 tensor of the current step holding {@code values}. */
     static Tensor stepInts(int[] values, int... shape) {
         return Step.current().upload(values, shape);

@@ -1,6 +1,8 @@
 package io.albert4j.backend;
 
+import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Device;
+import io.albert4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,28 @@ public final class Backends {
 
     public static Backend cpu() {
         return get(Device.CPU);
+    }
+
+    /** An I32 tensor's values on the Java heap, copied from its device when it is not on the host. */
+    public static int[] hostInts(Tensor t) {
+        if (t.device().isCpu()) {
+            return t.toIntArray();
+        }
+        try (Tensor host = Tensor.allocateHost(DType.I32, t.shape())) {
+            get(t.device()).copy(t, host);  // a device-to-host copy returns once the data is on the host
+            return host.toIntArray();
+        }
+    }
+
+    /** As {@link #hostInts}, for a floating-point tensor (BF16 is widened). */
+    public static float[] hostFloats(Tensor t) {
+        if (t.device().isCpu()) {
+            return t.toFloatArray();
+        }
+        try (Tensor host = Tensor.allocateHost(t.dtype(), t.shape())) {
+            get(t.device()).copy(t, host);
+            return host.toFloatArray();
+        }
     }
 
     private static Backend create(Device device) {

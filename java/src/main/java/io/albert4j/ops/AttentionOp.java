@@ -1,6 +1,7 @@
 package io.albert4j.ops;
 
 import io.albert4j.backend.Backend;
+import io.albert4j.backend.Backends;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Device;
 import io.albert4j.tensor.Tensor;
@@ -78,7 +79,7 @@ final class AttentionOp {
         Backend backend = step.backend();
         OpChecks.require(op, "attentionMask", attentionMask, DType.I32, backend.device());
         OpChecks.requireRank(op, "attentionMask", attentionMask, 2);
-        int[] values = hostInts(attentionMask, backend);
+        int[] values = Backends.hostInts(attentionMask);
         float[] additive = new float[values.length];
         for (int i = 0; i < values.length; i++) {
             if (values[i] != 0 && values[i] != 1) {
@@ -97,17 +98,6 @@ final class AttentionOp {
             }
         }
         return out;
-    }
-
-    private static int[] hostInts(Tensor ids, Backend backend) {
-        if (ids.device().isCpu()) {
-            return ids.toIntArray();
-        }
-        try (Tensor host = Tensor.allocateHost(DType.I32, ids.shape())) {
-            backend.copy(ids, host);
-            backend.synchronize();
-            return host.toIntArray();
-        }
     }
 
     private static void checkMask(Tensor maskAdd, Layout layout, Device device) {

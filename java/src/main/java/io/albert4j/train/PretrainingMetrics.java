@@ -150,13 +150,7 @@ public final class PretrainingMetrics {
         if (t.dtype() != DType.F32) {
             throw new IllegalArgumentException("metrics: logits must be F32, got " + t.describe());
         }
-        if (t.device().isCpu()) {
-            return t.data();
-        }
-        try (Tensor host = Tensor.allocateHost(DType.F32, t.shape())) {
-            Backends.get(t.device()).copy(t, host);
-            return MemorySegment.ofArray(host.toFloatArray());
-        }
+        return t.device().isCpu() ? t.data() : MemorySegment.ofArray(Backends.hostFloats(t));
     }
 
     static double scalar(Tensor t) {
