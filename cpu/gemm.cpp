@@ -153,36 +153,49 @@ A4J_AVX512 void kernel_avx512(int64_t kc, const float* __restrict ap, const floa
 constexpr int kMR256 = 6;
 constexpr int kNR256 = 16;
 
+// Twelve named accumulators, not an array: GCC keeps an array of __m256 on the stack and stores every element back
+// after each FMA, which made this kernel store-bound at ~27% of the FMA peak (26 GFLOP/s on a Zen 3 core). Named
+// variables stay in ymm0-11, with b0/b1 and the broadcast in three more of the 16 registers.
 void kernel_avx2(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c, int64_t ldc, int rows,
                  int cols, float alpha, float beta) {
   constexpr int MR = kMR256;
-  __m256 acc0[MR], acc1[MR];
-#pragma GCC unroll 6
-  for (int i = 0; i < MR; i++) {
-    acc0[i] = _mm256_setzero_ps();
-    acc1[i] = _mm256_setzero_ps();
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int i = 0; i < rows; i++) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+#define A4J_AVX2_ROW(i, acc0, acc1)                 \
+  {                                                 \
+    const __m256 a = _mm256_broadcast_ss(ap + (i)); \
+    acc0 = _mm256_fmadd_ps(a, b0, acc0);            \
+    acc1 = _mm256_fmadd_ps(a, b1, acc1);            \
   }
   for (int64_t p = 0; p < kc; p++) {
     const __m256 b0 = _mm256_load_ps(bp);
     const __m256 b1 = _mm256_load_ps(bp + 8);
-#pragma GCC unroll 6
-    for (int i = 0; i < MR; i++) {
-      const __m256 a = _mm256_broadcast_ss(ap + i);
-      acc0[i] = _mm256_fmadd_ps(a, b0, acc0[i]);
-      acc1[i] = _mm256_fmadd_ps(a, b1, acc1[i]);
-    }
+    _mm_prefetch(reinterpret_cast<const char*>(ap + kPrefetchA), _MM_HINT_T0);
+    A4J_AVX2_ROW(0, c00, c01)
+    A4J_AVX2_ROW(1, c10, c11)
+    A4J_AVX2_ROW(2, c20, c21)
+    A4J_AVX2_ROW(3, c30, c31)
+    A4J_AVX2_ROW(4, c40, c41)
+    A4J_AVX2_ROW(5, c50, c51)
     ap += MR;
     bp += kNR256;
   }
+#undef A4J_AVX2_ROW
+  // The store is off the hot loop; an array here costs nothing and lets the edge cases share one path.
+  alignas(32) float tile[MR][kNR256];
   const __m256 valpha = _mm256_set1_ps(alpha);
-  const __m256 vbeta = _mm256_set1_ps(beta);
+  const __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
   if (cols == kNR256) {
-#pragma GCC unroll 6
-    for (int i = 0; i < MR; i++) {
-      if (i >= rows) break;
+    const __m256 vbeta = _mm256_set1_ps(beta);
+    for (int i = 0; i < rows; i++) {
       float* row = c + i * ldc;
-      __m256 r0 = _mm256_mul_ps(acc0[i], valpha);
-      __m256 r1 = _mm256_mul_ps(acc1[i], valpha);
+      __m256 r0 = _mm256_mul_ps(acc[i][0], valpha);
+      __m256 r1 = _mm256_mul_ps(acc[i][1], valpha);
       if (beta != 0.0f) {
         r0 = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(row), r0);
         r1 = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(row + 8), r1);
@@ -193,10 +206,9 @@ void kernel_avx2(int64_t kc, const float* __restrict ap, const float* __restrict
     return;
   }
   // Right edge: go through a tile so no lane past `cols` is read or written.
-  alignas(32) float tile[MR][kNR256];
-  for (int i = 0; i < MR; i++) {
-    _mm256_store_ps(tile[i], _mm256_mul_ps(acc0[i], valpha));
-    _mm256_store_ps(tile[i] + 8, _mm256_mul_ps(acc1[i], valpha));
+  for (int i = 0; i < rows; i++) {
+    _mm256_store_ps(tile[i], _mm256_mul_ps(acc[i][0], valpha));
+    _mm256_store_ps(tile[i] + 8, _mm256_mul_ps(acc[i][1], valpha));
   }
   for (int i = 0; i < rows; i++) {
     float* row = c + i * ldc;

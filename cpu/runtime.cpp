@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 
 namespace a4j {
 namespace {
@@ -35,9 +36,16 @@ int set_error(int status, const std::string& message) {
   return status;
 }
 
+// ALBERT4J_ISA=avx2 makes the hand-written kernels (GEMM, attention) take their AVX2 path on an AVX-512 CPU, so
+// both paths are tested and benchmarked on one machine. (The auto-vectorised loops built with A4J_CLONES are
+// chosen by the loader from the CPU alone.)
 bool has_avx512() {
-  static const bool supported = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+  static const bool supported = [] {
+    const char* forced = std::getenv("ALBERT4J_ISA");
+    if (forced != nullptr && std::strcmp(forced, "avx2") == 0) return false;
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+  }();
   return supported;
 }
 }  // namespace a4j

@@ -101,7 +101,8 @@ public class GemmBench {
                 throw new IllegalStateException("OpenBLAS and albert4j disagree by " + worst + " at " + m + "x" + nk);
             }
             System.out.printf("# peer OpenBLAS core %s (%s), OPENBLAS_CORETYPE=%s; ours %s; max |diff| %.2e%n",
-                    openblas.coreName(), openblas.config(), OpenBlasPeer.CORE_TYPE, albert4j.description(), worst);
+                    openblas.coreName(), openblas.config(),
+                    java.util.Objects.requireNonNullElse(OpenBlasPeer.CORE_TYPE, "unset"), albert4j.description(), worst);
         }
     }
 

@@ -22,15 +22,17 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 /**
  * The GEMM peer: OpenBLAS's {@code cblas_sgemm} from the org.bytedeco:openblas jar on Maven Central, called through
  * Panama (no JavaCPP). The native libraries are copied out of the jar into a temporary directory and opened there.
- * Before the library loads, {@code OPENBLAS_CORETYPE=SkylakeX} is set with libc's setenv so that OpenBLAS runs its
- * AVX-512 kernels on CPUs its dispatcher does not recognise (such as AMD Zen 4/5).
+ * On a CPU with AVX-512, {@code OPENBLAS_CORETYPE=SkylakeX} is set with libc's setenv before the library loads, so
+ * that OpenBLAS runs its AVX-512 kernels on CPUs its dispatcher does not recognise (such as AMD Zen 4/5). Without
+ * AVX-512 OpenBLAS keeps its own choice (Haswell or Zen kernels): forcing SkylakeX there dies with SIGILL.
  */
 final class OpenBlasPeer {
     private static final String RESOURCE_DIR = "org/bytedeco/openblas/linux-x86_64/";
     // Load order: dependencies before the library that needs them, so the loader finds them by soname.
     private static final String[] LIBRARIES = {"libgcc_s.so.1", "libquadmath.so.0", "libgfortran.so.5", "libopenblas.so.0"};
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
-    static final String CORE_TYPE = "SkylakeX";
+    /** The OPENBLAS_CORETYPE this process sets, or null where OpenBLAS's own dispatch is right. */
+    static final String CORE_TYPE = cpuHasAvx512() ? "SkylakeX" : null;
 
     private static OpenBlasPeer instance;
 
@@ -41,7 +43,9 @@ final class OpenBlasPeer {
 
     private OpenBlasPeer() {
         Linker linker = Linker.nativeLinker();
-        NativeEnvironment.set("OPENBLAS_CORETYPE", CORE_TYPE, true);
+        if (CORE_TYPE != null) {
+            NativeEnvironment.set("OPENBLAS_CORETYPE", CORE_TYPE, true);
+        }
         Path dir = extract();
         SymbolLookup lookup = null;
         for (String library : LIBRARIES) {
@@ -55,6 +59,22 @@ final class OpenBlasPeer {
                 FunctionDescriptor.ofVoid(JAVA_INT));
         coreName = string(linker, openblas, "openblas_get_corename");
         config = string(linker, openblas, "openblas_get_config");
+    }
+
+    /** Whether /proc/cpuinfo lists the AVX-512 subsets OpenBLAS's SkylakeX kernels use (F, BW, DQ, VL). */
+    static boolean cpuHasAvx512() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) {
+                    String flags = " " + line.substring(line.indexOf(':') + 1).trim() + " ";
+                    return flags.contains(" avx512f ") && flags.contains(" avx512bw ") && flags.contains(" avx512dq ")
+                            && flags.contains(" avx512vl ");
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static synchronized OpenBlasPeer get() {

@@ -50,9 +50,17 @@ public final class CpuBackend implements Backend {
         return Device.CPU;
     }
 
+    /**
+     * Which micro-kernels the hand-written kernels (GEMM, attention) run: "AVX-512" or "AVX2". The best the CPU has,
+     * unless the environment variable {@code ALBERT4J_ISA=avx2} forces the AVX2 path.
+     */
+    public String instructionSet() {
+        return RuntimeNative.isa() == 2 ? "AVX-512" : "AVX2";
+    }
+
     @Override
     public String description() {
-        return "cpu (" + (RuntimeNative.isa() == 2 ? "AVX-512" : "AVX2") + ", " + numThreads() + " threads)";
+        return "cpu (" + instructionSet() + ", " + numThreads() + " threads)";
     }
 
     @Override
