@@ -87,14 +87,17 @@ void pack_b(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64
         for (int64_t j = valid; j < NR; j++) out[j] = 0.0f;
       }
     } else {
-      // op(B) = Bᵀ (nn.Linear weights): column j of op(B) is row j of B, contiguous along depth.
-      for (int64_t j = 0; j < valid; j++) {
-        const float* src = b.data + (col0 + jr + j) * b.col_stride + depth0 * b.row_stride;
-        for (int64_t p = 0; p < depth; p++) panel[p * NR + j] = src[p * b.row_stride];
-      }
-      if (valid < NR) {
-        for (int64_t p = 0; p < depth; p++)
-          for (int64_t j = valid; j < NR; j++) panel[p * NR + j] = 0.0f;
+      // op(B) = Bᵀ (nn.Linear weights): column j of op(B) is row j of B, contiguous along depth. Depth outer, so
+      // the panel is written in order and the NR source rows are read as NR streams that stay in L1; the other
+      // order wrote the panel with a stride of NR floats, one cache line per write across a 48 KiB panel, and
+      // made every forward linear layer ~1.5x slower than its backward.
+      const float* src[NR];
+      for (int64_t j = 0; j < valid; j++) src[j] = b.data + (col0 + jr + j) * b.col_stride + depth0 * b.row_stride;
+      for (int64_t p = 0; p < depth; p++) {
+        float* out = panel + p * NR;
+        const int64_t offset = p * b.row_stride;
+        for (int64_t j = 0; j < valid; j++) out[j] = src[j][offset];
+        for (int64_t j = valid; j < NR; j++) out[j] = 0.0f;
       }
     }
   }

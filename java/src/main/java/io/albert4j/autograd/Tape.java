@@ -26,6 +26,9 @@ public final class Tape {
     private record Node(String op, Tensor output, Tensor[] inputs, Backward backward) {
     }
 
+    /** Set on the thread while a tape replays its backward functions (for {@link #isReplaying()}). */
+    private static final ThreadLocal<Boolean> REPLAYING = ThreadLocal.withInitial(() -> false);
+
     private final Backend backend;
     private final StepArena arena;
     private final List<Node> nodes = new ArrayList<>();
@@ -60,6 +63,11 @@ public final class Tape {
         }
         output.setRequiresGrad(true);
         nodes.add(new Node(op, output, inputs, backward));
+    }
+
+    /** Whether this thread is inside {@link #backward}: a kernel called now is part of the backward pass. */
+    public static boolean isReplaying() {
+        return REPLAYING.get();
     }
 
     public int size() {
@@ -117,6 +125,16 @@ public final class Tape {
         }
         backend.axpy(1.0f, seed, gradFor(output));
         consumed = true;
+        REPLAYING.set(true);
+        try {
+            replay();
+        } finally {
+            REPLAYING.set(false);
+        }
+        nodes.clear();
+    }
+
+    private void replay() {
         for (int i = nodes.size() - 1; i >= 0; i--) {
             Node node = nodes.get(i);
             Tensor gradOutput = gradOf(node.output);
@@ -131,6 +149,5 @@ public final class Tape {
             }
             node.backward.apply(gradOutput, this);
         }
-        nodes.clear();
     }
 }

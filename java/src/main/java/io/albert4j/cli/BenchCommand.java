@@ -4,8 +4,10 @@ import io.albert4j.albert.AlbertConfig;
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.albert.AlbertForPreTrainingOutput;
 import io.albert4j.albert.AlbertInputs;
+import io.albert4j.albert.AlbertModel;
 import io.albert4j.autograd.NoGrad;
 import io.albert4j.backend.Backend;
+import io.albert4j.backend.KernelProfile;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Device;
 import io.albert4j.tensor.StepArena;
@@ -72,6 +74,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "weights and inputs seed (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--profile", description = "after each run, a table of the time per kernel (forward and backward "
+            + "apart, GEMMs by shape) per timed step, like torch.profiler's key averages")
+    boolean profile;
+
+    @Option(names = "--encoder-only", description = "infer: the encoder and pooler only (AlbertModel, the work of an "
+            + "ONNX export of the encoder), without the MLM and SOP heads")
+    boolean encoderOnly;
+
+    @Option(names = "--mlm-positions", defaultValue = "all", description = "train: the MLM head at all positions (as "
+            + "HF's AlbertForPreTraining and the PyTorch peer) or only at the masked ones (as albert pretrain and GR's "
+            + "run_pretraining.py) (default: ${DEFAULT-VALUE})")
+    String mlmPositions;
+
     /** The small config of the tests and the tiny peer run (width 128, 2 layers, 4 heads). */
     static AlbertConfig tiny() {
         return AlbertConfig.builder().vocabSize(30000).embeddingSize(128).hiddenSize(128).numHiddenLayers(2)
@@ -105,25 +120,46 @@ final class BenchCommand implements Callable<Integer> {
         if (!mode.equals("train") && !mode.equals("infer") && !mode.equals("both")) {
             throw new IllegalArgumentException("--mode must be train, infer or both, got '" + mode + "'");
         }
+        if (!mlmPositions.equals("all") && !mlmPositions.equals("masked")) {
+            throw new IllegalArgumentException("--mlm-positions must be all or masked, got '" + mlmPositions + "'");
+        }
         AlbertConfig cfg = resolve(config);
         if (seq > cfg.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("--seq " + seq + " exceeds the config's max_position_embeddings "
                     + cfg.maxPositionEmbeddings());
         }
         Device dev = Device.parse(device);
-        Backend backend = BackendSetup.open(dev, threads, tf32);
+        Backend device = BackendSetup.open(dev, threads, tf32);
+        KernelProfile kernels = profile ? new KernelProfile() : null;
+        Backend backend = kernels != null ? kernels.wrap(device) : device;
         PrintWriter out = spec.commandLine().getOut();
         Batch data = Batch.random(cfg, batch, seq, seed);
         // Inference first: a fresh model without gradient buffers, so its memory line is its own.
         if (!mode.equals("train")) {
-            out.println(line(cfg, "infer", dev, runInfer(cfg, backend, data)));
-            out.flush();
+            Timing timing = encoderOnly ? runEncoder(cfg, backend, data, kernels) : runInfer(cfg, backend, data, kernels);
+            report(out, line(cfg, encoderOnly ? "infer-encoder" : "infer", dev, timing), timing, kernels);
         }
         if (!mode.equals("infer")) {
-            out.println(line(cfg, "train", dev, runTrain(cfg, backend, data)));
-            out.flush();
+            Timing timing = runTrain(cfg, backend, data, kernels);
+            report(out, line(cfg, mlmPositions.equals("masked") ? "train-masked-mlm" : "train", dev, timing), timing,
+                    kernels);
         }
         return 0;
+    }
+
+    private void report(PrintWriter out, String line, Timing timing, KernelProfile kernels) {
+        out.println(line);
+        if (kernels != null) {
+            out.print(kernels.table(steps, timing.meanMillis));
+        }
+        out.flush();
+    }
+
+    /** Called after the warm-up steps: the profile counts the timed steps only. */
+    private static void startTimedSteps(KernelProfile kernels) {
+        if (kernels != null) {
+            kernels.reset();
+        }
     }
 
     private String line(AlbertConfig cfg, String runMode, Device dev, Timing t) {
@@ -137,12 +173,38 @@ final class BenchCommand implements Callable<Integer> {
     private record Timing(double meanMillis, long peakBytes) {
     }
 
-    private Timing runInfer(AlbertConfig cfg, Backend backend, Batch data) {
+    private Timing runEncoder(AlbertConfig cfg, Backend backend, Batch data, KernelProfile kernels) {
+        try (AlbertModel model = AlbertModel.create(cfg, backend, seed);
+             StepArena arena = new StepArena(backend, 64L << 20)) {
+            model.eval();
+            long total = 0;
+            for (int i = 0; i < warmup + steps; i++) {
+                if (i == warmup) {
+                    startTimedSteps(kernels);
+                }
+                long start = System.nanoTime();
+                try (NoGrad noGrad = NoGrad.enter(); Step step = Step.inference(backend, arena)) {
+                    model.forward(data.inputs(false), 0L).poolerOutput();
+                    backend.synchronize();
+                }
+                if (i >= warmup) {
+                    total += System.nanoTime() - start;
+                }
+            }
+            long parameters = model.namedParameters().values().stream().mapToLong(Tensor::byteSize).sum();
+            return new Timing(total / 1e6 / steps, parameters + arena.highWaterBytes());
+        }
+    }
+
+    private Timing runInfer(AlbertConfig cfg, Backend backend, Batch data, KernelProfile kernels) {
         try (AlbertForPreTraining model = AlbertForPreTraining.create(cfg, backend, seed);
              StepArena arena = new StepArena(backend, 64L << 20)) {
             model.eval();
             long total = 0;
             for (int i = 0; i < warmup + steps; i++) {
+                if (i == warmup) {
+                    startTimedSteps(kernels);
+                }
                 long start = System.nanoTime();
                 try (NoGrad noGrad = NoGrad.enter(); Step step = Step.inference(backend, arena)) {
                     AlbertForPreTrainingOutput out = model.forward(data.inputs(false), 0L);
@@ -157,17 +219,23 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private Timing runTrain(AlbertConfig cfg, Backend backend, Batch data) {
+    private Timing runTrain(AlbertConfig cfg, Backend backend, Batch data, KernelProfile kernels) {
         try (AlbertForPreTraining model = AlbertForPreTraining.create(cfg, backend, seed);
              StepArena arena = new StepArena(backend, 64L << 20)) {
             model.train();
             model.enableGradients();
             try (Lamb lamb = new Lamb(model.namedParameters(), OptimizerConfig.defaults(), backend)) {
                 long total = 0;
+                boolean maskedOnly = mlmPositions.equals("masked");
                 for (int i = 0; i < warmup + steps; i++) {
+                    if (i == warmup) {
+                        startTimedSteps(kernels);
+                    }
                     long start = System.nanoTime();
                     try (Step step = Step.training(backend, arena)) {
-                        AlbertForPreTrainingOutput out = model.forward(data.inputs(true), seed + i);
+                        AlbertForPreTrainingOutput out = maskedOnly
+                                ? model.forwardAtMaskedPositions(data.inputs(true), seed + i)
+                                : model.forward(data.inputs(true), seed + i);
                         step.backward(out.loss());
                     }
                     lamb.step(1e-4f);

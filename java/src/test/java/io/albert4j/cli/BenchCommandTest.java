@@ -64,6 +64,40 @@ class BenchCommandTest {
     }
 
     @Test
+    void profileTablesEveryKernelOfTheStep() {
+        Result r = run("bench", "--config", "tiny", "--seq", "16", "--batch", "2", "--steps", "2", "--warmup", "1",
+                "--mode", "train", "--profile");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = r.out().lines().toList();
+        double stepMs = Double.parseDouble(parse(lines.get(0)).get("step_ms"));
+        assertTrue(lines.get(1).startsWith("kernel") && lines.get(1).contains("ms/step"), r.out());
+        // The tiny model runs its linear layers as NT GEMMs forward (2 layers x q, k, v, o, the embedding projection
+        // and the MLM transform: 10 a step) and as NN and TN ones backward.
+        assertTrue(lines.stream().anyMatch(l -> l.matches("gemm NT 32x128x128 +forward +10 .*")), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("gemm TN 128x128x32 +backward .*")), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("attentionBackward")), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("lambUpdate")), r.out());
+        double kernelMs = 0;
+        for (String line : lines.subList(2, lines.size() - 1)) {
+            String[] cols = line.trim().split(" +");
+            kernelMs += Double.parseDouble(cols[cols.length - 2]);
+        }
+        String last = lines.get(lines.size() - 1);
+        assertTrue(last.startsWith("(outside kernels)"), r.out());
+        assertTrue(kernelMs > 0 && kernelMs <= stepMs * 1.01, "kernels " + kernelMs + " ms of a " + stepMs + " ms step");
+    }
+
+    @Test
+    void encoderOnlyInferenceAndMaskedMlmTrainingAreLabelled() {
+        Result r = run("bench", "--config", "tiny", "--seq", "16", "--batch", "2", "--steps", "1", "--warmup", "0",
+                "--encoder-only", "--mlm-positions", "masked");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("infer-encoder", parse(lines.get(0)).get("mode"));
+        assertEquals("train-masked-mlm", parse(lines.get(1)).get("mode"));
+    }
+
+    @Test
     void cudaWithoutAGpuFailsWithTheReason() {
         assumeFalse(Backends.isAvailable(Device.Kind.CUDA), "a CUDA device is present here; nothing to check");
         Result r = run("bench", "--config", "tiny", "--seq", "8", "--batch", "1", "--steps", "1", "--device", "cuda");
