@@ -11,6 +11,8 @@ namespace a4j {
 int set_error(int status, const std::string& message);
 // True when the CPU runs AVX-512 F/BW/VL/DQ: kernels with an AVX-512 variant pick it then.
 bool has_avx512();
+// True when the AVX-512 kernels are in use and the CPU has AVX512_BF16 (vdpbf16ps): the opt-in bf16 GEMM needs it.
+bool has_avx512_bf16();
 // Team size for every OpenMP region of the library: set process-wide by a4j_set_num_threads (an atomic, so any
 // JVM thread sees it), defaulting to OMP_NUM_THREADS if set, else the cores available to the process. Use it as
 // `#pragma omp parallel num_threads(a4j::num_threads())`, never omp_get_max_threads(), which is per thread.

@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -45,6 +46,8 @@ struct Output {
   float* data;
   int64_t ldc;
 };
+
+int64_t round_up(int64_t x, int64_t multiple) { return (x + multiple - 1) / multiple * multiple; }
 
 // ---- packing ---------------------------------------------------------------------------------------------
 // A block (rows x depth of op(A)) -> micro-panels of MR rows, depth-major: dst[panel][p][i]; padded with zeros.
@@ -111,6 +114,29 @@ void pack_b(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64
 constexpr int kMR512 = 12;
 constexpr int kNR512 = 32;
 
+// C[0..rows, 0..cols] = alpha·acc + beta·C for a 12 x 32 tile held in two columns of accumulators.
+A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __m512 (&acc0)[kMR512], const __m512 (&acc1)[kMR512], float* c,
+                                         int64_t ldc, int rows, int cols, float alpha, float beta) {
+  const __mmask16 mask0 = cols >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << cols) - 1);
+  const __mmask16 mask1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : static_cast<__mmask16>((1u << (cols - 16)) - 1);
+  const __m512 valpha = _mm512_set1_ps(alpha);
+  const __m512 vbeta = _mm512_set1_ps(beta);
+#pragma GCC unroll 12
+  for (int i = 0; i < kMR512; i++) {
+    if (i >= rows) break;
+    float* row = c + i * ldc;
+    __m512 r0 = _mm512_mul_ps(acc0[i], valpha);
+    __m512 r1 = _mm512_mul_ps(acc1[i], valpha);
+    if (beta != 0.0f) {
+      r0 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask0, row), r0);
+      r1 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask1, row + 16), r1);
+    }
+    _mm512_mask_storeu_ps(row, mask0, r0);
+    _mm512_mask_storeu_ps(row + 16, mask1, r1);
+  }
+}
+
+
 A4J_AVX512 void kernel_avx512(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c,
                               int64_t ldc, int rows, int cols, float alpha, float beta) {
   constexpr int MR = kMR512;
@@ -134,23 +160,7 @@ A4J_AVX512 void kernel_avx512(int64_t kc, const float* __restrict ap, const floa
     ap += MR;
     bp += kNR512;
   }
-  const __mmask16 mask0 = cols >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << cols) - 1);
-  const __mmask16 mask1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : static_cast<__mmask16>((1u << (cols - 16)) - 1);
-  const __m512 valpha = _mm512_set1_ps(alpha);
-  const __m512 vbeta = _mm512_set1_ps(beta);
-#pragma GCC unroll 12
-  for (int i = 0; i < MR; i++) {
-    if (i >= rows) break;
-    float* row = c + i * ldc;
-    __m512 r0 = _mm512_mul_ps(acc0[i], valpha);
-    __m512 r1 = _mm512_mul_ps(acc1[i], valpha);
-    if (beta != 0.0f) {
-      r0 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask0, row), r0);
-      r1 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask1, row + 16), r1);
-    }
-    _mm512_mask_storeu_ps(row, mask0, r0);
-    _mm512_mask_storeu_ps(row + 16, mask1, r1);
-  }
+  store_tile_avx512(acc0, acc1, c, ldc, rows, cols, alpha, beta);
 }
 
 constexpr int kMR256 = 6;
@@ -219,6 +229,132 @@ void kernel_avx2(int64_t kc, const float* __restrict ap, const float* __restrict
   }
 }
 
+// ---- bf16 products (AVX512_BF16) ----------------------------------------------------------------------------
+// Opt-in: op(A) and op(B) are rounded to bf16 while they are packed, and vdpbf16ps multiplies pairs of depth steps
+// into fp32 accumulators, twice the products per instruction of the fp32 kernel. C, alpha and beta stay fp32.
+
+// Set by a4j_set_gemm_bf16; read by every GEMM (process-wide, like the thread count).
+std::atomic<bool> bf16_products{false};
+
+#define A4J_AVX512_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma")))
+
+// Packing to bf16 pairs: a micro-panel of R lines (rows of op(A), or columns of op(B)) over `depth` steps becomes
+// dst[p / 2][r] = (bf16 line r at p, bf16 line r at p + 1) as one 32-bit word, zero-padded to R lines and an even
+// depth. Operands come in two layouts (every a4j_gemm operand has a unit stride on one side):
+
+// Lines contiguous along depth (op(A) = A, or op(B) = Bᵀ as nn.Linear weights): a pair is two neighbouring floats,
+// so each line is converted 32 floats at a time into a scratch row, then the words are transposed into the panel.
+template <int R>
+A4J_AVX512_BF16 void pack_pairs_from_lines(const float* const* lines, int valid, int64_t depth, uint32_t* dst) {
+  const int64_t pairs = (depth + 1) / 2;
+  alignas(64) uint32_t scratch[R][kKC / 2];
+  for (int r = 0; r < valid; r++) {
+    const float* src = lines[r];
+    for (int64_t p = 0; p < depth; p += 32) {
+      const int64_t left = depth - p;
+      const __mmask16 lo = left >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << left) - 1);
+      const __mmask16 hi = left >= 32 ? 0xFFFF : left <= 16 ? 0 : static_cast<__mmask16>((1u << (left - 16)) - 1);
+      const __m512bh packed = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, src + p + 16), _mm512_maskz_loadu_ps(lo, src + p));
+      _mm512_storeu_si512(&scratch[r][p / 2], (__m512i)packed);
+    }
+  }
+  for (int64_t q = 0; q < pairs; q++) {
+    uint32_t* out = dst + q * R;
+    for (int r = 0; r < valid; r++) out[r] = scratch[r][q];
+    for (int r = valid; r < R; r++) out[r] = 0;
+  }
+}
+
+// Depth-major (op(A) = Aᵀ, or op(B) = B): the R lines of one depth step are contiguous, so two depth steps are
+// converted together and interleaved into pairs, 16 lines at a time.
+template <int R>
+A4J_AVX512_BF16 void pack_pairs_from_steps(const float* src, int64_t step_stride, int valid, int64_t depth, uint32_t* dst) {
+  // Word r of the result takes bf16 element r (step p) as its low half and element 16 + r (step p + 1) as its high.
+  alignas(64) static const uint16_t interleave[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
+                                                      8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+  const __m512i order = _mm512_load_si512(interleave);
+  const int64_t pairs = (depth + 1) / 2;
+  for (int64_t q = 0; q < pairs; q++) {
+    const float* even = src + 2 * q * step_stride;
+    const bool has_odd = 2 * q + 1 < depth;
+    for (int r = 0; r < R; r += 16) {
+      const int left = valid - r;
+      const __mmask16 lines = left >= 16 ? 0xFFFF : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
+      const __m512 step0 = _mm512_maskz_loadu_ps(lines, even + r);
+      const __m512 step1 = has_odd ? _mm512_maskz_loadu_ps(lines, even + step_stride + r) : _mm512_setzero_ps();
+      const __m512i words = _mm512_permutexvar_epi16(order, (__m512i)_mm512_cvtne2ps_pbh(step1, step0));
+      const __mmask16 store = R - r >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << (R - r)) - 1);
+      _mm512_mask_storeu_epi32(dst + q * R + r, store, words);
+    }
+  }
+}
+
+// A block -> micro-panels of MR rows.
+template <int MR>
+A4J_AVX512_BF16 void pack_a_bf16(const Operand& a, int64_t row0, int64_t rows, int64_t depth0, int64_t depth, uint16_t* dst) {
+  const int64_t depth_padded = round_up(depth, 2);
+  for (int64_t ir = 0; ir < rows; ir += MR) {
+    const int valid = static_cast<int>(std::min<int64_t>(MR, rows - ir));
+    uint32_t* panel = reinterpret_cast<uint32_t*>(dst + ir * depth_padded);
+    if (a.col_stride == 1) {
+      const float* lines[MR];
+      for (int i = 0; i < valid; i++) lines[i] = a.data + (row0 + ir + i) * a.row_stride + depth0;
+      pack_pairs_from_lines<MR>(lines, valid, depth, panel);
+    } else {
+      pack_pairs_from_steps<MR>(a.data + depth0 * a.col_stride + (row0 + ir) * a.row_stride, a.col_stride, valid,
+                                depth, panel);
+    }
+  }
+}
+
+// B panel -> micro-panels of NR columns.
+template <int NR>
+A4J_AVX512_BF16 void pack_b_bf16(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64_t cols, uint16_t* dst) {
+  const int64_t depth_padded = round_up(depth, 2);
+  for (int64_t jr = 0; jr < cols; jr += NR) {
+    const int valid = static_cast<int>(std::min<int64_t>(NR, cols - jr));
+    uint32_t* panel = reinterpret_cast<uint32_t*>(dst + jr * depth_padded);
+    if (b.col_stride == 1) {
+      pack_pairs_from_steps<NR>(b.data + depth0 * b.row_stride + col0 + jr, b.row_stride, valid, depth, panel);
+    } else {
+      const float* lines[NR];
+      for (int j = 0; j < valid; j++) lines[j] = b.data + (col0 + jr + j) * b.col_stride + depth0;
+      pack_pairs_from_lines<NR>(lines, valid, depth, panel);
+    }
+  }
+}
+
+
+// The AVX-512 kernel's 12 x 32 tile over depth pairs: per pair, two B vectors of 16 columns x 2 depth steps and one
+// broadcast (a[i][p], a[i][p+1]) per row. `depth` is even.
+A4J_AVX512_BF16 void kernel_avx512_bf16(int64_t depth, const uint16_t* __restrict ap, const uint16_t* __restrict bp,
+                                        float* c, int64_t ldc, int rows, int cols, float alpha, float beta) {
+  constexpr int MR = kMR512;
+  __m512 acc0[MR], acc1[MR];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; i++) {
+    acc0[i] = _mm512_setzero_ps();
+    acc1[i] = _mm512_setzero_ps();
+  }
+  for (int i = 0; i < rows; i++) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+  for (int64_t p = 0; p < depth; p += 2) {
+    const __m512bh b0 = (__m512bh)_mm512_load_si512(bp);
+    const __m512bh b1 = (__m512bh)_mm512_load_si512(bp + 32);
+    _mm_prefetch(reinterpret_cast<const char*>(ap + 2 * kPrefetchA), _MM_HINT_T0);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; i++) {
+      int32_t pair;
+      std::memcpy(&pair, ap + 2 * i, sizeof pair);
+      const __m512bh a = (__m512bh)_mm512_set1_epi32(pair);
+      acc0[i] = _mm512_dpbf16_ps(acc0[i], a, b0);
+      acc1[i] = _mm512_dpbf16_ps(acc1[i], a, b1);
+    }
+    ap += 2 * MR;
+    bp += 2 * kNR512;
+  }
+  store_tile_avx512(acc0, acc1, c, ldc, rows, cols, alpha, beta);
+}
+
 // ---- blocked driver ----------------------------------------------------------------------------------------
 
 // Packing buffers per thread, grown on demand and kept: the OpenMP pool's threads live as long as the process,
@@ -243,33 +379,58 @@ struct PackBuffers {
 };
 thread_local PackBuffers pack_buffers;
 
-using Kernel = void (*)(int64_t, const float*, const float*, float*, int64_t, int, int, float, float);
+// A micro-kernel with the packing it reads. Elem is what the panels hold; depth is padded to a multiple of
+// kDepthStep (2 for bf16, whose dot product consumes pairs of depth steps).
+template <int MR_, int NR_, typename Elem_, int DepthStep_, void (*PackA)(const Operand&, int64_t, int64_t, int64_t,
+                                                                          int64_t, Elem_*),
+          void (*PackB)(const Operand&, int64_t, int64_t, int64_t, int64_t, Elem_*),
+          void (*Kernel)(int64_t, const Elem_*, const Elem_*, float*, int64_t, int, int, float, float)>
+struct Path {
+  static constexpr int MR = MR_;
+  static constexpr int NR = NR_;
+  static constexpr int kDepthStep = DepthStep_;
+  using Elem = Elem_;
+  static void pack_a(const Operand& a, int64_t row0, int64_t rows, int64_t depth0, int64_t depth, Elem* dst) {
+    PackA(a, row0, rows, depth0, depth, dst);
+  }
+  static void pack_b(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64_t cols, Elem* dst) {
+    PackB(b, depth0, depth, col0, cols, dst);
+  }
+  static void kernel(int64_t depth, const Elem* ap, const Elem* bp, float* c, int64_t ldc, int rows, int cols,
+                     float alpha, float beta) {
+    Kernel(depth, ap, bp, c, ldc, rows, cols, alpha, beta);
+  }
+};
 
-template <int MR, int NR>
-bool gemm_blocked(Kernel kernel, const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k,
-                  float alpha, float beta) {
+template <typename P>
+bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
+                  float beta) {
+  constexpr int MR = P::MR, NR = P::NR;
+  using Elem = typename P::Elem;
+  static_assert(sizeof(Elem) <= sizeof(float), "panels are carved from float buffers");
   const int64_t nc_max = std::min<int64_t>(kNC, (n + NR - 1) / NR * NR);
-  const int64_t kc_max = std::min<int64_t>(kKC, k);
+  const int64_t kc_max = round_up(std::min<int64_t>(kKC, k), P::kDepthStep);
   const int64_t mc_max = std::min<int64_t>(kMC, (m + MR - 1) / MR * MR);
-  float* packed_a = PackBuffers::grow(pack_buffers.a, pack_buffers.a_floats, mc_max * kc_max);
-  float* packed_b = PackBuffers::grow(pack_buffers.b, pack_buffers.b_floats, nc_max * kc_max);
+  Elem* packed_a = reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.a, pack_buffers.a_floats, mc_max * kc_max));
+  Elem* packed_b = reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.b, pack_buffers.b_floats, nc_max * kc_max));
   if (packed_a == nullptr || packed_b == nullptr) return false;
   for (int64_t jc = 0; jc < n; jc += kNC) {
     const int64_t nc = std::min(kNC, n - jc);
     for (int64_t pc = 0; pc < k; pc += kKC) {
       const int64_t kc = std::min(kKC, k - pc);
+      const int64_t kc_padded = round_up(kc, P::kDepthStep);
       // Later depth blocks add onto what the first one wrote.
       const float block_beta = pc == 0 ? beta : 1.0f;
-      pack_b<NR>(b, pc, kc, jc, nc, packed_b);
+      P::pack_b(b, pc, kc, jc, nc, packed_b);
       for (int64_t ic = 0; ic < m; ic += kMC) {
         const int64_t mc = std::min(kMC, m - ic);
-        pack_a<MR>(a, ic, mc, pc, kc, packed_a);
+        P::pack_a(a, ic, mc, pc, kc, packed_a);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            kernel(kc, packed_a + ir * kc, packed_b + jr * kc, c.data + (ic + ir) * c.ldc + jc + jr, c.ldc, rows,
-                   cols, alpha, block_beta);
+            P::kernel(kc_padded, packed_a + ir * kc_padded, packed_b + jr * kc_padded,
+                      c.data + (ic + ir) * c.ldc + jc + jr, c.ldc, rows, cols, alpha, block_beta);
           }
         }
       }
@@ -277,6 +438,10 @@ bool gemm_blocked(Kernel kernel, const Operand& a, const Operand& b, Output c, i
   }
   return true;
 }
+
+using PathAvx512 = Path<kMR512, kNR512, float, 1, pack_a<kMR512>, pack_b<kNR512>, kernel_avx512>;
+using PathAvx2 = Path<kMR256, kNR256, float, 1, pack_a<kMR256>, pack_b<kNR256>, kernel_avx2>;
+using PathAvx512Bf16 = Path<kMR512, kNR512, uint16_t, 2, pack_a_bf16<kMR512>, pack_b_bf16<kNR512>, kernel_avx512_bf16>;
 
 // A plain loop nest for problems too small to amortise packing; the inner loop over n vectorises.
 void gemm_small(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
@@ -325,11 +490,10 @@ bool gemm_serial(const Operand& a, const Operand& b, Output c, int64_t m, int64_
     gemm_small(a, b, c, m, n, k, alpha, beta);
     return true;
   }
-  if (a4j::has_avx512()) return gemm_blocked<kMR512, kNR512>(kernel_avx512, a, b, c, m, n, k, alpha, beta);
-  return gemm_blocked<kMR256, kNR256>(kernel_avx2, a, b, c, m, n, k, alpha, beta);
+  if (bf16_products.load(std::memory_order_relaxed)) return gemm_blocked<PathAvx512Bf16>(a, b, c, m, n, k, alpha, beta);
+  if (a4j::has_avx512()) return gemm_blocked<PathAvx512>(a, b, c, m, n, k, alpha, beta);
+  return gemm_blocked<PathAvx2>(a, b, c, m, n, k, alpha, beta);
 }
-
-int64_t round_up(int64_t x, int64_t multiple) { return (x + multiple - 1) / multiple * multiple; }
 
 // One GEMM on `threads` threads: C is cut into a grid of blocks, one per thread, each computed start to finish
 // by its thread (its own packing). Cuts fall on micro-tile boundaries and along the longer side of C, so
@@ -372,6 +536,17 @@ bool gemm_parallel(const Operand& a, const Operand& b, Output c, int64_t m, int6
 }  // namespace
 
 extern "C" {
+A4J_API int a4j_set_gemm_bf16(int enable) {
+  if (enable != 0 && !a4j::has_avx512_bf16()) {
+    return a4j::set_error(A4J_ERR_UNSUPPORTED, "a4j_set_gemm_bf16: bf16 products need AVX512_BF16 (and the AVX-512 "
+                                               "kernels in use); this CPU or ALBERT4J_ISA offers neither");
+  }
+  bf16_products.store(enable != 0, std::memory_order_relaxed);
+  return A4J_OK;
+}
+
+A4J_API int a4j_get_gemm_bf16(void) { return bf16_products.load(std::memory_order_relaxed) ? 1 : 0; }
+
 A4J_API int a4j_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                      int64_t lda, int64_t stride_a, const float* b, int64_t ldb, int64_t stride_b, float beta, float* c,
                      int64_t ldc, int64_t stride_c, int64_t batch, void* stream) {

@@ -48,6 +48,11 @@ bool has_avx512() {
   }();
   return supported;
 }
+
+bool has_avx512_bf16() {
+  static const bool supported = has_avx512() && __builtin_cpu_supports("avx512bf16");
+  return supported;
+}
 }  // namespace a4j
 
 extern "C" {

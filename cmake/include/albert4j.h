@@ -56,6 +56,11 @@ A4J_API int a4j_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
                      const float* a, int64_t lda, int64_t stride_a,
                      const float* b, int64_t ldb, int64_t stride_b, float beta,
                      float* c, int64_t ldc, int64_t stride_c, int64_t batch, void* stream);
+/* CPU, opt-in: every following a4j_gemm rounds op(A) and op(B) to bf16 and accumulates in fp32 (AVX512_BF16's
+ * vdpbf16ps); problems below 24^3 multiply-adds stay fp32. A4J_ERR_UNSUPPORTED where the CPU (or ALBERT4J_ISA)
+ * has no AVX512_BF16. Process-wide. */
+A4J_API int a4j_set_gemm_bf16(int enable);
+A4J_API int a4j_get_gemm_bf16(void);
 
 /* ---- elementwise.cpp -------------------------------------------------------------------------- */
 A4J_API int a4j_axpy(float alpha, const float* x, float* y, int64_t n, void* stream);   /* y += alpha*x */
