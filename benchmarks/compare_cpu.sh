@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # albert4j vs plain PyTorch on this CPU, same config, same thread count: runs `albert bench` and
-# benchmarks/torch_cpu_peer.py with the same arguments, then prints tokens/s albert4j ÷ PyTorch per mode.
+# benchmarks/peers/torch_cpu_peer.py with the same arguments, then prints tokens/s albert4j ÷ PyTorch per mode.
 #   benchmarks/compare_cpu.sh [--config base] [--seq 128] [--batch 8] [--steps 3] [--warmup 1] [--threads N]
 # Needs `mvn -DskipTests package` first (java/target/albert4j-*.jar + lib/) and python3 with torch.
 set -euo pipefail
@@ -11,7 +11,7 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 python=${PYTHON:-/usr/bin/python3}
 jar=$(ls "$root"/java/target/albert4j-*.jar | grep -v -- '-tests.jar' | head -1)
 ours=$("$java" --enable-native-access=ALL-UNNAMED -jar "$jar" bench "${args[@]}")
-theirs=$("$python" "$root/benchmarks/torch_cpu_peer.py" "${args[@]}")
+theirs=$("$python" "$root/benchmarks/peers/torch_cpu_peer.py" "${args[@]}")
 echo "$ours"
 echo "$theirs"
 field() { awk -v m="mode=$2" -v k="$3=" '$0 ~ (" " m " ") { for (i = 1; i <= NF; i++) if (index($i, k) == 1) print substr($i, length(k) + 1) }' <<<"$1"; }

@@ -11,7 +11,7 @@ gelu swapped in for its float64-oriented reference versions. Configs mirror Albe
 peak_mem_mib here is the growth of the process's peak RSS (ru_maxrss) since start: torch has no CPU allocator
 accounting. Needs only torch (Debian's python3-torch 1.13 works):
 
-    /usr/bin/python3 benchmarks/torch_cpu_peer.py --config base --seq 128 --batch 8 --steps 3 --threads 2
+    /usr/bin/python3 benchmarks/peers/torch_cpu_peer.py --config base --seq 128 --batch 8 --steps 3 --threads 2
 """
 import argparse
 import importlib.util
@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.join(HERE, "..", "java", "src", "test", "python", "make_albert_fixtures.py")
+FIXTURES = os.path.join(HERE, "..", "..", "java", "src", "test", "python", "make_albert_fixtures.py")
 
 SIZES = {  # AlbertConfig.preset: hidden, layers, heads, intermediate
     "base": (768, 12, 12, 3072), "large": (1024, 24, 16, 4096),
