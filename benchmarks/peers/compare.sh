@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# albert4j against its CPU peers on this machine: one config, sequence length, batch and thread count for all,
+# in alternating rounds of
+#   albert bench --mode train, torch_cpu_peer.py --mode train      (PyTorch: the pretraining step)
+#   albert bench --mode infer, torch_cpu_peer.py --mode infer      (PyTorch: inference with the MLM and SOP heads)
+#   albert bench --mode infer [--encoder-only], OnnxRuntimePeer    (ONNX Runtime: encoder + pooler)
+# then, per row, albert4j's tokens/s, the peer's and their ratio as median (min–max) over the rounds, with the CPU
+# and the thread count. Runs hold /tmp/albert4j-bench.lock so that no two benchmark runs overlap.
+#   benchmarks/peers/compare.sh [--config base] [--seq 128] [--batch 8] [--rounds 3] [--threads N (all cores)]
+#                               [--steps 3] [--warmup 1]
+# Configs: the presets base, large, xlarge, xxlarge (-v1/-v2) and tiny. Set PYTHON to use another python3 with torch.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+
+config=base seq=128 batch=8 rounds=3 threads=$(nproc) steps=3 warmup=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --config|--seq|--batch|--rounds|--threads|--steps|--warmup)
+      [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
+      printf -v "${1#--}" '%s' "$2"
+      shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "compare.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+for name in seq batch rounds threads steps warmup; do
+  [[ ${!name} =~ ^[0-9]+$ ]] || { echo "compare.sh: --$name takes a number, got '${!name}'" >&2; exit 2; }
+done
+
+# (a) prerequisites: say everything that is missing at once, with the way to get it
+python=${PYTHON:-/usr/bin/python3}
+missing=()
+if ! source "$root/scripts/find-jdk.sh" 2>/dev/null; then
+  missing+=("a JDK 25 or newer (none in \$JAVA_HOME or /usr/lib/jvm): install e.g. Temurin 25 and set JAVA_HOME")
+fi
+jar=$(ls "$root"/java/target/albert4j-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -1 || true)
+peer_jar=$root/benchmarks/target/benchmarks.jar
+if [ -z "$jar" ] || [ ! -f "$peer_jar" ]; then
+  build="(cd $root && mvn -B -DskipTests package)"
+  missing+=("java/target/albert4j-*.jar and benchmarks/target/benchmarks.jar: build them with $build")
+fi
+if ! "$python" -c 'import torch' 2>/dev/null; then
+  missing+=("torch for $python: apt-get install -y python3-torch (or set PYTHON to a python3 that has torch)")
+fi
+# Debian's torch takes its BLAS from libblas.so.3, by default the reference one: OpenBLAS goes first on the path.
+blas_dir=$(ls -d /usr/lib/*-linux-gnu/openblas-openmp 2>/dev/null | head -1 || true)
+if [ -z "$blas_dir" ] || [ ! -e "$blas_dir/libblas.so.3" ]; then
+  missing+=("OpenBLAS (OpenMP build) for torch: apt-get install -y libopenblas0-openmp")
+fi
+for tool in flock lscpu awk; do
+  command -v "$tool" >/dev/null || missing+=("$tool: apt-get install -y util-linux gawk")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "compare.sh: missing prerequisites:" >&2
+  printf '  - %s\n' "${missing[@]}" >&2
+  exit 1
+fi
+java=$JAVA_HOME/bin/java
+# The torch peer's environment: OpenBLAS, and glibc malloc thresholds high enough that freed activations stay
+# mapped (without them torch page-faults every step and runs at about half speed).
+torch_env=(env "LD_LIBRARY_PATH=$blas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" MALLOC_MMAP_THRESHOLD_=1073741824
+  MALLOC_TRIM_THRESHOLD_=4294967296 "OMP_NUM_THREADS=$threads")
+
+# (b) the ONNX model of the encoder + pooler, written once per config
+model_name=albert-${config#albert-}
+onnx=${XDG_CACHE_HOME:-$HOME/.cache}/albert4j/peers/$model_name.onnx
+if [ ! -f "$onnx" ]; then
+  echo "compare.sh: exporting $onnx" >&2
+  if ! "${torch_env[@]}" "$python" "$here/export_onnx.py" --config "$config" --out "$onnx"; then
+    echo "compare.sh: the ONNX export failed; if torch.onnx asks for the onnx package:" \
+      "apt-get install -y python3-onnx" >&2
+    exit 1
+  fi
+fi
+
+# (c) one benchmark at a time on this machine
+lock=/tmp/albert4j-bench.lock
+exec 9>>"$lock"
+if ! flock -n 9; then
+  echo "compare.sh: another benchmark holds $lock; waiting for it" >&2
+  flock 9
+fi
+
+# (d) the rounds; every bench line and every run's stderr go to the log, prefixed with round and runner
+log=$(mktemp "${TMPDIR:-/tmp}/albert4j-compare.XXXXXX.log")
+common=(--config "$config" --seq "$seq" --batch "$batch" --steps "$steps" --warmup "$warmup" --threads "$threads")
+albert_cli=("$java" --enable-native-access=ALL-UNNAMED -jar "$jar")
+albert=("${albert_cli[@]}" bench "${common[@]}")
+torch_peer=("${torch_env[@]}" "$python" "$here/torch_cpu_peer.py" "${common[@]}")
+ort_peer=("$java" --enable-native-access=ALL-UNNAMED -cp "$peer_jar" io.albert4j.bench.OnnxRuntimePeer --model "$onnx"
+  --seq "$seq" --batch "$batch" --steps "$steps" --warmup "$warmup" --threads "$threads")
+encoder_only=
+if "${albert_cli[@]}" bench --help 2>&1 | grep -q -- '--encoder-only'; then
+  encoder_only=yes
+fi
+failed=0
+run() {  # run ROUND RUNNER COMMAND...
+  local round=$1 runner=$2 out err rc=0
+  shift 2
+  out=$(mktemp) err=$(mktemp)
+  "$@" >"$out" 2>"$err" || rc=$?
+  grep '^bench ' "$out" | sed "s/^/$(printf '%-16s' "$runner") /" || true
+  sed "s/^/round=$round runner=$runner /" "$out" >>"$log"
+  sed "s/^/round=$round runner=$runner stderr: /" "$err" >>"$log"
+  if [ "$rc" -ne 0 ]; then
+    echo "compare.sh: $runner failed in round $round (exit $rc):" >&2
+    cat "$err" >&2
+    failed=1
+  elif [ "$round" -eq 1 ]; then
+    sed "s/^/$(printf '%-16s' "$runner") /" "$err" >&2  # the BLAS, thread and version lines
+  fi
+  rm -f "$out" "$err"
+}
+for ((round = 1; round <= rounds; round++)); do
+  echo "--- round $round of $rounds" >&2
+  run "$round" albert4j "${albert[@]}" --mode train
+  run "$round" pytorch "${torch_peer[@]}" --mode train
+  run "$round" albert4j "${albert[@]}" --mode infer
+  run "$round" pytorch "${torch_peer[@]}" --mode infer
+  if [ -n "$encoder_only" ]; then
+    run "$round" albert4j-encoder "${albert[@]}" --mode infer --encoder-only
+  fi
+  run "$round" onnxruntime "${ort_peer[@]}"
+done
+
+# (e) the summary
+cpu=$(lscpu | awk -F: '/^Model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }')
+avx512=no
+grep -qw avx512f /proc/cpuinfo && avx512=yes
+echo
+echo "cpu: ${cpu:-unknown} (avx512f: $avx512), $(nproc) cores online; threads: $threads"
+echo "run: $model_name seq=$seq batch=$batch, $rounds round(s) of $steps timed step(s) after $warmup warmup"
+sed -n 's/^round=1 runner=pytorch stderr: torch_cpu_peer: torch /pytorch: torch /p' "$log" | head -1
+sed -n 's/^round=1 runner=onnxruntime stderr: OnnxRuntimePeer: /onnxruntime: /p' "$log" | head -1
+if [ -z "$encoder_only" ]; then
+  echo "note: this albert bench has no --encoder-only: the ONNX Runtime row sets albert4j's inference with the MLM and"
+  echo "      SOP heads against ORT's encoder + pooler alone, which flatters ORT (most at small widths, where the"
+  echo "      30000-way logits dominate)"
+fi
+"$python" "$here/summarize.py" "$log"
+echo "log: $log"
+exit "$failed"
