@@ -7,6 +7,8 @@ import io.albert4j.albert.AlbertInputs;
 import io.albert4j.albert.AlbertModel;
 import io.albert4j.autograd.NoGrad;
 import io.albert4j.backend.Backend;
+import io.albert4j.backend.Backends;
+import io.albert4j.backend.cpu.CpuBackend;
 import io.albert4j.backend.KernelProfile;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Device;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code albert bench}: times an ALBERT pretraining step (forward + backward + LAMB) and inference (forward under
  * NoGrad) on random token ids, one line per run in the format benchmarks/hf_peer.py and
- * benchmarks/torch_cpu_peer.py print, so the three can be compared line by line.
+ * benchmarks/peers/torch_cpu_peer.py print, so the three can be compared line by line.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time ALBERT pretraining steps and inference on random inputs.",
@@ -70,6 +72,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--tf32", description = "cuda only: fp32 matrix products on TF32 tensor cores")
     boolean tf32;
+
+    @Option(names = "--bf16", description = "cpu only: matrix products on bf16 operands with fp32 accumulation "
+            + "(AVX512_BF16); also prints how far the outputs are from fp32's on the same weights and batch")
+    boolean bf16;
 
     @Option(names = "--seed", defaultValue = "1", description = "weights and inputs seed (default: ${DEFAULT-VALUE})")
     long seed;
@@ -129,12 +135,16 @@ final class BenchCommand implements Callable<Integer> {
                     + cfg.maxPositionEmbeddings());
         }
         Device dev = Device.parse(device);
-        Backend device = BackendSetup.open(dev, threads, tf32);
+        Backend device = BackendSetup.open(dev, threads, tf32, bf16);
         KernelProfile kernels = profile ? new KernelProfile() : null;
         Backend backend = kernels != null ? kernels.wrap(device) : device;
         PrintWriter out = spec.commandLine().getOut();
         Batch data = Batch.random(cfg, batch, seq, seed);
         // Inference first: a fresh model without gradient buffers, so its memory line is its own.
+        if (bf16) {
+            out.println(bf16Agreement(cfg, (CpuBackend) device, data));
+            out.flush();
+        }
         if (!mode.equals("train")) {
             Timing timing = encoderOnly ? runEncoder(cfg, backend, data, kernels) : runInfer(cfg, backend, data, kernels);
             report(out, line(cfg, encoderOnly ? "infer-encoder" : "infer", dev, timing), timing, kernels);
@@ -145,6 +155,49 @@ final class BenchCommand implements Callable<Integer> {
                     kernels);
         }
         return 0;
+    }
+
+    /**
+     * How far bf16 products move the model's outputs: one inference forward of the same weights and batch with
+     * fp32 and with bf16 GEMMs, compared on the MLM logits (largest difference, relative to the largest logit, and
+     * how often the top-1 token agrees) and on the SOP logits.
+     */
+    private String bf16Agreement(AlbertConfig cfg, CpuBackend cpu, Batch data) {
+        float[][] mlm = new float[2][], sop = new float[2][];
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(cfg, cpu, seed);
+             StepArena arena = new StepArena(cpu, 64L << 20)) {
+            model.eval();
+            for (int run = 0; run < 2; run++) {
+                cpu.setBf16Matmul(run == 1);
+                try (NoGrad noGrad = NoGrad.enter(); Step step = Step.inference(cpu, arena)) {
+                    AlbertForPreTrainingOutput out = model.forward(data.inputs(false), 0L);
+                    mlm[run] = Backends.hostFloats(out.predictionLogits());
+                    sop[run] = Backends.hostFloats(out.sopLogits());
+                }
+            }
+        } finally {
+            cpu.setBf16Matmul(true);
+        }
+        int vocab = cfg.vocabSize(), positions = mlm[0].length / vocab, sameTop = 0;
+        double maxDiff = 0, maxLogit = 0;
+        for (int p = 0; p < positions; p++) {
+            int top0 = 0, top1 = 0;
+            for (int v = 0; v < vocab; v++) {
+                int i = p * vocab + v;
+                maxDiff = Math.max(maxDiff, Math.abs(mlm[0][i] - mlm[1][i]));
+                maxLogit = Math.max(maxLogit, Math.abs(mlm[0][i]));
+                top0 = mlm[0][i] > mlm[0][p * vocab + top0] ? v : top0;
+                top1 = mlm[1][i] > mlm[1][p * vocab + top1] ? v : top1;
+            }
+            sameTop += top0 == top1 ? 1 : 0;
+        }
+        double sopDiff = 0;
+        for (int i = 0; i < sop[0].length; i++) {
+            sopDiff = Math.max(sopDiff, Math.abs(sop[0][i] - sop[1][i]));
+        }
+        return String.format(Locale.ROOT, "agreement bf16 vs fp32: MLM logits max |diff| %.4f (%.2e of max |logit| "
+                + "%.2f), top-1 token agrees at %d of %d positions (%.1f%%); SOP logits max |diff| %.4f", maxDiff,
+                maxDiff / maxLogit, maxLogit, sameTop, positions, 100.0 * sameTop / positions, sopDiff);
     }
 
     private void report(PrintWriter out, String line, Timing timing, KernelProfile kernels) {
@@ -164,7 +217,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private String line(AlbertConfig cfg, String runMode, Device dev, Timing t) {
         double tokensPerSecond = (double) batch * seq / (t.meanMillis / 1000.0);
-        String shownMode = tf32 ? runMode + "-tf32" : runMode;
+        String shownMode = tf32 ? runMode + "-tf32" : bf16 ? runMode + "-bf16" : runMode;
         return String.format(Locale.ROOT, "bench model=%s seq=%d batch=%d mode=%s device=%s tokens/s=%.1f step_ms=%.2f "
                 + "peak_mem_mib=%.0f", modelName(config), seq, batch, shownMode, dev, tokensPerSecond, t.meanMillis,
                 t.peakBytes / (1024.0 * 1024.0));

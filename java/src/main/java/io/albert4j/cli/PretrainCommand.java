@@ -101,6 +101,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda[:N]") String device;
     @Option(names = "--threads", defaultValue = "0", description = "CPU kernel threads; 0 = all cores") int threads;
     @Option(names = "--tf32", description = "cuda only: fp32 matrix products on TF32 tensor cores") boolean tf32;
+    @Option(names = "--bf16", description = "cpu only: matrix products on bf16 operands with fp32 accumulation "
+            + "(AVX512_BF16; weights and optimizer stay fp32)") boolean bf16;
     @Option(names = "--no-progress", description = "log lines instead of a progress bar") boolean noProgress;
 
     @Override
@@ -139,7 +141,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     Pretrainer.Result run() throws IOException {
         PretrainingOptions options = options();
-        Backend backend = BackendSetup.open(Device.parse(device), threads, tf32);
+        Backend backend = BackendSetup.open(Device.parse(device), threads, tf32, bf16);
         Files.createDirectories(out);
         if (tokenizer == null) {
             tokenizer = out.resolve("spiece.model");

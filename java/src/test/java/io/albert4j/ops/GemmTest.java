@@ -2,12 +2,20 @@ package io.albert4j.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.albert4j.backend.Backends;
+import io.albert4j.backend.NativeKernelException;
 import io.albert4j.backend.cpu.CpuBackend;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,11 +23,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** a4j_gemm (cpu/gemm.cpp) against a double-precision reference, on 1 and 2 threads. */
+/**
+ * a4j_gemm (cpu/gemm.cpp) against a double-precision reference, on 1 and 2 threads; and its opt-in bf16 products
+ * against a reference on bf16-rounded operands (or, where the CPU has no AVX512_BF16, their refusal).
+ */
 class GemmTest {
     private final CpuBackend backend = (CpuBackend) Backends.cpu();
     private final SplittableRandom random = new SplittableRandom(11);
     private int savedThreads;
+    /** Whether the reference rounds op(A) and op(B) to bf16, as the bf16 path does above 24^3 multiply-adds. */
+    private boolean bf16Operands;
 
     @BeforeEach
     void saveThreads() {
@@ -29,6 +42,10 @@ class GemmTest {
     @AfterEach
     void restoreThreads() {
         backend.setNumThreads(savedThreads);
+        if (backend.bf16Matmul()) {
+            backend.setBf16Matmul(false);
+        }
+        bf16Operands = false;
     }
 
     /** One GEMM case: sizes, transposes, scalars, padding of each leading dim / batch stride, NaN-filled C. */
@@ -52,6 +69,7 @@ class GemmTest {
             backend.gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, ta, lda, strideA, tb, ldb, strideB, c.beta, tc,
                     ldc, strideC, c.batch);
             float[] got = tc.toFloatArray();
+            boolean rounded = bf16Operands && (long) c.m * c.n * c.k > 24 * 24 * 24;
             for (int bi = 0; bi < c.batch; bi++) {
                 for (int i = 0; i < c.m; i++) {
                     for (int j = 0; j < c.n; j++) {
@@ -59,7 +77,7 @@ class GemmTest {
                         for (int p = 0; p < c.k; p++) {
                             double av = c.transA ? a[bi * strideA + p * lda + i] : a[bi * strideA + i * lda + p];
                             double bv = c.transB ? b[bi * strideB + j * ldb + p] : b[bi * strideB + p * ldb + j];
-                            sum += av * bv;
+                            sum += rounded ? (double) bf16(av) * bf16(bv) : av * bv;
                         }
                         int at = bi * strideC + i * ldc + j;
                         double expected = c.alpha * sum + (c.beta == 0 ? 0 : c.beta * (double) cInit[at]);
@@ -154,6 +172,77 @@ class GemmTest {
                     () -> backend.gemm(false, false, 4, 4, 4, 1, a, 4, 0, b, 4, 0, 0, c, 4, 0, 1));
             assertEquals(true, tooSmall.getMessage().contains("'a'"), tooSmall.getMessage());
         }
+    }
+
+    @ParameterizedTest(name = "{0} thread(s)")
+    @ValueSource(ints = {1, 2})
+    void bf16ProductsMatchAReferenceOnBf16RoundedOperands(int threads) {
+        assumeTrue(bf16Available(), "no AVX512_BF16 kernels here; bf16IsRefusedWithoutAvx512Bf16 covers this CPU");
+        backend.setNumThreads(threads);
+        backend.setBf16Matmul(true);
+        bf16Operands = true;
+        for (int t = 0; t < 4; t++) {
+            boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+            for (int size : new int[] {17, 31, 65, 130}) {
+                check(Case.plain(ta, tb, size, size, size));
+            }
+            // odd depths (a zero-padded last pair), edges of the 12 x 32 tile, alpha/beta, padded leading dims
+            check(Case.plain(ta, tb, 37, 200, 3));
+            check(Case.plain(ta, tb, 300, 70, 129));
+            check(new Case(ta, tb, 65, 47, 131, 0.75f, -0.5f, 3, 5, 7, 1, 0, false));
+            check(new Case(ta, tb, 130, 70, 41, 1.0f, 1.0f, 0, 0, 0, 2, 5, false));
+        }
+        // K > KC with an odd remainder, M > MC, N off the tile
+        check(Case.plain(false, true, 203, 97, 801));
+    }
+
+    @Test
+    void bf16ProductsAreReallyRounded() {
+        assumeTrue(bf16Available(), "no AVX512_BF16 kernels here");
+        float[] a = randomFloats(64 * 64), b = randomFloats(64 * 64);
+        float[] fp32 = product(a, b, 64);
+        backend.setBf16Matmul(true);
+        assertTrue(backend.bf16Matmul() && backend.description().contains("bf16"), backend.description());
+        float[] bf16 = product(a, b, 64);
+        double largest = 0;
+        for (int i = 0; i < fp32.length; i++) {
+            largest = Math.max(largest, Math.abs(fp32[i] - bf16[i]));
+        }
+        // bf16 keeps 8 significant bits: sums of 64 products in [-1, 1] move by ~1e-2, fp32 rounding by ~1e-6.
+        assertTrue(largest > 1e-4 && largest < 0.1, "bf16 vs fp32 max |diff| " + largest);
+    }
+
+    @Test
+    void bf16IsRefusedWithoutAvx512Bf16() {
+        assumeFalse(bf16Available(), "this CPU runs bf16 products; the tests above cover them");
+        var error = assertThrows(NativeKernelException.class, () -> backend.setBf16Matmul(true));
+        assertTrue(error.getMessage().contains("AVX512_BF16"), error.getMessage());
+        assertFalse(backend.bf16Matmul());
+    }
+
+    private float[] product(float[] a, float[] b, int size) {
+        try (Tensor ta = Tensor.ofFloats(a, a.length); Tensor tb = Tensor.ofFloats(b, b.length);
+             Tensor tc = Tensor.allocateHost(DType.F32, size * size)) {
+            backend.gemm(false, false, size, size, size, 1, ta, size, 0, tb, size, 0, 0, tc, size, 0, 1);
+            return tc.toFloatArray();
+        }
+    }
+
+    /** The AVX-512 kernels are in use (not forced to AVX2) and /proc/cpuinfo lists avx512_bf16. */
+    private boolean bf16Available() {
+        try {
+            return backend.instructionSet().equals("AVX-512")
+                    && Files.readString(Path.of("/proc/cpuinfo")).contains(" avx512_bf16");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Round to nearest even, as vcvtneps2bf16 does (the operands here are finite). */
+    private static float bf16(double value) {
+        int bits = Float.floatToRawIntBits((float) value);
+        bits += 0x7fff + ((bits >>> 16) & 1);
+        return Float.intBitsToFloat(bits & 0xffff0000);
     }
 
     private float[] randomFloats(int n) {

@@ -58,9 +58,24 @@ public final class CpuBackend implements Backend {
         return RuntimeNative.isa() == 2 ? "AVX-512" : "AVX2";
     }
 
+    /**
+     * Opt-in bf16 GEMMs: every matrix product rounds its operands to bf16 and accumulates in fp32 (AVX512_BF16's
+     * vdpbf16ps, twice the products per instruction); weights, activations and the optimizer stay fp32.
+     * Process-wide, like the thread count.
+     *
+     * @throws io.albert4j.backend.NativeKernelException where the CPU has no AVX512_BF16 (or ALBERT4J_ISA=avx2)
+     */
+    public void setBf16Matmul(boolean enable) {
+        GemmNative.setBf16(enable);
+    }
+
+    public boolean bf16Matmul() {
+        return GemmNative.bf16();
+    }
+
     @Override
     public String description() {
-        return "cpu (" + instructionSet() + ", " + numThreads() + " threads)";
+        return "cpu (" + instructionSet() + (bf16Matmul() ? ", bf16 GEMM" : "") + ", " + numThreads() + " threads)";
     }
 
     @Override
