@@ -5,33 +5,15 @@
 #include <new>
 #include <vector>
 
+#include "a4j_math.h"
 #include "albert4j.h"
 #include "cpu_common.h"
 #include "cpu_parallel.h"
 
 namespace {
 
-// exp(x) for x <= 0-ish arguments of max-subtracted logits, written so the compiler vectorises it (libm's expf
-// does not): Cody-Waite reduction x = n·ln2 + r, |r| <= ln2/2, degree-6 Taylor polynomial (relative error
-// ~2e-7), scaled by 2^n through the exponent bits. Inputs are clamped to [-87, 88] (normal results only).
-static inline float vexp(float x) {
-  x = x > -87.0f ? x : -87.0f;  // also maps NaN to -87, so the int conversion below is always defined
-  x = x < 88.0f ? x : 88.0f;
-  const float n = std::floor(x * 1.4426950408889634f + 0.5f);
-  float r = std::fma(n, -0.693145751953125f, x);
-  r = std::fma(n, -1.428606765330187e-06f, r);
-  float p = 1.0f / 720.0f;
-  p = std::fma(p, r, 1.0f / 120.0f);
-  p = std::fma(p, r, 1.0f / 24.0f);
-  p = std::fma(p, r, 1.0f / 6.0f);
-  p = std::fma(p, r, 0.5f);
-  p = std::fma(p, r, 1.0f);
-  p = std::fma(p, r, 1.0f);
-  union { int32_t i; float f; } scale;
-  scale.i = (static_cast<int32_t>(n) + 127) << 23;
-  return p * scale.f;
-}
-
+// exp is a4j_math.h's branch-free a4j_exp, so both loops below vectorise (libm's expf, and the earlier local exp
+// with its floor and union, kept them scalar: 1.5 ms per 169 x 8000 MLM row block on two Zen 4 cores).
 A4J_CLONES float row_lse(const float* __restrict x, int64_t classes) {
   float m = -INFINITY;
   int nans = 0;
@@ -44,7 +26,7 @@ A4J_CLONES float row_lse(const float* __restrict x, int64_t classes) {
   if (m == -INFINITY || m == INFINITY) return m;
   float s = 0.0f;
 #pragma omp simd reduction(+ : s)
-  for (int64_t c = 0; c < classes; c++) s += vexp(x[c] - m);
+  for (int64_t c = 0; c < classes; c++) s += a4j_exp(x[c] - m);
   return m + std::log(s);
 }
 
@@ -52,7 +34,7 @@ A4J_CLONES float row_lse(const float* __restrict x, int64_t classes) {
 A4J_CLONES void row_softmax_grad(const float* __restrict x, float lse, float scale, float* __restrict dx,
                                  int64_t classes) {
 #pragma omp simd
-  for (int64_t c = 0; c < classes; c++) dx[c] += scale * vexp(x[c] - lse);
+  for (int64_t c = 0; c < classes; c++) dx[c] += scale * a4j_exp(x[c] - lse);
 }
 
 bool ignored(int32_t label, int32_t ignore_index) { return label == ignore_index; }

@@ -44,7 +44,8 @@ final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--config", defaultValue = "base", paramLabel = "NAME|FILE",
-            description = "preset (base, large, xlarge, xxlarge, optionally -v1/-v2; tiny = 2 layers of width 128) "
+            description = "preset (base, large, xlarge, xxlarge, optionally -v1/-v2; tiny = 2 layers of width 128; demo = "
+                    + "the model of albert demo) "
                     + "or a config.json (default: ${DEFAULT-VALUE})")
     String config;
 
@@ -102,6 +103,9 @@ final class BenchCommand implements Callable<Integer> {
     static AlbertConfig resolve(String name) {
         if (name.equals("tiny")) {
             return tiny();
+        }
+        if (name.equals("demo")) {
+            return ModelConfigs.resolve("demo", 8000, 128);  // the model `albert demo` trains, with its 8k vocabulary
         }
         if (name.endsWith(".json") || Files.isRegularFile(Path.of(name))) {
             return AlbertConfig.read(Path.of(name));
