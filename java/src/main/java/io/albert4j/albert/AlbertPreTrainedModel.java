@@ -166,12 +166,21 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
     }
 
     /**
-     * Writes a HuggingFace model directory (config.json, model.safetensors with HF's tied aliases), atomically.
-     * {@code tokenizerModel} (may be null) is copied in as spiece.model.
+     * Writes a HuggingFace model directory (config.json, model.safetensors with HF's tied aliases), atomically; an
+     * earlier model in {@code dir} is replaced, a folder holding anything else is refused. {@code tokenizerModel}
+     * (may be null) is copied in as spiece.model.
      */
     public void save(Path dir, Path tokenizerModel) {
+        save(dir, tokenizerModel, false);
+    }
+
+    /**
+     * As {@link #save(Path, Path)}; with {@code overwrite} a folder holding other files is written too, and only
+     * the model's files in it are replaced ({@link HfModelDirectory#save(Path, String, Map, Path, boolean)}).
+     */
+    public void save(Path dir, Path tokenizerModel, boolean overwrite) {
         try {
-            HfModelDirectory.save(dir, config.toJson(), namedParameters(), tokenizerModel);
+            HfModelDirectory.save(dir, config.toJson(), namedParameters(), tokenizerModel, overwrite);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save model to " + dir + ": " + e.getMessage(), e);
         }

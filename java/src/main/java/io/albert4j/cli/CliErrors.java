@@ -1,5 +1,6 @@
 package io.albert4j.cli;
 
+import io.albert4j.io.ForeignFilesException;
 import picocli.CommandLine;
 
 /**
@@ -10,6 +11,9 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        if (ex instanceof ForeignFilesException && commandLine.getCommandSpec().findOption("--overwrite") != null) {
+            message += "; --overwrite writes there anyway, replacing only the files albert4j writes";
+        }
         commandLine.getErr().println("albert " + commandLine.getCommandName() + ": " + message);
         if ("1".equals(System.getenv("ALBERT4J_DEBUG"))) {
             ex.printStackTrace(commandLine.getErr());

@@ -75,12 +75,11 @@ final class DemoCommand implements Callable<Integer> {
 
         Path runDir = out.resolve("run");
         if (Files.exists(runDir)) {
-            System.out.println("      starting afresh: removing the previous demo run in " + runDir);
-            io.albert4j.io.AtomicFiles.deleteRecursively(runDir);
+            System.out.println("      starting afresh: replacing the previous demo run in " + runDir);
         }
         PretrainCommand pretrain = new PretrainCommand();
         new CommandLine(pretrain).parseArgs("--corpus", join(files), "--tokenizer", spiece.toString(),
-                "--out", runDir.toString(), "--config", "demo", "--seq", Integer.toString(seq),
+                "--out", runDir.toString(), "--overwrite", "--config", "demo", "--seq", Integer.toString(seq),
                 "--batch", Integer.toString(batch), "--lr", Double.toString(lr), "--seed", Long.toString(seed),
                 "--steps", Long.toString(stepsForBudget()), "--eval-every", "250", "--eval-batches", "32",
                 "--save-checkpoints-steps", "500", "--log-every", "25", "--corpus-format", "PROSE",

@@ -49,7 +49,11 @@ final class FinetuneCommand implements Callable<Integer> {
             description = "fields joined into segment A (e.g. subject,body); default ${DEFAULT-VALUE}")
     List<String> textFields;
     @Option(names = "--label-field", defaultValue = "label") String labelField;
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "model directory to write; an earlier model there is replaced, other files are refused")
+    Path out;
+    @Option(names = "--overwrite", description = "write into --out although it holds other files (they are kept)")
+    boolean overwrite;
     @Option(names = {"--max-seq-length", "--seq"}, defaultValue = "128") int seq;
     @Option(names = "--batch", defaultValue = "16") int batch;
     @Option(names = "--epochs", defaultValue = "2") int epochs;
@@ -66,6 +70,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        HfModelDirectory.checkCanSave(out, overwrite);
         AlbertTokenizer tok = AlbertTokenizer.load(modelDir.resolve(HfModelDirectory.TOKENIZER_FILE));
         List<JsonNode> trainRows = readJsonl(trainFile);
         List<String> labels = new ArrayList<>(new TreeSet<>(trainRows.stream().map(this::label).toList()));
@@ -129,7 +134,7 @@ final class FinetuneCommand implements Callable<Integer> {
                             accuracy(model, dev), majority(dev, labels.size()), dev.size());
                 }
             }
-            model.save(out, modelDir.resolve(HfModelDirectory.TOKENIZER_FILE));
+            model.save(out, modelDir.resolve(HfModelDirectory.TOKENIZER_FILE), overwrite);
             System.out.println("model: " + out);
         }
         return 0;

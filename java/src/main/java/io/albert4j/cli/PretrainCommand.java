@@ -64,6 +64,11 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from the newest complete checkpoint in --out")
     boolean resume;
 
+    @Option(names = "--overwrite", description = "write into an --out that holds other files (they are kept, "
+            + "in OUT/model too); without --resume, start over an earlier run there (its checkpoints and metrics "
+            + "are deleted, its model replaced at the end)")
+    boolean overwrite;
+
     @Option(names = {"--max-seq-length", "--seq"}, defaultValue = "128") int maxSeqLength;
     @Option(names = "--max-predictions-per-seq", defaultValue = "20") int maxPredictionsPerSeq;
     @Option(names = "--masked-lm-prob", defaultValue = "0.15") double maskedLmProb;
@@ -108,8 +113,13 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Pretrainer.Result result = run();
-        System.out.printf("done: %d steps, %.0f tokens/s; model in %s%n", result.finalStep(),
-                result.tokensPerSecond(), result.modelDir());
+        if (result.firstStep() == result.finalStep()) {
+            System.out.printf("done: %d steps (all trained before); model in %s%n", result.finalStep(),
+                    result.modelDir());
+        } else {
+            System.out.printf("done: %d steps, %.0f tokens/s; model in %s%n", result.finalStep(),
+                    result.tokensPerSecond(), result.modelDir());
+        }
         if (result.lastEval() != null) {
             System.out.printf("held-out: loss %.4f, MLM accuracy %.4f, SOP accuracy %.4f, perplexity %.2f%n",
                     result.lastEval().loss(), result.lastEval().mlmAccuracy(), result.lastEval().sopAccuracy(),
@@ -141,6 +151,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     Pretrainer.Result run() throws IOException {
         PretrainingOptions options = options();
+        Pretrainer.checkRunDirectory(out, resume, overwrite);
         Backend backend = BackendSetup.open(Device.parse(device), threads, tf32, bf16);
         Files.createDirectories(out);
         if (tokenizer == null) {
@@ -185,7 +196,7 @@ final class PretrainCommand implements Callable<Integer> {
                         heldOut.unigramPerplexityAtMask(model.config().vocabSize()));
             }
             return new Pretrainer(model, options, train, heldOut, out, tokenizer).showProgress(!noProgress)
-                    .run(resume);
+                    .overwrite(overwrite).run(resume);
         }
     }
 }

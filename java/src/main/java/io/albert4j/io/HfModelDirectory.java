@@ -10,6 +10,7 @@ import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,6 +40,8 @@ public final class HfModelDirectory {
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
     public static final String TOKENIZER_FILE = "spiece.model";
+    /** Every file a save writes, in the order an {@code overwrite} save renames them into place (weights last). */
+    public static final List<String> MODEL_FILES = List.of(CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE);
 
     static final String PREFIX = "albert.";
     static final String WORD_EMBEDDINGS = "albert.embeddings.word_embeddings.weight";
@@ -232,18 +235,80 @@ public final class HfModelDirectory {
     // ---- writing --------------------------------------------------------------------------------------------
 
     /**
-     * Writes a complete model directory atomically: built in a temporary sibling and renamed into place, so
-     * {@code dir} is never seen half written. {@code tokenizerModel} (may be null) is copied as spiece.model.
+     * Writes a complete model directory; an earlier model there is replaced as a whole. {@code tokenizerModel}
+     * (may be null) is copied as spiece.model. Refuses ({@link ForeignFilesException}) a folder that holds
+     * anything else: see {@link #save(Path, JsonNode, Map, Path, boolean)}.
      */
     public static void save(Path dir, JsonNode config, Map<String, Tensor> parameters, Path tokenizerModel)
             throws IOException {
-        AtomicFiles.writeDirectory(dir, temp -> writeInto(temp, config, parameters, tokenizerModel));
+        save(dir, config, parameters, tokenizerModel, false);
+    }
+
+    /**
+     * Writes a complete model directory. The files are built in a temporary sibling, and nothing in {@code dir}
+     * changes before all of them are on disk:
+     * <ul>
+     *   <li>{@code dir} missing, empty or a model directory (config.json and model.safetensors, nothing but {@link
+     *       #MODEL_FILES}): the new directory is renamed into place, so {@code dir} is never seen half written
+     *       ({@link AtomicFiles#writeDirectory});</li>
+     *   <li>{@code dir} holds anything else: refused with {@link ForeignFilesException} naming what is there,
+     *       unless {@code overwrite}; then each file this save writes replaces its namesake and every other entry is
+     *       left alone ({@link AtomicFiles#replaceFiles}).</li>
+     * </ul>
+     */
+    public static void save(Path dir, JsonNode config, Map<String, Tensor> parameters, Path tokenizerModel,
+                            boolean overwrite) throws IOException {
+        AtomicFiles.recover(dir);
+        AtomicFiles.Writer filler = temp -> writeInto(temp, config, parameters, tokenizerModel);
+        if (holdsOnlyAModel(dir)) {
+            AtomicFiles.writeDirectory(dir, filler);
+        } else {
+            checkCanSave(dir, overwrite);
+            AtomicFiles.replaceFiles(dir, MODEL_FILES, filler);
+        }
     }
 
     /** As {@link #save(Path, JsonNode, Map, Path)} with config.json given as JSON text. */
     public static void save(Path dir, String configJson, Map<String, Tensor> parameters, Path tokenizerModel)
             throws IOException {
         save(dir, parseConfig(configJson), parameters, tokenizerModel);
+    }
+
+    /** As {@link #save(Path, JsonNode, Map, Path, boolean)} with config.json given as JSON text. */
+    public static void save(Path dir, String configJson, Map<String, Tensor> parameters, Path tokenizerModel,
+                            boolean overwrite) throws IOException {
+        save(dir, parseConfig(configJson), parameters, tokenizerModel, overwrite);
+    }
+
+    /**
+     * Throws what {@link #save(Path, JsonNode, Map, Path, boolean) save} would refuse, before any work is done: a
+     * command checks its output folder before hours of training, not after.
+     */
+    public static void checkCanSave(Path dir, boolean overwrite) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new FileAlreadyExistsException(dir.toString(), null, "is a file, not a folder to write a model into");
+        }
+        if (overwrite || holdsOnlyAModel(dir)) {
+            return;
+        }
+        // Not a model directory: even a lone spiece.model or config.json is the user's, not an earlier save's.
+        throw new ForeignFilesException(dir, "a model directory", ForeignFilesException.foreignEntries(dir, name -> false));
+    }
+
+    /** True when {@code dir} is missing, empty, or a model directory and nothing else. */
+    private static boolean holdsOnlyAModel(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return true;
+        }
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        List<String> all = ForeignFilesException.foreignEntries(dir, name -> false);
+        if (all.isEmpty()) {
+            return true;
+        }
+        return Files.isRegularFile(dir.resolve(CONFIG_FILE)) && Files.isRegularFile(dir.resolve(WEIGHTS_FILE))
+                && ForeignFilesException.foreignEntries(dir, MODEL_FILES::contains).isEmpty();
     }
 
     /** Writes the directory's files into an existing directory (callers that build a larger atomic directory). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.albert4j.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -95,6 +96,42 @@ public final class MetricsLog implements AutoCloseable {
             }
         }
         return records;
+    }
+
+    /**
+     * Keeps the lines of {@code DIR/metrics.jsonl} up to {@code step} (a resumed run computes the rest again, so
+     * the curves have no duplicated steps), verbatim, and drops a line cut short by a crash. The new file is
+     * written beside the old one and renamed over it: a kill at any moment leaves the old lines or the new ones.
+     * A {@code metrics.jsonl.previous} left by an interrupted rewrite of earlier versions is the complete old file,
+     * and is read instead.
+     */
+    public static void truncateAfter(Path dir, long step) throws IOException {
+        Path file = dir.resolve(FILE_NAME);
+        Path previous = dir.resolve(FILE_NAME + ".previous");
+        AtomicFiles.recover(file);
+        Path source = Files.exists(previous) ? previous : file;
+        if (!Files.exists(source)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(source, StandardCharsets.UTF_8);
+        StringBuilder kept = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            try {
+                if (JSON.readTree(line).path("step").asLong() <= step) {
+                    kept.append(line).append('\n');
+                }
+            } catch (JacksonException e) {
+                if (i != lines.size() - 1) {
+                    throw new IOException(source + ":" + (i + 1) + ": not a JSON object: " + e.getOriginalMessage(), e);
+                }
+            }
+        }
+        AtomicFiles.writeFile(file, temp -> Files.writeString(temp, kept, StandardCharsets.UTF_8));
+        Files.deleteIfExists(previous);
     }
 
     private static double number(JsonNode node, String key) {

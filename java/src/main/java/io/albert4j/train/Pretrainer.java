@@ -10,6 +10,9 @@ import io.albert4j.data.Batch;
 import io.albert4j.data.DataCursor;
 import io.albert4j.data.DocumentSource;
 import io.albert4j.data.PretrainingDataLoader;
+import io.albert4j.io.AtomicFiles;
+import io.albert4j.io.ForeignFilesException;
+import io.albert4j.io.HfModelDirectory;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.StepArena;
@@ -17,7 +20,7 @@ import io.albert4j.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +37,11 @@ import java.util.Set;
  *
  * <p>Exact resume: a checkpoint holds the weights, the optimizer moments, the step and the data cursor, and every
  * other random draw derives from (seed, step), so a resumed run computes bitwise the losses that an uninterrupted
- * run with the same seed would have.
+ * run with the same seed would have. A run is done when its final model is on disk: resuming a run whose last
+ * checkpoint is the final step writes {@code DIR/model/} from it again, so a kill during that save loses nothing.
+ *
+ * <p>The run directory holds only what a run writes ({@link #isRunEntry}); a fresh run refuses a directory that
+ * holds anything else, or an earlier run, unless told to {@link #overwrite}.
  */
 public final class Pretrainer {
     /** Where the final model goes under the run directory. */
@@ -43,6 +50,10 @@ public final class Pretrainer {
     /** Settings that may change between a checkpoint and its resumption without changing the numbers. */
     private static final Set<String> RESUME_MAY_CHANGE = Set.of("logEverySteps", "evalEverySteps",
             "saveCheckpointsSteps", "keepCheckpointMax", "recomputeActivations", "skipNonFiniteSteps");
+    /** What a run writes besides its checkpoints; spiece.model/.vocab: the tokenizer the CLI trains into a run. */
+    private static final Set<String> RUN_FILES = Set.of(MODEL_DIR, MetricsLog.FILE_NAME,
+            MetricsLog.FILE_NAME + ".previous", TrainingPlot.PNG_FILE, TrainingPlot.HTML_FILE,
+            HfModelDirectory.TOKENIZER_FILE, "spiece.vocab");
 
     private final AlbertForPreTraining model;
     private final PretrainingOptions options;
@@ -51,6 +62,7 @@ public final class Pretrainer {
     private final Path runDir;
     private final Path tokenizerModel;
     private boolean showProgress = true;
+    private boolean overwrite;
     private PrintStream log = System.err;
 
     /**
@@ -86,6 +98,48 @@ public final class Pretrainer {
         return this;
     }
 
+    /**
+     * On: other files in the run directory and in {@code DIR/model/} are accepted and left alone, and a fresh run
+     * ({@code run(false)}) starts over an earlier run there, deleting that run's checkpoints, metrics and plots
+     * (its model is replaced only when the new one is complete). Off by default: a resumed run accepts other files
+     * in the run directory but not in {@code DIR/model/}, a fresh one neither.
+     */
+    public Pretrainer overwrite(boolean on) {
+        this.overwrite = on;
+        return this;
+    }
+
+    /** Whether {@code name} is an entry a run writes into its directory (or a leftover of such a write). */
+    public static boolean isRunEntry(String name) {
+        String target = AtomicFiles.leftoverOf(name).orElse(name);
+        return RUN_FILES.contains(target) || TrainingCheckpoints.isCheckpointName(target);
+    }
+
+    /**
+     * Throws what {@link #run(boolean)} would refuse for {@code runDir}, before any work is done: for a fresh run
+     * (neither {@code resume} nor {@code overwrite}) a directory with files a run does not write ({@link
+     * ForeignFilesException}) or with an earlier run; for every run a {@code model/} folder that holds more than a
+     * model, unless {@code overwrite}.
+     */
+    public static void checkRunDirectory(Path runDir, boolean resume, boolean overwrite) throws IOException {
+        if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
+            throw new FileAlreadyExistsException(runDir.toString(), null, "is a file, not a run directory");
+        }
+        if (!resume && !overwrite) {
+            List<String> foreign = ForeignFilesException.foreignEntries(runDir, Pretrainer::isRunEntry);
+            if (!foreign.isEmpty()) {
+                throw new ForeignFilesException(runDir, "a training run", foreign);
+            }
+            if (!TrainingCheckpoints.completeCheckpoints(runDir, false).isEmpty()
+                    || Files.exists(runDir.resolve(MODEL_DIR))) {
+                // Mixing two runs' checkpoints would make a later --resume continue the wrong one.
+                throw new IllegalArgumentException(runDir + " already holds a training run (checkpoints or a model): "
+                        + "resume it (--resume), start it over (--overwrite) or train into a new directory");
+            }
+        }
+        HfModelDirectory.checkCanSave(runDir.resolve(MODEL_DIR), overwrite);
+    }
+
     /** What a run did. {@code stepLosses[i]} is the mean loss of step {@code firstStep + i} (NaN when skipped). */
     public record Result(long firstStep, long finalStep, double[] stepLosses, PretrainingMetrics lastEval,
                          double tokensPerSecond, long skippedSteps, Path modelDir) {
@@ -104,7 +158,14 @@ public final class Pretrainer {
      * schedule untouched: a later {@code run(true)} continues as if never interrupted.
      */
     public Result run(boolean resume, long stopAtStep) throws IOException {
+        // Leftovers of writes that were killed: temporary directories go, a set-aside one comes back.
+        TrainingCheckpoints.recoverLeftovers(runDir);
+        AtomicFiles.recover(runDir.resolve(MODEL_DIR));
+        checkRunDirectory(runDir, resume, overwrite);
         Files.createDirectories(runDir);
+        if (!resume && overwrite) {
+            removeEarlierRun();
+        }
         long startStep = 0;
         DataCursor cursor = DataCursor.start(options.seed());
         Optional<TrainingCheckpoints.Checkpoint> checkpoint = resume ? TrainingCheckpoints.latest(runDir)
@@ -117,19 +178,17 @@ public final class Pretrainer {
             log.println("resuming from " + checkpoint.get().directory() + " at step " + startStep);
         } else if (resume) {
             log.println("no complete checkpoint in " + runDir + ": starting from step 0");
-        } else if (!TrainingCheckpoints.completeCheckpoints(runDir, false).isEmpty()) {
-            // Mixing two runs' checkpoints would make a later --resume continue the wrong one.
-            throw new IllegalArgumentException(runDir + " already holds checkpoints of a run: resume it (--resume) "
-                    + "or train into a new directory");
         }
-        if (startStep >= options.numTrainSteps()) {
-            log.println("nothing to do: step " + startStep + " >= " + options.numTrainSteps() + " train steps");
+        Path modelDir = runDir.resolve(MODEL_DIR);
+        if (checkpoint.isPresent() && startStep >= options.numTrainSteps()) {
+            log.println("step " + startStep + " of " + options.numTrainSteps() + " already trained: writing the "
+                    + "final model from " + checkpoint.get().directory().getFileName() + " into " + modelDir);
         }
         model.train();
         model.enableGradients();
         model.zeroGradients();
         TrainingCheckpoints checkpoints = new TrainingCheckpoints(runDir, options.keepCheckpointMax());
-        truncateMetricsAfter(startStep);
+        MetricsLog.truncateAfter(runDir, startStep);
         long arenaBytes = 64L << 20;
         try (StepArena arena = new StepArena(model.backend(), arenaBytes);
              StepArena evalArena = new StepArena(model.backend(), arenaBytes);
@@ -198,9 +257,9 @@ public final class Pretrainer {
                             model.namedParameters(), tokenizerModel, optimizer);
                 }
             }
-            Path modelDir = runDir.resolve(MODEL_DIR);
-            if (startStep < endStep && endStep == options.numTrainSteps()) {
-                model.save(modelDir, tokenizerModel);
+            if (endStep == options.numTrainSteps()) {
+                // Also when nothing was left to train: the final save may be what a kill interrupted.
+                model.save(modelDir, tokenizerModel, overwrite);
             }
             double[] stepLosses = losses.stream().mapToDouble(Double::doubleValue).toArray();
             return new Result(startStep, Math.max(startStep, endStep), stepLosses, lastEval,
@@ -312,25 +371,17 @@ public final class Pretrainer {
         }
     }
 
-    /** A resumed run rewrites the metrics it is about to recompute, so the curves have no duplicated steps. */
-    private void truncateMetricsAfter(long step) throws IOException {
-        Path file = runDir.resolve(MetricsLog.FILE_NAME);
-        if (!Files.exists(file)) {
-            return;
-        }
-        List<MetricsRecord> kept = new ArrayList<>();
-        for (MetricsRecord r : MetricsLog.read(runDir)) {
-            if (r.step() <= step) {
-                kept.add(r);
+    /** What {@link #overwrite} replaces of an earlier run at the start of a fresh one. */
+    private void removeEarlierRun() throws IOException {
+        Set<String> files = Set.of(MetricsLog.FILE_NAME, MetricsLog.FILE_NAME + ".previous", TrainingPlot.PNG_FILE,
+                TrainingPlot.HTML_FILE);
+        try (var entries = Files.list(runDir)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                String name = p.getFileName().toString();
+                if (files.contains(name) || (TrainingCheckpoints.isCheckpointName(name) && Files.isDirectory(p))) {
+                    AtomicFiles.deleteRecursively(p);
+                }
             }
         }
-        Path previous = runDir.resolve(MetricsLog.FILE_NAME + ".previous");
-        Files.move(file, previous, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        try (MetricsLog rewritten = new MetricsLog(runDir)) {
-            kept.forEach(rewritten::append);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        Files.delete(previous);
     }
 }

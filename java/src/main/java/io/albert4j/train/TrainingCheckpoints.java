@@ -16,6 +16,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -94,15 +96,32 @@ public final class TrainingCheckpoints {
         for (int i = 0; i < complete.size() - keepLast; i++) {
             AtomicFiles.deleteRecursively(complete.get(i).directory());
         }
-        // Leftovers of writes that were killed: temporary and set-aside directories.
+        recoverLeftovers(root);
+    }
+
+    /**
+     * Clears up what killed checkpoint writes left under {@code root}: temporary directories are deleted, and a
+     * checkpoint set aside while it was being replaced is put back ({@link AtomicFiles#recover}).
+     */
+    public static void recoverLeftovers(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        Set<String> targets = new TreeSet<>();
         try (var entries = Files.list(root)) {
             for (Path p : (Iterable<Path>) entries::iterator) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(".checkpoint-") && (name.contains(".tmp-") || name.contains(".old-"))) {
-                    AtomicFiles.deleteRecursively(p);
-                }
+                AtomicFiles.leftoverOf(p.getFileName().toString()).filter(TrainingCheckpoints::isCheckpointName)
+                        .ifPresent(targets::add);
             }
         }
+        for (String target : targets) {
+            AtomicFiles.recover(root.resolve(target));
+        }
+    }
+
+    /** Whether {@code name} is a checkpoint directory's name, {@code checkpoint-STEP}. */
+    public static boolean isCheckpointName(String name) {
+        return NAME.matcher(name).matches();
     }
 
     /** The newest complete, valid checkpoint under {@code root}, or empty. */

@@ -77,6 +77,16 @@ class FinetuneCommandTest {
         }
         assertTrue(Files.readString(out.resolve("config.json")).contains("\"spam\""));
 
+        // A folder with the user's files is refused before training, and the files stay.
+        Path mine = Files.createDirectories(dir.resolve("mine"));
+        Path notes = Files.writeString(mine.resolve("notes.txt"), "precious\n");
+        assertNotEquals(0, AlbertCli.run("finetune", "--model", pretrained.toString(), "--train",
+                dir.resolve("train.jsonl").toString(), "--out", mine.toString()));
+        assertEquals("precious\n", Files.readString(notes));
+        try (var files = Files.list(mine)) {
+            assertEquals(List.of(notes), files.toList());
+        }
+
         Files.writeString(dir.resolve("one-label.jsonl"), "{\"text\": \"a\", \"label\": \"ham\"}\n");
         assertNotEquals(0, AlbertCli.run("finetune", "--model", pretrained.toString(), "--train",
                 dir.resolve("one-label.jsonl").toString(), "--out", dir.resolve("x").toString()));

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,5 +83,31 @@ class PretrainCommandTest {
                 "--config", config.toString(), "--out", run.toString(), "--seq", "32", "--batch", "2", "--steps", "1",
                 "--no-progress"), code);
         assertNotEquals(0, code[0]);
+
+        // A finished run whose model is gone: --resume writes it again from the last checkpoint.
+        io.albert4j.io.AtomicFiles.deleteRecursively(model);
+        out = capture(() -> AlbertCli.run("pretrain", "--corpus", corpus.toString(), "--tokenizer",
+                spiece.toString(), "--config", config.toString(), "--out", run.toString(), "--seq", "32",
+                "--batch", "4", "--micro-batch", "2", "--steps", "3", "--no-progress", "--eval-batches", "2",
+                "--resume"), code);
+        assertEquals(0, code[0], out);
+        assertTrue(out.contains("done: 3 steps (all trained before); model in " + model), out);
+        assertTrue(Files.isRegularFile(model.resolve("model.safetensors")));
+
+        // A folder with the user's own files is not a run directory: refused before any work, the files kept.
+        Path notes = Files.writeString(Files.createDirectories(dir.resolve("mine")).resolve("notes.txt"), "mine");
+        PrintStream err = System.err;
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(errors, true));
+        try {
+            code[0] = AlbertCli.run("pretrain", "--corpus", corpus.toString(), "--vocab-size", "40", "--config",
+                    config.toString(), "--out", notes.getParent().toString(), "--steps", "1", "--no-progress");
+        } finally {
+            System.setErr(err);
+        }
+        assertNotEquals(0, code[0]);
+        assertTrue(errors.toString().contains("not part of a training run (notes.txt)")
+                && errors.toString().contains("--overwrite"), errors.toString());
+        assertEquals(List.of(notes), Files.list(notes.getParent()).toList(), "no tokenizer trained, nothing written");
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.albert4j.tensor.Tensor;
+import io.albert4j.testing.KilledJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,10 @@ class HfModelDirectoryTest {
     private final SplittableRandom random = new SplittableRandom(7);
 
     private Tensor random(int... shape) {
+        return random(random, shape);
+    }
+
+    private static Tensor random(SplittableRandom random, int... shape) {
         float[] v = new float[(int) Tensor.numelOf(shape)];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) random.nextGaussian();
@@ -33,16 +38,20 @@ class HfModelDirectoryTest {
         return Tensor.ofFloats(v, shape);
     }
 
-    /** A few AlbertForPreTraining parameters with HF names, V=11, E=4, H=6. */
     private Map<String, Tensor> parameters() {
+        return parameters(random);
+    }
+
+    /** A few AlbertForPreTraining parameters with HF names, V=11, E=4, H=6. */
+    static Map<String, Tensor> parameters(SplittableRandom random) {
         Map<String, Tensor> p = new LinkedHashMap<>();
-        p.put("albert.embeddings.word_embeddings.weight", random(11, 4));
-        p.put("albert.embeddings.LayerNorm.weight", random(4));
-        p.put("albert.encoder.embedding_hidden_mapping_in.weight", random(6, 4));
-        p.put("albert.pooler.weight", random(6, 6));
-        p.put("albert.pooler.bias", random(6));
-        p.put("predictions.bias", random(11));
-        p.put("predictions.dense.weight", random(4, 6));
+        p.put("albert.embeddings.word_embeddings.weight", random(random, 11, 4));
+        p.put("albert.embeddings.LayerNorm.weight", random(random, 4));
+        p.put("albert.encoder.embedding_hidden_mapping_in.weight", random(random, 6, 4));
+        p.put("albert.pooler.weight", random(random, 6, 6));
+        p.put("albert.pooler.bias", random(random, 6));
+        p.put("predictions.bias", random(random, 11));
+        p.put("predictions.dense.weight", random(random, 4, 6));
         return p;
     }
 
@@ -175,5 +184,92 @@ class HfModelDirectoryTest {
         HfModelDirectory.save(model, config().put("hidden_size", 6).put("marker", 2), second, null);
         assertEquals(2, HfModelDirectory.readConfig(model).get("marker").asInt());
         assertFalse(HfModelDirectory.tokenizerModel(model).isPresent());
+    }
+
+    @Test
+    void aFolderWithOtherFilesIsRefusedAndOverwriteReplacesOnlyTheModelFiles() throws IOException {
+        Path mine = Files.createDirectories(dir.resolve("mydir"));
+        Path notes = Files.writeString(mine.resolve("notes.txt"), "precious\n");
+        ForeignFilesException e = assertThrows(ForeignFilesException.class,
+                () -> HfModelDirectory.save(mine, config(), parameters(), null));
+        assertEquals(mine + ": holds 1 entry that is not part of a model directory (notes.txt); nothing was written",
+                e.getMessage());
+        assertEquals(List.of("notes.txt"), names(mine));
+
+        // A lone spiece.model is the user's tokenizer, not an earlier save: refused as well.
+        Path tokenizerOnly = Files.createDirectories(dir.resolve("tokenizer-only"));
+        Files.writeString(tokenizerOnly.resolve(HfModelDirectory.TOKENIZER_FILE), "mine");
+        assertThrows(ForeignFilesException.class, () -> HfModelDirectory.checkCanSave(tokenizerOnly, false));
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertTrue(assertThrows(IOException.class, () -> HfModelDirectory.checkCanSave(file, true)).getMessage()
+                .contains("is a file"));
+
+        Map<String, Tensor> first = parameters();
+        HfModelDirectory.save(mine, config(), first, null, true);
+        assertEquals("precious\n", Files.readString(notes));
+        assertWeights(first, mine);
+        Path spiece = Files.writeString(dir.resolve("source.model"), "tokenizer");
+        Map<String, Tensor> second = parameters();
+        HfModelDirectory.save(mine, config().put("marker", 2), second, spiece, true);
+        assertEquals(List.of("config.json", "model.safetensors", "notes.txt", "spiece.model"), names(mine));
+        assertEquals("precious\n", Files.readString(notes));
+        assertEquals(2, HfModelDirectory.readConfig(mine).get("marker").asInt());
+        assertWeights(second, mine);
+        assertEquals(List.of("a-file", "mydir", "source.model", "tokenizer-only"), names(dir), "no temporary left");
+    }
+
+    @Test
+    void killsWhileReplacingAModelLeaveTheOldOneOrTheNewAndNeverTheUsersFiles() throws Exception {
+        // A model directory and nothing else is swapped as a whole; killed after setting the old one aside, the
+        // next write (or recover) puts it back.
+        Path model = dir.resolve("m");
+        HfModelDirectory.save(model, config(), parameters(new SplittableRandom(1)), null);
+        KilledJvm.run(SaveModel.class, "after-set-aside:m", AtomicFiles.KILLED_EXIT_CODE, model.toString(), "2",
+                "false");
+        assertFalse(Files.exists(model));
+        assertTrue(AtomicFiles.recover(model));
+        assertWeights(parameters(new SplittableRandom(1)), model);
+        assertEquals(List.of("m"), names(dir));
+        KilledJvm.run(SaveModel.class, null, 0, model.toString(), "2", "false");
+        assertWeights(parameters(new SplittableRandom(2)), model);
+
+        // With other files, the model's files are renamed in one by one; a kill before or between those renames
+        // leaves the user's file as it was, and the next save completes the model.
+        Path mine = Files.createDirectories(dir.resolve("mydir"));
+        Path notes = Files.writeString(mine.resolve("notes.txt"), "precious\n");
+        HfModelDirectory.save(mine, config(), parameters(new SplittableRandom(1)), null, true);
+        KilledJvm.run(SaveModel.class, "before-rename:mydir", AtomicFiles.KILLED_EXIT_CODE, mine.toString(), "2",
+                "true");
+        assertWeights(parameters(new SplittableRandom(1)), mine);
+        assertTrue(names(dir).stream().anyMatch(n -> n.startsWith(".mydir.tmp-")), names(dir).toString());
+        KilledJvm.run(SaveModel.class, "after-first-rename:mydir", AtomicFiles.KILLED_EXIT_CODE, mine.toString(),
+                "2", "true");
+        assertEquals("precious\n", Files.readString(notes));
+        HfModelDirectory.save(mine, config(), parameters(new SplittableRandom(2)), null, true);
+        assertWeights(parameters(new SplittableRandom(2)), mine);
+        assertEquals("precious\n", Files.readString(notes));
+        assertEquals(List.of("m", "mydir"), names(dir), "no temporary left");
+    }
+
+    /** Saves {@code parameters(new SplittableRandom(SEED))} into DIR: {@code SaveModel DIR SEED OVERWRITE}. */
+    static final class SaveModel {
+        public static void main(String[] args) throws IOException {
+            HfModelDirectory.save(Path.of(args[0]), config(), parameters(new SplittableRandom(Long.parseLong(args[1]))),
+                    null, Boolean.parseBoolean(args[2]));
+        }
+    }
+
+    private static void assertWeights(Map<String, Tensor> expected, Path model) {
+        Map<String, Tensor> loaded = zerosLike(expected);
+        HfModelDirectory.loadWeights(model, loaded, false);
+        for (String name : expected.keySet()) {
+            assertArrayEquals(expected.get(name).toFloatArray(), loaded.get(name).toFloatArray(), name);
+        }
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 }

@@ -53,4 +53,27 @@ class MetricsLogTest {
         Files.writeString(file, "\n{\"split\":\"train\",\"step\":2}\n", StandardOpenOption.APPEND);
         assertThrows(IOException.class, () -> MetricsLog.read(dir));
     }
+
+    @Test
+    void truncatingKeepsTheEarlierLinesVerbatimAndRecoversAnInterruptedRewrite() throws IOException {
+        try (MetricsLog log = new MetricsLog(dir)) {
+            for (long step = 1; step <= 4; step++) {
+                log.append(MetricsRecord.train(step, 9 - step, 0.1, 0.5, 1e-4, 100));
+            }
+        }
+        Path file = dir.resolve(MetricsLog.FILE_NAME);
+        List<String> lines = Files.readAllLines(file);
+        Files.writeString(file, "{\"split\":\"train\",\"st", StandardOpenOption.APPEND);
+        MetricsLog.truncateAfter(dir, 2);
+        assertEquals(lines.subList(0, 2), Files.readAllLines(file), "times and all, the torn line dropped");
+
+        // Earlier versions moved the file to .previous before rewriting it; killed then, .previous is complete.
+        Files.write(dir.resolve(MetricsLog.FILE_NAME + ".previous"), lines);
+        Files.write(file, lines.subList(0, 1));
+        MetricsLog.truncateAfter(dir, 3);
+        assertEquals(lines.subList(0, 3), Files.readAllLines(file));
+        try (var entries = Files.list(dir)) {
+            assertEquals(List.of(file), entries.toList(), "no .previous or temporary file left");
+        }
+    }
 }

@@ -4,7 +4,11 @@ import io.albert4j.albert.AlbertConfig;
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.data.CorpusFormat;
 import io.albert4j.data.DocumentSource;
+import io.albert4j.io.AtomicFiles;
+import io.albert4j.io.ForeignFilesException;
+import io.albert4j.io.HfModelDirectory;
 import io.albert4j.tensor.Tensor;
+import io.albert4j.testing.KilledJvm;
 import io.albert4j.tokenizer.AlbertTokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,18 +34,24 @@ class PretrainerTest {
     static Path shared;
     static AlbertTokenizer tokenizer;
     static Path tokenizerFile;
+    static Path trainFile;
+    static Path evalFile;
     static DocumentSource trainCorpus;
     static HeldOutEvaluation heldOut;
 
     @BeforeAll
     static void corpus() throws Exception {
+        load(SyntheticCorpus.write(shared.resolve("train"), 1, 300), SyntheticCorpus.write(shared.resolve("eval"), 2, 40));
+    }
+
+    private static void load(Path train, Path eval) throws IOException {
+        trainFile = train;
+        evalFile = eval;
         tokenizerFile = io.albert4j.testing.TestResources.file("/tokenizer/sotu8k.model");
         tokenizer = AlbertTokenizer.load(tokenizerFile);
-        trainCorpus = DocumentSource.text(List.of(SyntheticCorpus.write(shared.resolve("train"), 1, 300)),
-                CorpusFormat.SENTENCE_PER_LINE, tokenizer);
-        DocumentSource eval = DocumentSource.text(List.of(SyntheticCorpus.write(shared.resolve("eval"), 2, 40)),
-                CorpusFormat.SENTENCE_PER_LINE, tokenizer);
-        heldOut = HeldOutEvaluation.collect(eval, options(1).dataConfig(), 12);
+        trainCorpus = DocumentSource.text(List.of(train), CorpusFormat.SENTENCE_PER_LINE, tokenizer);
+        heldOut = HeldOutEvaluation.collect(DocumentSource.text(List.of(eval), CorpusFormat.SENTENCE_PER_LINE,
+                tokenizer), options(1).dataConfig(), 12);
     }
 
     static AlbertConfig tinyConfig() {
@@ -138,6 +148,121 @@ class PretrainerTest {
         }
         assertArrayEquals(Arrays.copyOfRange(straight, 7, 12), resumed,
                 "losses after resuming differ from the uninterrupted run");
+    }
+
+    /** 12 steps, a checkpoint every 6 and a metrics line every 3, so a resumed run logs the same windows. */
+    static PretrainingOptions killOptions() {
+        return options(12).toBuilder().logEverySteps(3).saveCheckpointsSteps(6).build();
+    }
+
+    @Test
+    void killsDuringACheckpointTheMetricsRewriteAndTheFinalSaveResumeToTheUninterruptedRun(@TempDir Path dir)
+            throws Exception {
+        Path straight = dir.resolve("straight");
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 5)) {
+            trainer(model, killOptions(), straight).run(false);
+        }
+        Path run = dir.resolve("killed");
+        int killed = AtomicFiles.KILLED_EXIT_CODE;
+
+        // 1. Killed while writing checkpoint-12: checkpoint-6 is the newest, its temporary directory stays.
+        KilledJvm.run(RunInChild.class, "before-rename:checkpoint-12", killed, run.toString(), trainFile.toString(),
+                evalFile.toString(), "false");
+        assertEquals(List.of(6L), steps(run));
+        assertTrue(names(run).stream().anyMatch(n -> n.startsWith(".checkpoint-12.tmp-")), names(run).toString());
+        byte[] metricsAtKill = Files.readAllBytes(run.resolve(MetricsLog.FILE_NAME));
+
+        // 2. Resumed from step 6 and killed while rewriting metrics.jsonl without steps 9 and 12: the old file
+        // stands, and the leftover checkpoint directory was cleared at the start.
+        KilledJvm.run(RunInChild.class, "before-rename:metrics.jsonl", killed, run.toString(), trainFile.toString(),
+                evalFile.toString(), "true");
+        assertArrayEquals(metricsAtKill, Files.readAllBytes(run.resolve(MetricsLog.FILE_NAME)));
+        assertFalse(names(run).stream().anyMatch(n -> n.startsWith(".checkpoint-")), names(run).toString());
+
+        // 3. Resumed again, trained to the end and killed while writing the final model: no model yet.
+        KilledJvm.run(RunInChild.class, "before-rename:model", killed, run.toString(), trainFile.toString(),
+                evalFile.toString(), "true");
+        assertEquals(List.of(6L, 12L), steps(run));
+        assertFalse(Files.exists(run.resolve(Pretrainer.MODEL_DIR)));
+        assertTrue(names(run).stream().anyMatch(n -> n.startsWith(".model.tmp-")), names(run).toString());
+
+        // 4. A last resume has nothing to train but writes the model from checkpoint-12.
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 99)) {
+            Pretrainer.Result result = trainer(model, killOptions(), run).run(true);
+            assertEquals(12, result.firstStep());
+            assertEquals(12, result.finalStep());
+        }
+        assertSameRun(straight, run);
+
+        // A finished run whose model was deleted gets it back the same way.
+        AtomicFiles.deleteRecursively(run.resolve(Pretrainer.MODEL_DIR));
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 99)) {
+            trainer(model, killOptions(), run).run(true);
+        }
+        assertSameRun(straight, run);
+    }
+
+    /** Bitwise the same model files, checkpoints and metrics (but for times and speeds), and no leftovers. */
+    private static void assertSameRun(Path expected, Path actual) throws IOException {
+        assertEquals(names(expected), names(actual));
+        for (String file : List.of(HfModelDirectory.CONFIG_FILE, HfModelDirectory.WEIGHTS_FILE,
+                HfModelDirectory.TOKENIZER_FILE)) {
+            for (String dir : List.of(Pretrainer.MODEL_DIR, "checkpoint-12", "checkpoint-6")) {
+                assertArrayEquals(Files.readAllBytes(expected.resolve(dir).resolve(file)),
+                        Files.readAllBytes(actual.resolve(dir).resolve(file)), dir + "/" + file);
+            }
+        }
+        assertEquals(metricsWithoutTimes(expected), metricsWithoutTimes(actual));
+    }
+
+    private static List<String> metricsWithoutTimes(Path run) throws IOException {
+        return MetricsLog.read(run).stream().map(r -> r.split() + " " + r.step() + " " + r.loss() + " "
+                + r.mlmAccuracy() + " " + r.sopAccuracy() + " " + r.lr() + " " + r.mlmAccuracyAtMask() + " "
+                + r.mlmPerplexityAtMask()).toList();
+    }
+
+    private static List<Long> steps(Path run) throws IOException {
+        return TrainingCheckpoints.completeCheckpoints(run, false).stream().map(TrainingCheckpoints.Checkpoint::step)
+                .toList();
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** {@code RunInChild RUN TRAIN_FILE EVAL_FILE RESUME}: the run of {@link #killOptions} in a JVM of its own. */
+    static final class RunInChild {
+        public static void main(String[] args) throws IOException {
+            load(Path.of(args[1]), Path.of(args[2]));
+            try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 5)) {
+                trainer(model, killOptions(), Path.of(args[0])).run(Boolean.parseBoolean(args[3]));
+            }
+        }
+    }
+
+    @Test
+    void aFreshRunRefusesOtherFilesAndAnEarlierRunUnlessToldToOverwrite(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("notes.txt"), "precious\n");
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 5)) {
+            ForeignFilesException e = assertThrows(ForeignFilesException.class,
+                    () -> trainer(model, options(2), dir).run(false));
+            assertTrue(e.getMessage().contains("not part of a training run (notes.txt)"), e.getMessage());
+            trainer(model, options(2), dir).overwrite(true).run(false);
+        }
+        assertEquals("precious\n", Files.readString(dir.resolve("notes.txt")));
+        assertEquals(List.of(2L), steps(dir));
+        Files.delete(dir.resolve("notes.txt"));
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 5)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer(model, options(2), dir).run(false));
+            assertTrue(e.getMessage().contains("already holds a training run"), e.getMessage());
+            // Starting over removes the earlier run's checkpoints and metrics; the model is replaced at the end.
+            trainer(model, options(1), dir).overwrite(true).run(false);
+        }
+        assertEquals(List.of(1L), steps(dir));
+        assertEquals(List.of(1L, 1L), MetricsLog.read(dir).stream().map(MetricsRecord::step).toList());
     }
 
     @Test
