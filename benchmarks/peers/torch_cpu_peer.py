@@ -43,6 +43,7 @@ SIZES = {  # AlbertConfig.preset: hidden, layers, heads, intermediate
     "base": (768, 12, 12, 3072), "large": (1024, 24, 16, 4096),
     "xlarge": (2048, 24, 16, 8192), "xxlarge": (4096, 12, 64, 16384),
     "tiny": (128, 2, 4, 512),  # BenchCommand.tiny()
+    "demo": (128, 2, 4, 512),  # the model of `albert demo` (ModelConfigs "demo"): also E 64 and an 8k vocabulary
 }
 
 
@@ -58,7 +59,8 @@ def config(name):
     if size not in SIZES:
         sys.exit("torch_cpu_peer: unknown config '%s' (expected %s)" % (name, ", ".join(SIZES)))
     hidden, layers, heads, inter = SIZES[size]
-    return dict(vocab_size=30000, embedding_size=128, hidden_size=hidden, num_hidden_layers=layers,
+    vocab, embedding = (8000, 64) if size == "demo" else (30000, 128)
+    return dict(vocab_size=vocab, embedding_size=embedding, hidden_size=hidden, num_hidden_layers=layers,
                 num_hidden_groups=1, inner_group_num=1, num_attention_heads=heads, intermediate_size=inter,
                 hidden_act="gelu" if v1 else "gelu_new", max_position_embeddings=512, type_vocab_size=2,
                 layer_norm_eps=1e-12, pad_token_id=0, bos_token_id=2, eos_token_id=3)
