@@ -7,17 +7,23 @@
 # then, per row, albert4j's tokens/s, the peer's and their ratio as median (min–max) over the rounds, with the CPU
 # and the thread count. Runs hold /tmp/albert4j-bench.lock so that no two benchmark runs overlap.
 #   benchmarks/peers/compare.sh [--config base] [--seq 128] [--batch 8] [--rounds 3] [--threads N (all cores)]
-#                               [--steps 3] [--warmup 1]
+#                               [--steps 3] [--warmup 1] [--rows train,infer,encoder] [--albert-args "--bf16 ..."]
+# --rows picks the comparisons (train and infer against PyTorch, encoder against ONNX Runtime); --albert-args goes
+# to every albert bench run (e.g. --bf16, or --mlm-positions masked), and its mode names carry the difference.
 # Configs: the presets base, large, xlarge, xxlarge (-v1/-v2) and tiny. Set PYTHON to use another python3 with torch.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 
-config=base seq=128 batch=8 rounds=3 threads=$(nproc) steps=3 warmup=1
+config=base seq=128 batch=8 rounds=3 threads=$(nproc) steps=3 warmup=1 rows=train,infer,encoder albert_args=
 while [ $# -gt 0 ]; do
   case "$1" in
-    --config|--seq|--batch|--rounds|--threads|--steps|--warmup)
+    --albert-args)
+      [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
+      albert_args=$2
+      shift 2 ;;
+    --config|--seq|--batch|--rounds|--threads|--steps|--warmup|--rows)
       [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
       printf -v "${1#--}" '%s' "$2"
       shift 2 ;;
@@ -87,7 +93,8 @@ fi
 log=$(mktemp "${TMPDIR:-/tmp}/albert4j-compare.XXXXXX.log")
 common=(--config "$config" --seq "$seq" --batch "$batch" --steps "$steps" --warmup "$warmup" --threads "$threads")
 albert_cli=("$java" --enable-native-access=ALL-UNNAMED -jar "$jar")
-albert=("${albert_cli[@]}" bench "${common[@]}")
+read -r -a extra <<<"$albert_args"
+albert=("${albert_cli[@]}" bench "${common[@]}" "${extra[@]}")
 torch_peer=("${torch_env[@]}" "$python" "$here/torch_cpu_peer.py" "${common[@]}")
 ort_peer=("$java" --enable-native-access=ALL-UNNAMED -cp "$peer_jar" io.albert4j.bench.OnnxRuntimePeer --model "$onnx"
   --seq "$seq" --batch "$batch" --steps "$steps" --warmup "$warmup" --threads "$threads")
@@ -115,14 +122,20 @@ run() {  # run ROUND RUNNER COMMAND...
 }
 for ((round = 1; round <= rounds; round++)); do
   echo "--- round $round of $rounds" >&2
-  run "$round" albert4j "${albert[@]}" --mode train
-  run "$round" pytorch "${torch_peer[@]}" --mode train
-  run "$round" albert4j "${albert[@]}" --mode infer
-  run "$round" pytorch "${torch_peer[@]}" --mode infer
-  if [ -n "$encoder_only" ]; then
-    run "$round" albert4j-encoder "${albert[@]}" --mode infer --encoder-only
+  if [[ ,$rows, == *,train,* ]]; then
+    run "$round" albert4j "${albert[@]}" --mode train
+    run "$round" pytorch "${torch_peer[@]}" --mode train
   fi
-  run "$round" onnxruntime "${ort_peer[@]}"
+  if [[ ,$rows, == *,infer,* ]]; then
+    run "$round" albert4j "${albert[@]}" --mode infer
+    run "$round" pytorch "${torch_peer[@]}" --mode infer
+  fi
+  if [[ ,$rows, == *,encoder,* ]]; then
+    if [ -n "$encoder_only" ]; then
+      run "$round" albert4j-encoder "${albert[@]}" --mode infer --encoder-only
+    fi
+    run "$round" onnxruntime "${ort_peer[@]}"
+  fi
 done
 
 # (e) the summary
@@ -131,7 +144,7 @@ avx512=no
 grep -qw avx512f /proc/cpuinfo && avx512=yes
 echo
 echo "cpu: ${cpu:-unknown} (avx512f: $avx512), $(nproc) cores online; threads: $threads"
-echo "run: $model_name seq=$seq batch=$batch, $rounds round(s) of $steps timed step(s) after $warmup warmup"
+echo "run: $model_name seq=$seq batch=$batch, $rounds round(s) of $steps timed step(s) after $warmup warmup${albert_args:+; albert bench $albert_args}"
 sed -n 's/^round=1 runner=pytorch stderr: torch_cpu_peer: torch /pytorch: torch /p' "$log" | head -1
 sed -n 's/^round=1 runner=onnxruntime stderr: OnnxRuntimePeer: /onnxruntime: /p' "$log" | head -1
 if [ -z "$encoder_only" ]; then

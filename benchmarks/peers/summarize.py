@@ -39,20 +39,31 @@ def spread(values, fmt):
 
 
 def rows(runs):
-    """(label, albert4j runs, peer runs) for each comparison the log holds."""
+    """(label, albert4j runs, peer runs) for each comparison the log holds. albert4j's mode may carry a suffix
+    (train-bf16, train-masked-mlm, infer-encoder-bf16): the label shows it."""
     def runner(name):
         return {mode: r for (who, mode), r in runs.items() if who == name}
+
+    def mode_like(modes, prefix, exclude=None):
+        for mode in sorted(modes):
+            if mode.startswith(prefix) and not (exclude and mode.startswith(exclude)):
+                return mode
+        return None
+
     ours, encoder, torch, ort = runner("albert4j"), runner("albert4j-encoder"), runner("pytorch"), \
         runner("onnxruntime")
-    out = [("train vs PyTorch", ours.get("train", {}), torch.get("train", {})),
-           ("infer vs PyTorch", ours.get("infer", {}), torch.get("infer", {}))]
+    out = []
+    for kind, exclude in (("train", None), ("infer", "infer-encoder")):
+        mode = mode_like(ours, kind, exclude)
+        if mode is not None or kind in torch:
+            out.append(("%s vs PyTorch" % (mode or kind), ours.get(mode, {}), torch.get(kind, {})))
     ort_runs = ort.get("infer-encoder", {})
     if encoder:
-        # whatever mode name albert bench gives its encoder-only inference
-        out.append(("infer encoder+pooler vs ONNX Runtime", next(iter(encoder.values())), ort_runs))
-    else:
-        out.append(("infer (albert4j with heads) vs ONNX Runtime",
-                    ours.get("infer", {}), ort_runs))
+        mode = mode_like(encoder, "infer")
+        out.append(("%s (encoder+pooler) vs ONNX Runtime" % mode, encoder[mode], ort_runs))
+    elif ort_runs:
+        mode = mode_like(ours, "infer", "infer-encoder") or "infer"
+        out.append(("%s (albert4j with heads) vs ONNX Runtime" % mode, ours.get(mode, {}), ort_runs))
     return out
 
 
