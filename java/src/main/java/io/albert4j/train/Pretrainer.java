@@ -23,11 +23,13 @@ import java.io.PrintStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The pretraining loop of GR run_pretraining.py: micro-batches from the data pipeline, MLM + SOP loss, gradients
@@ -42,6 +44,11 @@ import java.util.Set;
  *
  * <p>The run directory holds only what a run writes ({@link #isRunEntry}); a fresh run refuses a directory that
  * holds anything else, or an earlier run, unless told to {@link #overwrite}.
+ *
+ * <p>With a time budget ({@link PretrainingOptions#timeBudgetSeconds()}) a {@link TrainingPlan} re-plans the step
+ * count from the measured speed as the run goes and the learning rate follows the re-planned total. A checkpoint
+ * then also holds the plan and the budget time used so far: a resumed run continues the same schedule with what is
+ * left of the budget. It cannot be bitwise the uninterrupted run, whose step count depended on its own timing.
  */
 public final class Pretrainer {
     /** Where the final model goes under the run directory. */
@@ -54,6 +61,8 @@ public final class Pretrainer {
     private static final Set<String> RUN_FILES = Set.of(MODEL_DIR, MetricsLog.FILE_NAME,
             MetricsLog.FILE_NAME + ".previous", TrainingPlot.PNG_FILE, TrainingPlot.HTML_FILE,
             HfModelDirectory.TOKENIZER_FILE, "spiece.vocab");
+    /** Settings added after checkpoints were first written, with the value an older checkpoint's run had. */
+    private static final Map<String, String> ADDED_SETTINGS = Map.of("timeBudgetSeconds", "0.0");
 
     private final AlbertForPreTraining model;
     private final PretrainingOptions options;
@@ -64,6 +73,7 @@ public final class Pretrainer {
     private boolean showProgress = true;
     private boolean overwrite;
     private PrintStream log = System.err;
+    private LongSupplier nanoTime = System::nanoTime;
 
     /**
      * @param heldOut        batches for evaluation (may be null: no evaluation)
@@ -140,9 +150,19 @@ public final class Pretrainer {
         HfModelDirectory.checkCanSave(runDir.resolve(MODEL_DIR), overwrite);
     }
 
-    /** What a run did. {@code stepLosses[i]} is the mean loss of step {@code firstStep + i} (NaN when skipped). */
+    /** The clock a time budget is measured on, in nanoseconds ({@code System::nanoTime}); tests pass a fake one. */
+    public Pretrainer clock(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        return this;
+    }
+
+    /**
+     * What a run did. {@code stepLosses[i]} is the mean loss of step {@code firstStep + i} (NaN when skipped).
+     * {@code trainingTime} is the wall time of the run, for a resumed run with a time budget including what its
+     * checkpoint had used.
+     */
     public record Result(long firstStep, long finalStep, double[] stepLosses, PretrainingMetrics lastEval,
-                         double tokensPerSecond, long skippedSteps, Path modelDir) {
+                         double tokensPerSecond, long skippedSteps, Path modelDir, Duration trainingTime) {
     }
 
     /**
@@ -179,9 +199,12 @@ public final class Pretrainer {
         } else if (resume) {
             log.println("no complete checkpoint in " + runDir + ": starting from step 0");
         }
+        TrainingPlan plan = checkpoint.isPresent()
+                ? TrainingPlan.resume(options, nanoTime, startStep, checkpoint.get().state().plan())
+                : TrainingPlan.start(options, nanoTime);
         Path modelDir = runDir.resolve(MODEL_DIR);
-        if (checkpoint.isPresent() && startStep >= options.numTrainSteps()) {
-            log.println("step " + startStep + " of " + options.numTrainSteps() + " already trained: writing the "
+        if (checkpoint.isPresent() && startStep >= plan.plannedSteps()) {
+            log.println("step " + startStep + " of " + plan.plannedSteps() + " already trained: writing the "
                     + "final model from " + checkpoint.get().directory().getFileName() + " into " + modelDir);
         }
         model.train();
@@ -196,10 +219,9 @@ public final class Pretrainer {
              PretrainingDataLoader loader = PretrainingDataLoader.resume(corpus, options.dataConfig(), cursor);
              MetricsLog metricsLog = new MetricsLog(runDir);
              ProgressDisplay progress = showProgress
-                     ? ProgressDisplay.create("pretrain", options.numTrainSteps(), startStep) : null) {
+                     ? ProgressDisplay.create("pretrain", plan.plannedSteps(), startStep) : null) {
             checkpoint.ifPresent(c -> c.loadOptimizer(optimizer));
             model.setActivationRecomputation(options.recomputeActivations());
-            LearningRateSchedule schedule = options.schedule();
             PretrainingMetrics window = new PretrainingMetrics();
             PretrainingMetrics lastEval = null;
             List<Double> losses = new ArrayList<>();
@@ -208,10 +230,10 @@ public final class Pretrainer {
             long windowNanos = 0;
             long totalTokens = 0;
             long totalNanos = 0;
-            long endStep = Math.min(options.numTrainSteps(), Math.max(startStep, stopAtStep));
+            long endStep = Math.min(plan.plannedSteps(), Math.max(startStep, stopAtStep));
             for (long step = startStep; step < endStep; step++) {
                 long t0 = System.nanoTime();
-                double lr = schedule.at(step);
+                double lr = plan.learningRate(step);
                 PretrainingMetrics stepMetrics = new PretrainingMetrics();
                 StepOutcome outcome = trainStep(step, loader, arena, stepMetrics, window);
                 long tokens = outcome.tokens();
@@ -226,8 +248,11 @@ public final class Pretrainer {
                 totalTokens += tokens;
                 totalNanos += nanos;
                 long done = step + 1;
+                plan.stepDone(done);
+                endStep = Math.min(plan.plannedSteps(), Math.max(startStep, stopAtStep));
                 double tokensPerSecond = windowTokens / (windowNanos / 1e9);
                 if (progress != null) {
+                    progress.setTotalSteps(plan.plannedSteps());
                     progress.update(done, window.loss(), window.mlmAccuracy(), window.sopAccuracy(), lr,
                             tokensPerSecond);
                 }
@@ -253,17 +278,17 @@ public final class Pretrainer {
                     }
                 }
                 if ((options.saveCheckpointsSteps() > 0 && done % options.saveCheckpointsSteps() == 0) || last) {
-                    checkpoints.save(stateAt(done, loader.cursor()), JSON.readTree(model.config().toJson()),
+                    checkpoints.save(stateAt(done, loader.cursor(), plan), JSON.readTree(model.config().toJson()),
                             model.namedParameters(), tokenizerModel, optimizer);
                 }
             }
-            if (endStep == options.numTrainSteps()) {
+            if (endStep == plan.plannedSteps()) {
                 // Also when nothing was left to train: the final save may be what a kill interrupted.
                 model.save(modelDir, tokenizerModel, overwrite);
             }
             double[] stepLosses = losses.stream().mapToDouble(Double::doubleValue).toArray();
             return new Result(startStep, Math.max(startStep, endStep), stepLosses, lastEval,
-                    totalNanos == 0 ? Double.NaN : totalTokens / (totalNanos / 1e9), skipped, modelDir);
+                    totalNanos == 0 ? Double.NaN : totalTokens / (totalNanos / 1e9), skipped, modelDir, plan.elapsed());
         } finally {
             model.setActivationRecomputation(false);
         }
@@ -348,18 +373,19 @@ public final class Pretrainer {
                 : new Lamb(params, options.optimizerConfig());
     }
 
-    private TrainerState stateAt(long step, DataCursor cursor) throws IOException {
+    private TrainerState stateAt(long step, DataCursor cursor, TrainingPlan plan) throws IOException {
         ObjectNode rng = JSON.createObjectNode();
         rng.put("seed", options.seed());
         rng.put("dropout", "derived from (seed, step, micro-batch)");
-        return new TrainerState(step, rng, JSON.readTree(cursor.toJson()), JSON.valueToTree(options));
+        return new TrainerState(step, rng, JSON.readTree(cursor.toJson()), JSON.valueToTree(options), plan.toJson());
     }
 
     private void checkCompatible(JsonNode saved) {
         JsonNode now = JSON.valueToTree(options);
         List<String> differences = new ArrayList<>();
         now.fieldNames().forEachRemaining(name -> {
-            JsonNode old = saved.get(name);
+            JsonNode old = saved.has(name) || !ADDED_SETTINGS.containsKey(name) ? saved.get(name)
+                    : JSON.getNodeFactory().textNode(ADDED_SETTINGS.get(name));
             // Compared as text: a float written to JSON reads back as a double node of the same decimal text.
             if (!RESUME_MAY_CHANGE.contains(name) && (old == null || !now.get(name).asText().equals(old.asText()))) {
                 differences.add(name + " " + old + " -> " + now.get(name));

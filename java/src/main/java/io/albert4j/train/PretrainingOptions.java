@@ -2,6 +2,8 @@ package io.albert4j.train;
 
 import io.albert4j.data.PretrainingConfig;
 
+import java.time.Duration;
+
 /**
  * Every setting of a pretraining run, named after GR run_pretraining.py / create_pretraining_data.py flags.
  * {@link #defaults()} are the paper's (batch 4096, LAMB 0.00176, 125k steps, 3,125 warmup, seq 512); the CLI
@@ -17,6 +19,10 @@ import io.albert4j.data.PretrainingConfig;
  * @param saveCheckpointsSteps checkpoint every this many steps (0 = only at the end)
  * @param recomputeActivations recompute each layer's activations in backward instead of keeping them
  * @param skipNonFiniteSteps  skip (rather than stop at) a step whose loss or gradient is NaN/Inf
+ * @param timeBudgetSeconds   wall time the run may take (0 = none: {@code numTrainSteps} is a fixed plan). With a
+ *                            budget, {@code numTrainSteps} is only the first plan: {@link TrainingPlan} re-plans the
+ *                            step count from the measured speed so that the run ends on time, and the warmup is the
+ *                            fraction {@code numWarmupSteps / numTrainSteps} of whatever total it settles on
  */
 public record PretrainingOptions(
         int maxSeqLength,
@@ -43,7 +49,8 @@ public record PretrainingOptions(
         int keepCheckpointMax,
         long seed,
         boolean recomputeActivations,
-        boolean skipNonFiniteSteps) {
+        boolean skipNonFiniteSteps,
+        double timeBudgetSeconds) {
 
     public PretrainingOptions {
         require(maxSeqLength >= 5, "max sequence length must be >= 5, got " + maxSeqLength);
@@ -60,6 +67,8 @@ public record PretrainingOptions(
         require(logEverySteps >= 1, "log interval must be >= 1, got " + logEverySteps);
         require(evalEverySteps >= 0 && saveCheckpointsSteps >= 0, "eval/save intervals must be >= 0");
         require(keepCheckpointMax >= 1, "keep at least 1 checkpoint, got " + keepCheckpointMax);
+        require(timeBudgetSeconds >= 0 && Double.isFinite(timeBudgetSeconds),
+                "time budget must be >= 0 seconds (0 = none), got " + timeBudgetSeconds);
     }
 
     private static void require(boolean ok, String message) {
@@ -71,7 +80,7 @@ public record PretrainingOptions(
     /** The paper's setup (albert-spec.md §4), with the micro-batch equal to the batch. */
     public static PretrainingOptions defaults() {
         return new PretrainingOptions(512, 20, 0.15, 3, 0.1, 40, 4096, 4096, 0.00176, 125_000, 3_125, 1.0, "lamb",
-                0.01f, 1.0f, 0.9f, 0.999f, 1e-6f, 100, 5_000, 5_000, 5, 12345L, false, false);
+                0.01f, 1.0f, 0.9f, 0.999f, 1e-6f, 100, 5_000, 5_000, 5, 12345L, false, false, 0);
     }
 
     public int accumulationSteps() {
@@ -108,6 +117,7 @@ public record PretrainingOptions(
         private float weightDecay, clipNorm, beta1, beta2, epsilon;
         private int logEverySteps, evalEverySteps, saveCheckpointsSteps, keepCheckpointMax;
         private boolean recomputeActivations, skipNonFiniteSteps;
+        private double timeBudgetSeconds;
 
         private Builder(PretrainingOptions o) {
             maxSeqLength = o.maxSeqLength; maxPredictionsPerSeq = o.maxPredictionsPerSeq; maskedLmProb = o.maskedLmProb;
@@ -118,6 +128,7 @@ public record PretrainingOptions(
             beta2 = o.beta2; epsilon = o.epsilon; logEverySteps = o.logEverySteps; evalEverySteps = o.evalEverySteps;
             saveCheckpointsSteps = o.saveCheckpointsSteps; keepCheckpointMax = o.keepCheckpointMax; seed = o.seed;
             recomputeActivations = o.recomputeActivations; skipNonFiniteSteps = o.skipNonFiniteSteps;
+            timeBudgetSeconds = o.timeBudgetSeconds;
         }
 
         public Builder maxSeqLength(int v) { maxSeqLength = v; return this; }
@@ -145,12 +156,16 @@ public record PretrainingOptions(
         public Builder seed(long v) { seed = v; return this; }
         public Builder recomputeActivations(boolean v) { recomputeActivations = v; return this; }
         public Builder skipNonFiniteSteps(boolean v) { skipNonFiniteSteps = v; return this; }
+        public Builder timeBudgetSeconds(double v) { timeBudgetSeconds = v; return this; }
+        /** A time budget ({@code null}: none, a fixed plan of {@code numTrainSteps}). */
+        public Builder timeBudget(Duration v) { timeBudgetSeconds = v == null ? 0 : v.toNanos() / 1e9; return this; }
 
         public PretrainingOptions build() {
             return new PretrainingOptions(maxSeqLength, maxPredictionsPerSeq, maskedLmProb, ngram, shortSeqProb,
                     dupeFactor, trainBatchSize, microBatchSize, learningRate, numTrainSteps, numWarmupSteps, polyPower,
                     optimizer, weightDecay, clipNorm, beta1, beta2, epsilon, logEverySteps, evalEverySteps,
-                    saveCheckpointsSteps, keepCheckpointMax, seed, recomputeActivations, skipNonFiniteSteps);
+                    saveCheckpointsSteps, keepCheckpointMax, seed, recomputeActivations, skipNonFiniteSteps,
+                    timeBudgetSeconds);
         }
     }
 }

@@ -9,12 +9,13 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Training progress: step/total, loss, MLM and SOP accuracy, learning rate, tokens/s and ETA. On a terminal a
- * live progress bar (me.tongfei:progressbar); elsewhere (CI, redirected output) one log line every
- * {@code logInterval}, plus the last step, so logs stay readable.
+ * Training progress: step/total (the total as now planned: a run with a time budget re-plans it), loss, MLM and
+ * SOP accuracy, learning rate, tokens/s and ETA. On a terminal a live progress bar (me.tongfei:progressbar);
+ * elsewhere (CI, redirected output) one log line every {@code logInterval}, plus the last step, so logs stay
+ * readable.
  */
 public final class ProgressDisplay implements AutoCloseable {
-    private final long totalSteps;
+    private long totalSteps;
     private final long startStep;
     private final ProgressBar bar;
     private final PrintStream out;
@@ -47,6 +48,18 @@ public final class ProgressDisplay implements AutoCloseable {
         this.bar = terminal ? new ProgressBarBuilder().setTaskName(task).setInitialMax(totalSteps)
                 .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).startsFrom(startStep, Duration.ZERO)
                 .setUpdateIntervalMillis(500).build() : null;
+    }
+
+    /** The run's planned total changed (a re-plan of a time budget); it is never below the steps done. */
+    public void setTotalSteps(long totalSteps) {
+        if (totalSteps <= 0 || totalSteps < startStep) {
+            throw new IllegalArgumentException("progress: need totalSteps > 0 and >= the start step " + startStep
+                    + ", got " + totalSteps);
+        }
+        if (totalSteps != this.totalSteps && bar != null) {
+            bar.maxHint(totalSteps);
+        }
+        this.totalSteps = totalSteps;
     }
 
     /** Reports that {@code step} steps are done; NaN values are shown as "-". */

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * trainer_state.json of a checkpoint: the step plus what the trainer needs to continue exactly where it stopped.
- * The RNG states, data cursor and run configuration are opaque JSON owned by the trainer and the data pipeline.
+ * The RNG states, data cursor, run configuration and plan are opaque JSON owned by the trainer, the data pipeline
+ * and {@link TrainingPlan} (the planned total and schedule position of a run with a time budget; absent in
+ * checkpoints written before plans were saved).
  */
-public record TrainerState(long step, JsonNode rngState, JsonNode dataCursor, JsonNode runConfig) {
+public record TrainerState(long step, JsonNode rngState, JsonNode dataCursor, JsonNode runConfig, JsonNode plan) {
     static final int FORMAT = 1;
 
     public TrainerState {
@@ -19,6 +21,11 @@ public record TrainerState(long step, JsonNode rngState, JsonNode dataCursor, Js
         rngState = rngState == null ? NullNode.getInstance() : rngState;
         dataCursor = dataCursor == null ? NullNode.getInstance() : dataCursor;
         runConfig = runConfig == null ? NullNode.getInstance() : runConfig;
+        plan = plan == null ? NullNode.getInstance() : plan;
+    }
+
+    public TrainerState(long step, JsonNode rngState, JsonNode dataCursor, JsonNode runConfig) {
+        this(step, rngState, dataCursor, runConfig, null);
     }
 
     ObjectNode toJson() {
@@ -28,6 +35,7 @@ public record TrainerState(long step, JsonNode rngState, JsonNode dataCursor, Js
         node.set("rng_state", rngState);
         node.set("data_cursor", dataCursor);
         node.set("run_config", runConfig);
+        node.set("plan", plan);
         return node;
     }
 
@@ -40,6 +48,6 @@ public record TrainerState(long step, JsonNode rngState, JsonNode dataCursor, Js
             throw new IllegalArgumentException("trainer state format " + node.path("format") + ", expected " + FORMAT);
         }
         return new TrainerState(node.get("step").longValue(), node.get("rng_state"), node.get("data_cursor"),
-                node.get("run_config"));
+                node.get("run_config"), node.get("plan"));
     }
 }

@@ -1,7 +1,9 @@
 package io.albert4j.cli;
 
+import io.albert4j.train.PretrainingOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,6 +23,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * learns is a 5-minute measurement (README, "The demo, measured"), not a unit test.
  */
 class DemoCommandTest {
+    @Test
+    void minutesAreATimeBudgetAndStepsAFixedPlan() {
+        DemoCommand budgeted = new DemoCommand();
+        new CommandLine(budgeted).parseArgs("--minutes", "2.5");
+        PretrainCommand pretrain = budgeted.pretrainCommand(List.of(Path.of("a.txt")), Path.of("spiece.model"),
+                Path.of("run"));
+        assertEquals(150, pretrain.options().timeBudgetSeconds(), 1e-9);
+
+        DemoCommand fixed = new DemoCommand();
+        new CommandLine(fixed).parseArgs("--minutes", "2.5", "--steps", "300");
+        PretrainingOptions options = fixed.pretrainCommand(List.of(Path.of("a.txt")), Path.of("spiece.model"),
+                Path.of("run")).options();
+        assertEquals(0, options.timeBudgetSeconds());
+        assertEquals(300, options.numTrainSteps());
+        assertEquals(8, options.numWarmupSteps(), "2.5% of the steps");
+    }
+
     @Test
     void runsEveryStageOnAGivenCorpus(@TempDir Path dir) throws Exception {
         Path corpus = Files.createDirectories(dir.resolve("corpus"));
@@ -56,7 +75,7 @@ class DemoCommandTest {
         String log = buffer.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, log);
         for (String stage : List.of("[1/4] corpus: 21 files", "[2/4] training a 60-piece", "[3/4] pretraining",
-                "[4/4] results", "MLM accuracy", "SOP accuracy", "the congress of the united [MASK] shall meet.")) {
+                "minutes of the 0.01-minute budget", "[4/4] results", "MLM accuracy", "SOP accuracy", "the congress of the united [MASK] shall meet.")) {
             assertTrue(log.contains(stage), "missing '" + stage + "' in:\n" + log);
         }
         Path model = out.resolve("run").resolve("model");

@@ -1,7 +1,9 @@
 package io.albert4j.cli;
 
+import io.albert4j.train.PretrainingOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,10 +14,35 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** pretrain → fill-mask → eval through the CLI, on a tiny model and a generated corpus. */
 class PretrainCommandTest {
+
+    private static PretrainingOptions optionsOf(String... args) {
+        PretrainCommand command = new PretrainCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.options();
+    }
+
+    @Test
+    void minutesAreATimeBudgetAndStepsWinOverThem() {
+        PretrainingOptions budget = optionsOf("--corpus", "c", "--out", "o", "--minutes", "2");
+        assertEquals(120, budget.timeBudgetSeconds(), 1e-9);
+        assertEquals(PretrainCommand.DEFAULT_STEPS, budget.numTrainSteps(), "the first plan");
+        assertEquals(0.025, (double) budget.numWarmupSteps() / budget.numTrainSteps(), 1e-9);
+
+        PretrainingOptions fixed = optionsOf("--corpus", "c", "--out", "o", "--minutes", "2", "--steps", "400");
+        assertEquals(0, fixed.timeBudgetSeconds());
+        assertEquals(400, fixed.numTrainSteps());
+        assertEquals(0, optionsOf("--corpus", "c", "--out", "o").timeBudgetSeconds());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> optionsOf("--corpus", "c", "--out", "o", "--minutes", "2", "--warmup-steps", "100"));
+        assertTrue(e.getMessage().contains("--warmup-steps needs --steps"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> optionsOf("--corpus", "c", "--out", "o", "--minutes", "0"));
+    }
 
     private static String capture(Supplier<Integer> run, int[] code) {
         PrintStream out = System.out;

@@ -44,6 +44,17 @@ class LearningRateScheduleTest {
     }
 
     @Test
+    void atAPositionIsTheStepsRateAtWholeStepsAndLinearBetweenThem() {
+        LearningRateSchedule s = LearningRateSchedule.linear(0.00176, 125_000, 3_125);
+        for (long step : new long[] {0, 1, 1562, 3124, 3125, 62_500, 124_999, 125_000, 200_000}) {
+            assertEquals(s.at(step), s.atPosition(step), 0.0, "step " + step);
+        }
+        assertEquals((s.at(1562) + s.at(1563)) / 2, s.atPosition(1562.5), TOLERANCE);
+        assertEquals((s.at(62_500) + s.at(62_501)) / 2, s.atPosition(62_500.5), TOLERANCE);
+        assertThrows(IllegalArgumentException.class, () -> s.atPosition(Double.NaN));
+    }
+
+    @Test
     void rejectsNonsense() {
         assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.linear(1e-3, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new LearningRateSchedule(1e-3, 10, 1, 0, 0));

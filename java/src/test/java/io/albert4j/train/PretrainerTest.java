@@ -1,5 +1,7 @@
 package io.albert4j.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.albert4j.albert.AlbertConfig;
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.data.CorpusFormat;
@@ -22,6 +24,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -276,6 +280,68 @@ class PretrainerTest {
                     () -> trainer(model, other, dir).run(true));
             assertTrue(e.getMessage().contains("learningRate"), e.getMessage());
         }
+    }
+
+    /**
+     * A simulated machine for a time budget: each read of the clock (a budgeted plan reads it once per step, and once
+     * per checkpoint) is {@code secondsPerRead} later than the one before, twice that from read {@code slowFrom} on.
+     */
+    private static LongSupplier simulatedClock(long origin, double secondsPerRead, long slowFrom) {
+        AtomicLong reads = new AtomicLong();
+        return () -> {
+            long n = reads.getAndIncrement();
+            double seconds = secondsPerRead * (Math.min(n, slowFrom) + 2 * Math.max(0, n - slowFrom));
+            return origin + Math.round(seconds * 1e9);
+        };
+    }
+
+    private static JsonNode planOfCheckpoint(Path dir, long step) throws IOException {
+        Path state = TrainingCheckpoints.directoryFor(dir, step).resolve(TrainingCheckpoints.TRAINER_STATE_FILE);
+        return new ObjectMapper().readTree(state.toFile()).get("plan");
+    }
+
+    @Test
+    void aTimeBudgetEndsOnTimeWithTheScheduleCompleteWhenTheMachineSlowsDown(@TempDir Path dir) throws IOException {
+        // 60 s; the first plan of 150 steps assumes 0.4 s a step, but from the 75th on a step takes 0.8 s.
+        PretrainingOptions options = options(150).toBuilder().timeBudgetSeconds(60).logEverySteps(1).build();
+        Pretrainer.Result result;
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 3)) {
+            result = trainer(model, options, dir).clock(simulatedClock(0, 0.4, 75)).run(false);
+        }
+        double seconds = result.trainingTime().toNanos() / 1e9;
+        System.out.printf("60 s budget on a machine that slows down: %d steps (first plan 150) in %.1f s%n",
+                result.finalStep(), seconds);
+        assertEquals(60, seconds, 0.05 * 60, "trained for " + seconds + " s of a 60 s budget");
+        assertTrue(result.finalStep() < 0.85 * 150, result.finalStep() + " steps");
+        List<MetricsRecord> train = MetricsLog.read(dir).stream().filter(r -> !r.isEval()).toList();
+        assertEquals(result.finalStep(), train.getLast().step());
+        // The schedule ran to its end: the last update's rate is one step's share of the decay.
+        assertTrue(train.getLast().lr() > 0 && train.getLast().lr() < 2 * options.learningRate() / result.finalStep(),
+                "last lr " + train.getLast().lr());
+        assertTrue(Files.isRegularFile(result.modelDir().resolve("model.safetensors")), "the finished run saves");
+        assertEquals(result.finalStep(), planOfCheckpoint(dir, result.finalStep()).get("planned_steps").asLong());
+    }
+
+    @Test
+    void aResumedTimeBudgetSpendsWhatIsLeftOfIt(@TempDir Path dir) throws IOException {
+        PretrainingOptions options = options(150).toBuilder().timeBudgetSeconds(60).build();
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 5)) {
+            assertEquals(60, trainer(model, options, dir).clock(simulatedClock(0, 0.4, Long.MAX_VALUE))
+                    .run(false, 60).finalStep());
+        }
+        // 0.4 s a tick: one tick a step and one a checkpoint (every 6 steps).
+        double usedAtCheckpoint = planOfCheckpoint(dir, 60).get("used_seconds").asDouble();
+        assertEquals(0.4 * (60 + 10), usedAtCheckpoint, 0.8);
+        Pretrainer.Result resumed;
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(tinyConfig(), 99)) {
+            // Another process: its clock has another origin.
+            resumed = trainer(model, options, dir).clock(simulatedClock(5_000_000_000_000L, 0.4, Long.MAX_VALUE))
+                    .run(true);
+        }
+        assertEquals(60, resumed.firstStep());
+        double seconds = resumed.trainingTime().toNanos() / 1e9;
+        assertEquals(60, seconds, 0.05 * 60, "the two parts trained for " + seconds + " s of a 60 s budget");
+        assertTrue(Files.isRegularFile(resumed.modelDir().resolve("model.safetensors")));
     }
 
     @Test
