@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <immintrin.h>
 
 #include "albert4j.h"
@@ -402,9 +403,17 @@ struct Path {
   }
 };
 
+// op(B) packed once for many GEMMs (a4j_gemm_pack_b): per depth block of kKC, the NR-column panels of all
+// `n_padded` columns; `col0` is the first column (a multiple of NR) of the part this GEMM computes.
+struct PackedB {
+  const void* panels;
+  int64_t n_padded;
+  int64_t col0;
+};
+
 template <typename P>
 bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
-                  float beta) {
+                  float beta, const PackedB* prepacked = nullptr) {
   constexpr int MR = P::MR, NR = P::NR;
   using Elem = typename P::Elem;
   static_assert(sizeof(Elem) <= sizeof(float), "panels are carved from float buffers");
@@ -412,8 +421,9 @@ bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64
   const int64_t kc_max = round_up(std::min<int64_t>(kKC, k), P::kDepthStep);
   const int64_t mc_max = std::min<int64_t>(kMC, (m + MR - 1) / MR * MR);
   Elem* packed_a = reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.a, pack_buffers.a_floats, mc_max * kc_max));
-  Elem* packed_b = reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.b, pack_buffers.b_floats, nc_max * kc_max));
-  if (packed_a == nullptr || packed_b == nullptr) return false;
+  Elem* packed_b = prepacked != nullptr ? nullptr
+      : reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.b, pack_buffers.b_floats, nc_max * kc_max));
+  if (packed_a == nullptr || (packed_b == nullptr && prepacked == nullptr)) return false;
   for (int64_t jc = 0; jc < n; jc += kNC) {
     const int64_t nc = std::min(kNC, n - jc);
     for (int64_t pc = 0; pc < k; pc += kKC) {
@@ -421,7 +431,13 @@ bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64
       const int64_t kc_padded = round_up(kc, P::kDepthStep);
       // Later depth blocks add onto what the first one wrote.
       const float block_beta = pc == 0 ? beta : 1.0f;
-      P::pack_b(b, pc, kc, jc, nc, packed_b);
+      const Elem* panels_b = packed_b;
+      if (prepacked != nullptr) {
+        panels_b = static_cast<const Elem*>(prepacked->panels) + (pc / kKC) * prepacked->n_padded * kKC +
+                   (prepacked->col0 + jc) * kc_padded;
+      } else {
+        P::pack_b(b, pc, kc, jc, nc, packed_b);
+      }
       for (int64_t ic = 0; ic < m; ic += kMC) {
         const int64_t mc = std::min(kMC, m - ic);
         P::pack_a(a, ic, mc, pc, kc, packed_a);
@@ -429,7 +445,7 @@ bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64
           const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            P::kernel(kc_padded, packed_a + ir * kc_padded, packed_b + jr * kc_padded,
+            P::kernel(kc_padded, packed_a + ir * kc_padded, panels_b + jr * kc_padded,
                       c.data + (ic + ir) * c.ldc + jc + jr, c.ldc, rows, cols, alpha, block_beta);
           }
         }
@@ -480,26 +496,36 @@ void scale_c(Output c, int64_t m, int64_t n, float beta) {
 }
 
 // One GEMM on the calling thread.
+// Which packing + micro-kernel every GEMM runs now; a prepacked B records it, since its layout depends on it.
+enum PathId : int32_t { kPathAvx2 = 1, kPathAvx512 = 2, kPathAvx512Bf16 = 3 };
+PathId current_path() {
+  if (bf16_products.load(std::memory_order_relaxed)) return kPathAvx512Bf16;
+  return a4j::has_avx512() ? kPathAvx512 : kPathAvx2;
+}
+
+// One GEMM on the calling thread; `prepacked` (if any) replaces the packing of B.
 bool gemm_serial(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
-                 float beta) {
+                 float beta, const PackedB* prepacked = nullptr) {
   if (k == 0 || alpha == 0.0f) {
     scale_c(c, m, n, beta);
     return true;
   }
-  if (m * n * k <= kSmallFlops) {
+  if (prepacked == nullptr && m * n * k <= kSmallFlops) {
     gemm_small(a, b, c, m, n, k, alpha, beta);
     return true;
   }
-  if (bf16_products.load(std::memory_order_relaxed)) return gemm_blocked<PathAvx512Bf16>(a, b, c, m, n, k, alpha, beta);
-  if (a4j::has_avx512()) return gemm_blocked<PathAvx512>(a, b, c, m, n, k, alpha, beta);
-  return gemm_blocked<PathAvx2>(a, b, c, m, n, k, alpha, beta);
+  switch (current_path()) {
+    case kPathAvx512Bf16: return gemm_blocked<PathAvx512Bf16>(a, b, c, m, n, k, alpha, beta, prepacked);
+    case kPathAvx512: return gemm_blocked<PathAvx512>(a, b, c, m, n, k, alpha, beta, prepacked);
+    default: return gemm_blocked<PathAvx2>(a, b, c, m, n, k, alpha, beta, prepacked);
+  }
 }
 
 // One GEMM on `threads` threads: C is cut into a grid of blocks, one per thread, each computed start to finish
 // by its thread (its own packing). Cuts fall on micro-tile boundaries and along the longer side of C, so
 // the work is even and the duplicated packing stays a small fraction of the compute.
 bool gemm_parallel(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
-                   float beta, int threads) {
+                   float beta, int threads, const PackedB* prepacked = nullptr) {
   int split_m = threads, split_n = 1;
   // Choose the factorisation threads = split_m * split_n whose blocks are closest to square.
   double best = -1;
@@ -527,15 +553,134 @@ bool gemm_parallel(const Operand& a, const Operand& b, Output c, int64_t m, int6
     if (rows > 0 && cols > 0) {
       const Operand a_part{a.data + i0 * a.row_stride, a.row_stride, a.col_stride};
       const Operand b_part{b.data + j0 * b.col_stride, b.row_stride, b.col_stride};
-      ok = gemm_serial(a_part, b_part, Output{c.data + i0 * c.ldc + j0, c.ldc}, rows, cols, k, alpha, beta);
+      PackedB part{};
+      if (prepacked != nullptr) part = PackedB{prepacked->panels, prepacked->n_padded, prepacked->col0 + j0};
+      ok = gemm_serial(a_part, b_part, Output{c.data + i0 * c.ldc + j0, c.ldc}, rows, cols, k, alpha, beta,
+                       prepacked != nullptr ? &part : nullptr);
     }
   }
   return ok;
 }
 
+// ---- B packed once, for many GEMMs ----------------------------------------------------------------------------
+// ALBERT applies one block's weights 12-24 times per pass; packing op(B) once per pass (a4j_gemm_pack_b) instead of
+// in every GEMM saves the repacking, which at small M (one 128-token sequence) is a large part of each GEMM.
+// Layout: a 64-byte header, then per depth block of kKC (the last one shorter, padded to the path's depth step) the
+// NR-column panels of all of n, the same panels gemm_blocked packs per call.
+struct PackedHeader {
+  uint64_t magic;
+  int32_t path;
+  int32_t unused;
+  int64_t k;
+  int64_t n;
+};
+constexpr uint64_t kPackedMagic = 0x424b50344a413401ull;  // "A4J4PKB" + version 1
+constexpr int64_t kPackedHeaderBytes = 64;
+static_assert(sizeof(PackedHeader) <= kPackedHeaderBytes, "header fits its slot");
+
+template <typename P>
+int64_t packed_b_bytes(int64_t k, int64_t n) {
+  const int64_t depth = (k / kKC) * kKC + round_up(k % kKC, P::kDepthStep);
+  return kPackedHeaderBytes + round_up(n, P::NR) * depth * static_cast<int64_t>(sizeof(typename P::Elem));
+}
+
+int64_t packed_b_bytes(PathId path, int64_t k, int64_t n) {
+  switch (path) {
+    case kPathAvx512Bf16: return packed_b_bytes<PathAvx512Bf16>(k, n);
+    case kPathAvx512: return packed_b_bytes<PathAvx512>(k, n);
+    default: return packed_b_bytes<PathAvx2>(k, n);
+  }
+}
+
+// Packs every depth block, the columns cut between the threads on panel boundaries.
+template <typename P>
+void pack_b_whole(const Operand& b, int64_t k, int64_t n, void* panels) {
+  using Elem = typename P::Elem;
+  const int64_t n_padded = round_up(n, P::NR);
+  const int64_t panel_count = n_padded / P::NR;
+  for (int64_t pc = 0; pc < k; pc += kKC) {
+    const int64_t kc = std::min(kKC, k - pc);
+    const int64_t kc_padded = round_up(kc, P::kDepthStep);
+    Elem* block = static_cast<Elem*>(panels) + (pc / kKC) * n_padded * kKC;
+    const int threads = static_cast<int>(std::min<int64_t>(a4j::num_threads(), panel_count));
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && kc * n > kFlopsPerThread / 16)
+    for (int t = 0; t < threads; t++) {
+      const int64_t first = panel_count * t / threads * P::NR, last = std::min(n, panel_count * (t + 1) / threads * P::NR);
+      if (first < last) P::pack_b(b, pc, kc, first, last - first, block + first * kc_padded);
+    }
+  }
+}
+
+// The header of a packed B, or null (with the error set) when it is not one for this k, n and the current path.
+const PackedHeader* check_packed(const void* packed, int64_t k, int64_t n, const char* who) {
+  const auto* header = static_cast<const PackedHeader*>(packed);
+  if (header == nullptr || header->magic != kPackedMagic) {
+    a4j::set_error(A4J_ERR_INVALID_ARGUMENT, std::string(who) + ": not a B packed by a4j_gemm_pack_b");
+    return nullptr;
+  }
+  if (header->k != k || header->n != n) {
+    a4j::set_error(A4J_ERR_INVALID_ARGUMENT, std::string(who) + ": B was packed as " + std::to_string(header->k) +
+                                                 " x " + std::to_string(header->n) + ", the GEMM needs " +
+                                                 std::to_string(k) + " x " + std::to_string(n));
+    return nullptr;
+  }
+  if (header->path != current_path()) {
+    a4j::set_error(A4J_ERR_INVALID_ARGUMENT, std::string(who) + ": B was packed for another kernel path (bf16 "
+                                                                "products or the ISA changed since); pack it again");
+    return nullptr;
+  }
+  return header;
+}
 }  // namespace
 
 extern "C" {
+A4J_API int64_t a4j_gemm_packed_b_bytes(int64_t k, int64_t n) {
+  return k < 0 || n < 0 ? -1 : packed_b_bytes(current_path(), k, n);
+}
+
+A4J_API int a4j_gemm_pack_b(int trans_b, int64_t k, int64_t n, const float* b, int64_t ldb, void* packed,
+                            int64_t packed_bytes, void* stream) {
+  if (k < 0 || n < 0) return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_gemm_pack_b: negative size");
+  if (ldb < (trans_b ? k : n)) {
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_gemm_pack_b: leading dimension smaller than the row width");
+  }
+  const PathId path = current_path();
+  if (packed_bytes < packed_b_bytes(path, k, n)) {
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_gemm_pack_b: the buffer holds " +
+                                                        std::to_string(packed_bytes) + " bytes, " +
+                                                        std::to_string(packed_b_bytes(path, k, n)) + " needed");
+  }
+  const Operand operand = trans_b ? Operand{b, 1, ldb} : Operand{b, ldb, 1};
+  void* panels = static_cast<char*>(packed) + kPackedHeaderBytes;
+  switch (path) {
+    case kPathAvx512Bf16: pack_b_whole<PathAvx512Bf16>(operand, k, n, panels); break;
+    case kPathAvx512: pack_b_whole<PathAvx512>(operand, k, n, panels); break;
+    default: pack_b_whole<PathAvx2>(operand, k, n, panels); break;
+  }
+  PackedHeader header{kPackedMagic, path, 0, k, n};
+  std::memcpy(packed, &header, sizeof header);
+  return A4J_OK;
+}
+
+A4J_API int a4j_gemm_packed_b(int trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                              const void* packed_b, float beta, float* c, int64_t ldc, void* stream) {
+  if (m < 0 || n < 0 || k < 0) return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_gemm_packed_b: negative size");
+  if (m == 0 || n == 0) return A4J_OK;
+  if (ldc < n || lda < (trans_a ? m : k)) {
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_gemm_packed_b: leading dimension smaller than the row width");
+  }
+  if (check_packed(packed_b, k, n, "a4j_gemm_packed_b") == nullptr) return A4J_ERR_INVALID_ARGUMENT;
+  const PackedB whole{static_cast<const char*>(packed_b) + kPackedHeaderBytes, round_up(n, current_path() == kPathAvx2 ? kNR256 : kNR512), 0};
+  const Operand operand_a = trans_a ? Operand{a, 1, lda} : Operand{a, lda, 1};
+  const Operand unused_b{nullptr, 0, 0};
+  const Output out{c, ldc};
+  const int max_threads = std::max(1, a4j::num_threads());
+  const int threads = static_cast<int>(std::min<int64_t>(max_threads, std::max<int64_t>(1, m * n * k / kFlopsPerThread)));
+  const bool ok = threads > 1 ? gemm_parallel(operand_a, unused_b, out, m, n, k, alpha, beta, threads, &whole)
+                              : gemm_serial(operand_a, unused_b, out, m, n, k, alpha, beta, &whole);
+  return ok ? A4J_OK : a4j::set_error(A4J_ERR_OUT_OF_MEMORY, "a4j_gemm_packed_b: cannot allocate packing buffers");
+}
+
 A4J_API int a4j_set_gemm_bf16(int enable) {
   if (enable != 0 && !a4j::has_avx512_bf16()) {
     return a4j::set_error(A4J_ERR_UNSUPPORTED, "a4j_set_gemm_bf16: bf16 products need AVX512_BF16 (and the AVX-512 "

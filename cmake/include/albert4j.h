@@ -61,6 +61,15 @@ A4J_API int a4j_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
  * has no AVX512_BF16. Process-wide. */
 A4J_API int a4j_set_gemm_bf16(int enable);
 A4J_API int a4j_get_gemm_bf16(void);
+/* CPU: op(B) packed once into the layout the GEMM's micro-kernels read, then used by any number of GEMMs
+ * C = alpha * op(A) * op(B) + beta * C with that B (ALBERT's shared weights, applied by every layer). The layout
+ * depends on the kernel path (ISA, bf16 products): a packed B made before a change is refused, not misread.
+ * a4j_gemm_packed_b_bytes: the buffer size for a k x n op(B) on the current path (-1 for negative sizes). */
+A4J_API int64_t a4j_gemm_packed_b_bytes(int64_t k, int64_t n);
+A4J_API int a4j_gemm_pack_b(int trans_b, int64_t k, int64_t n, const float* b, int64_t ldb, void* packed,
+                            int64_t packed_bytes, void* stream);
+A4J_API int a4j_gemm_packed_b(int trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                              const void* packed_b, float beta, float* c, int64_t ldc, void* stream);
 
 /* ---- elementwise.cpp -------------------------------------------------------------------------- */
 A4J_API int a4j_axpy(float alpha, const float* x, float* y, int64_t n, void* stream);   /* y += alpha*x */

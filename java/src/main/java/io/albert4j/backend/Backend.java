@@ -31,6 +31,26 @@ public interface Backend extends DeviceMemory, AutoCloseable {
               Tensor a, long lda, long strideA, Tensor b, long ldb, long strideB, float beta,
               Tensor c, long ldc, long strideC, long batch);
 
+    /**
+     * Bytes of a k x n op(B) packed by {@link #packGemmB} for {@link #gemmPackedB}, or 0 where this backend reads a
+     * plain B at full speed (callers then use {@link #gemm}). The CPU packs B into its micro-kernels' panels in every
+     * GEMM; packing a weight once for all the layers that share it saves that (see a4j_gemm_pack_b).
+     */
+    default long packedGemmBBytes(long k, long n) {
+        return 0;
+    }
+
+    /** Packs op(B) (k x n; B row-major with leading dimension ldb) into {@code packed}, a buffer of packedGemmBBytes. */
+    default void packGemmB(boolean transB, long k, long n, Tensor b, long ldb, Tensor packed) {
+        throw new UnsupportedOperationException(description() + " has no packed GEMM operands");
+    }
+
+    /** C = alpha·op(A)·B + beta·C with B from {@link #packGemmB} (same k and n). */
+    default void gemmPackedB(boolean transA, long m, long n, long k, float alpha, Tensor a, long lda, Tensor packedB,
+                             float beta, Tensor c, long ldc) {
+        throw new UnsupportedOperationException(description() + " has no packed GEMM operands");
+    }
+
     // ---- elementwise --------------------------------------------------------------------------------------
 
     void axpy(float alpha, Tensor x, Tensor y);

@@ -72,7 +72,10 @@ public final class KernelProfile {
         }
     }
 
-    /** "gemm NT 1024x768x768 (backward)"; the phase is left out where the kernel's name already says it. */
+    /**
+     * "gemm NT 1024x768x768", "gemm NP 128x768x768 (B packed once)", with the phase apart; the phase is left out
+     * where the kernel's name already says it.
+     */
     private static String key(Method method, Object[] args) {
         String name = method.getName();
         if (name.equals("gemm")) {
@@ -80,6 +83,10 @@ public final class KernelProfile {
             name = String.format(Locale.ROOT, "gemm %s%s %dx%dx%d%s", (boolean) args[0] ? "T" : "N",
                     (boolean) args[1] ? "T" : "N", (long) args[2], (long) args[3], (long) args[4],
                     batch > 1 ? " x" + batch : "");
+        }
+        if (name.equals("gemmPackedB")) {
+            name = String.format(Locale.ROOT, "gemm %sP %dx%dx%d (B packed once)", (boolean) args[0] ? "T" : "N",
+                    (long) args[1], (long) args[2], (long) args[3]);
         }
         boolean named = name.endsWith("Forward") || name.endsWith("Backward") || name.endsWith("Update");
         String phase = named ? "" : Tape.isReplaying() ? "backward" : "forward";

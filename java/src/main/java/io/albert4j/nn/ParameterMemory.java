@@ -1,5 +1,7 @@
 package io.albert4j.nn;
 
+import io.albert4j.ops.Step;
+
 import io.albert4j.backend.Backend;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
@@ -62,6 +64,7 @@ public final class ParameterMemory implements AutoCloseable {
             }
             upload(values, p.tensor());
         }
+        Step.parametersChanged();
     }
 
     /** Copies host values into a parameter tensor (directly on the CPU, through a staging tensor elsewhere). */
@@ -73,6 +76,7 @@ public final class ParameterMemory implements AutoCloseable {
                 backend.copy(staging, target);
             }
         }
+        Step.parametersChanged();
     }
 
     /** Host copy of a parameter (or gradient) tensor. */

@@ -47,7 +47,13 @@ final class LinearOp {
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = out;
         Tensor y = step.allocate(DType.F32, outShape);
-        backend.gemm(false, true, rows, out, in, 1.0f, x, in, 0, weight, in, 0, 0.0f, y, out, 0, 1);
+        // op(B) = weightᵀ, packed once per step where that pays: every ALBERT layer multiplies by the same weight.
+        Tensor packedT = step.packedWeight(weight, true, in, out, in, rows);
+        if (packedT != null) {
+            backend.gemmPackedB(false, rows, out, in, 1.0f, x, in, packedT, 0.0f, y, out);
+        } else {
+            backend.gemm(false, true, rows, out, in, 1.0f, x, in, 0, weight, in, 0, 0.0f, y, out, 0, 1);
+        }
         if (bias != null) {
             backend.biasAddForward(y, bias, y, rows, out);
         }
@@ -55,7 +61,12 @@ final class LinearOp {
             Tensor dx = tape.gradFor(x);
             if (dx != null) {
                 // dx[rows, in] += dy[rows, out] · weight[out, in]
-                backend.gemm(false, false, rows, in, out, 1.0f, dy, out, 0, weight, in, 0, 1.0f, dx, in, 0, 1);
+                Tensor packed = step.packedWeight(weight, false, out, in, in, rows);
+                if (packed != null) {
+                    backend.gemmPackedB(false, rows, in, out, 1.0f, dy, out, packed, 1.0f, dx, in);
+                } else {
+                    backend.gemm(false, false, rows, in, out, 1.0f, dy, out, 0, weight, in, 0, 1.0f, dx, in, 0, 1);
+                }
             }
             Tensor dWeight = tape.gradFor(weight);
             if (dWeight != null) {

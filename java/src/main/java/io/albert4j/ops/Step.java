@@ -28,6 +28,7 @@ public final class Step implements AutoCloseable {
     private final StepArena arena;
     private final Tape tape;
     private final Step previous;
+    private PackedOperands packedOperands;
     private final boolean resetArenaOnClose;
     private long dropoutCounter;
     private boolean closed;
@@ -40,6 +41,7 @@ public final class Step implements AutoCloseable {
         this.arena = arena;
         this.tape = trackGradients ? new Tape(backend, arena) : null;
         this.resetArenaOnClose = resetArenaOnClose;
+        this.packedOperands = new PackedOperands(backend, arena);
         this.previous = CURRENT.get();
         CURRENT.set(this);
     }
@@ -66,6 +68,7 @@ public final class Step implements AutoCloseable {
     public Step nested(StepArena scratch, boolean trackGradients, long randomStart) {
         Step inner = new Step(backend, scratch, trackGradients, true);
         inner.dropoutCounter = randomStart;
+        inner.packedOperands = packedOperands;  // same weights; the copies live in this step's arena, which outlives it
         return inner;
     }
 
@@ -81,6 +84,23 @@ public final class Step implements AutoCloseable {
                     + " -> " + position);
         }
         dropoutCounter = position;
+    }
+
+    /**
+     * {@code weight}'s op(B) packed once for this step's GEMMs of {@code rows} rows, or null where a plain GEMM is as
+     * fast (see {@link PackedOperands}).
+     */
+    Tensor packedWeight(Tensor weight, boolean transB, long k, long n, long ldb, long rows) {
+        return packedOperands.get(weight, transB, k, n, ldb, rows);
+    }
+
+    /**
+     * Call after writing parameter values while a step may be open (an optimizer update, loading weights): the
+     * packed copies of weights that steps keep for their GEMMs are then made afresh. Parameters are otherwise
+     * read-only inside a step.
+     */
+    public static void parametersChanged() {
+        PackedOperands.parametersChanged();
     }
 
     /** The innermost open step of this thread. */

@@ -1,5 +1,7 @@
 package io.albert4j.train;
 
+import io.albert4j.ops.Step;
+
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.io.SafetensorsException;
@@ -106,6 +108,7 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
             }
         }
         steps++;
+        Step.parametersChanged();  // a step still open (an update inside it) must not reuse weights packed before
     }
 
     private List<Tensor> gradients() {

@@ -220,6 +220,68 @@ class GemmTest {
         assertFalse(backend.bf16Matmul());
     }
 
+    @ParameterizedTest(name = "{0} thread(s)")
+    @ValueSource(ints = {1, 2})
+    void bPackedOnceGivesEveryGemmTheSameProduct(int threads) {
+        backend.setNumThreads(threads);
+        // k past one depth block (384) with a remainder, n off the 32-wide tile, m off the 12-row tile, both layouts
+        int[][] shapes = {{5, 40, 30}, {37, 200, 3}, {130, 97, 801}, {300, 70, 129}};
+        for (boolean bf16 : bf16Available() ? new boolean[] {false, true} : new boolean[] {false}) {
+            backend.setBf16Matmul(bf16);  // the packed layout of each kernel path
+            for (int[] shape : shapes) {
+                int m = shape[0], n = shape[1], k = shape[2];
+                if (bf16 && m * n * k <= 24 * 24 * 24) {
+                    continue;  // a plain GEMM this small stays fp32; the packed one always runs the kernel path
+                }
+                for (boolean transB : new boolean[] {false, true}) {
+                    float[] a = randomFloats(m * k), b = randomFloats(k * n), cInit = randomFloats(m * n);
+                    int ldb = transB ? k : n;
+                    try (Tensor ta = Tensor.ofFloats(a, m, k); Tensor tb = Tensor.ofFloats(b, b.length);
+                         Tensor packed = Tensor.allocateHost(DType.F32, (int) ((backend.packedGemmBBytes(k, n) + 3) / 4));
+                         Tensor viaPacked = Tensor.ofFloats(cInit, m, n); Tensor plain = Tensor.ofFloats(cInit, m, n)) {
+                        backend.packGemmB(transB, k, n, tb, ldb, packed);
+                        for (int use = 0; use < 2; use++) {  // the packed copy is read, never consumed
+                            backend.gemmPackedB(false, m, n, k, 0.5f, ta, k, packed, 1.0f, viaPacked, n);
+                            backend.gemm(false, transB, m, n, k, 0.5f, ta, k, 0, tb, ldb, 0, 1.0f, plain, n, 0, 1);
+                        }
+                        float[] got = viaPacked.toFloatArray(), expected = plain.toFloatArray();
+                        for (int i = 0; i < got.length; i++) {
+                            double allowed = 1e-5 * (k + 1) + 1e-5 * Math.abs(expected[i]);
+                            if (!(Math.abs(got[i] - expected[i]) <= allowed)) {
+                                fail(m + "x" + n + "x" + k + " transB=" + transB + " bf16=" + bf16 + ": C[" + i + "] = "
+                                        + got[i] + " with B packed once, " + expected[i] + " with a plain GEMM");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPackedBIsRefusedForAnotherShapeOrKernelPath() {
+        int k = 64, n = 48;
+        try (Tensor b = Tensor.ofFloats(randomFloats(k * n), k, n); Tensor a = Tensor.ofFloats(randomFloats(8 * k), 8, k);
+             Tensor c = Tensor.allocateHost(DType.F32, 8 * n);
+             Tensor packed = Tensor.allocateHost(DType.F32, (int) ((backend.packedGemmBBytes(k, n) + 3) / 4))) {
+            backend.packGemmB(false, k, n, b, n, packed);
+            var wrongShape = assertThrows(NativeKernelException.class,
+                    () -> backend.gemmPackedB(false, 8, n - 16, k, 1, a, k, packed, 0, c, n));
+            assertTrue(wrongShape.getMessage().contains("packed as 64 x 48"), wrongShape.getMessage());
+            try (Tensor garbage = Tensor.ofFloats(randomFloats((int) packed.numel()), (int) packed.numel())) {
+                var notPacked = assertThrows(NativeKernelException.class,
+                        () -> backend.gemmPackedB(false, 8, n, k, 1, a, k, garbage, 0, c, n));
+                assertTrue(notPacked.getMessage().contains("not a B packed"), notPacked.getMessage());
+            }
+            if (bf16Available()) {
+                backend.setBf16Matmul(true);
+                var otherPath = assertThrows(NativeKernelException.class,
+                        () -> backend.gemmPackedB(false, 8, n, k, 1, a, k, packed, 0, c, n));
+                assertTrue(otherPath.getMessage().contains("another kernel path"), otherPath.getMessage());
+            }
+        }
+    }
+
     private float[] product(float[] a, float[] b, int size) {
         try (Tensor ta = Tensor.ofFloats(a, a.length); Tensor tb = Tensor.ofFloats(b, b.length);
              Tensor tc = Tensor.allocateHost(DType.F32, size * size)) {

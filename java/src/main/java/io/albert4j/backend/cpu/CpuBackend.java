@@ -127,6 +127,47 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public long packedGemmBBytes(long k, long n) {
+        if (k < 0 || n < 0) {
+            throw new IllegalArgumentException("packedGemmBBytes: negative size " + k + " x " + n);
+        }
+        return GemmNative.packedBBytes(k, n);
+    }
+
+    @Override
+    public void packGemmB(boolean transB, long k, long n, Tensor b, long ldb, Tensor packed) {
+        long bRows = transB ? n : k, bCols = transB ? k : n;
+        if (ldb < bCols) {
+            throw new IllegalArgumentException("packGemmB: ldb " + ldb + " < " + bCols);
+        }
+        if (k > 0 && n > 0) {
+            f32(b, (bRows - 1) * ldb + bCols, "packGemmB", "b");
+        }
+        f32(packed, (packedGemmBBytes(k, n) + 3) / 4, "packGemmB", "packed");
+        GemmNative.packB(transB, k, n, b.data(), ldb, packed.data(), packed.byteSize());
+    }
+
+    @Override
+    public void gemmPackedB(boolean transA, long m, long n, long k, float alpha, Tensor a, long lda, Tensor packedB,
+                            float beta, Tensor c, long ldc) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        long aRows = transA ? k : m, aCols = transA ? m : k;
+        if (lda < aCols || ldc < n) {
+            throw new IllegalArgumentException("gemmPackedB: leading dimension too small (lda " + lda + " < " + aCols
+                    + " or ldc " + ldc + " < " + n + ")");
+        }
+        if (k > 0) {
+            f32(a, (aRows - 1) * lda + aCols, "gemmPackedB", "a");
+        }
+        // The native side checks the header (k, n, kernel path) before it reads past it.
+        f32(packedB, (packedGemmBBytes(k, n) + 3) / 4, "gemmPackedB", "packedB");
+        f32(c, (m - 1) * ldc + n, "gemmPackedB", "c");
+        GemmNative.gemmPackedB(transA, m, n, k, alpha, a.data(), lda, packedB.data(), beta, c.data(), ldc);
+    }
+
+    @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
         f32(x, y.numel(), "axpy", "x");
         f32(y, x.numel(), "axpy", "y");

@@ -2,6 +2,7 @@ package io.albert4j.backend.cpu.internal;
 
 import io.albert4j.backend.Downcalls;
 
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -17,6 +18,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class GemmNative {
     private static final MethodHandle SET_BF16 = downcall("a4j_set_gemm_bf16", status(JAVA_INT));
     private static final MethodHandle GET_BF16 = downcall("a4j_get_gemm_bf16", status());
+    private static final MethodHandle PACKED_B_BYTES = downcall("a4j_gemm_packed_b_bytes",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PACK_B = downcall("a4j_gemm_pack_b", status(JAVA_INT, JAVA_LONG, JAVA_LONG,
+            ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle GEMM_PACKED_B = downcall("a4j_gemm_packed_b", status(JAVA_INT, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_FLOAT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_FLOAT, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle GEMM = downcall("a4j_gemm", status(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG,
             JAVA_LONG, JAVA_FLOAT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_FLOAT, ADDRESS,
             JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
@@ -28,6 +35,34 @@ public final class GemmNative {
     public static void setBf16(boolean enable) {
         try {
             check("a4j_set_gemm_bf16", (int) SET_BF16.invokeExact(enable ? 1 : 0));
+        } catch (Throwable t) {
+            throw Downcalls.unchecked(t);
+        }
+    }
+
+    public static long packedBBytes(long k, long n) {
+        try {
+            return (long) PACKED_B_BYTES.invokeExact(k, n);
+        } catch (Throwable t) {
+            throw Downcalls.unchecked(t);
+        }
+    }
+
+    public static void packB(boolean transB, long k, long n, MemorySegment b, long ldb, MemorySegment packed,
+                             long packedBytes) {
+        try {
+            check("a4j_gemm_pack_b", (int) PACK_B.invokeExact(transB ? 1 : 0, k, n, b, ldb, packed, packedBytes,
+                    MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw Downcalls.unchecked(t);
+        }
+    }
+
+    public static void gemmPackedB(boolean transA, long m, long n, long k, float alpha, MemorySegment a, long lda,
+                                   MemorySegment packedB, float beta, MemorySegment c, long ldc) {
+        try {
+            check("a4j_gemm_packed_b", (int) GEMM_PACKED_B.invokeExact(transA ? 1 : 0, m, n, k, alpha, a, lda, packedB,
+                    beta, c, ldc, MemorySegment.NULL));
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
         }
