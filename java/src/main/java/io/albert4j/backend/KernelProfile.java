@@ -29,7 +29,7 @@ import java.util.Set;
 public final class KernelProfile {
     /** Calls that are bookkeeping, not kernels. */
     private static final Set<String> UNTIMED = Set.of("device", "description", "allocate", "synchronize", "close",
-            "toString", "hashCode", "equals");
+            "packedGemmBBytes", "toString", "hashCode", "equals");
 
     /** One row: a kernel (and phase), its calls and its total time. */
     public record Entry(String kernel, String phase, long calls, long nanos) {
