@@ -1,6 +1,8 @@
 // Single-precision GEMM (C = alpha·op(A)·op(B) + beta·C, row-major, batched-strided) in the BLIS/Goto layout:
 // op(A) and op(B) are packed into cache-sized panels and a register-blocked FMA micro-kernel (AVX-512 12x32, or
 // AVX2 6x16 on CPUs without it) does the work, so every dense layer of ALBERT runs near the core's FMA peak.
+// Two levers on top: bf16 products on AVX512_BF16 (opt-in, vdpbf16ps, twice the products per instruction) and a B
+// packed once for many GEMMs (ALBERT's shared weights, a4j_gemm_pack_b), which saves the repacking in each.
 #include <omp.h>
 
 #include <algorithm>
@@ -93,8 +95,7 @@ void pack_b(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64
     } else {
       // op(B) = Bᵀ (nn.Linear weights): column j of op(B) is row j of B, contiguous along depth. Depth outer, so
       // the panel is written in order and the NR source rows are read as NR streams that stay in L1; the other
-      // order wrote the panel with a stride of NR floats, one cache line per write across a 48 KiB panel, and
-      // made every forward linear layer ~1.5x slower than its backward.
+      // order wrote the panel with a stride of NR floats, a new cache line on every write of a 48 KiB panel.
       const float* src[NR];
       for (int64_t j = 0; j < valid; j++) src[j] = b.data + (col0 + jr + j) * b.col_stride + depth0 * b.row_stride;
       for (int64_t p = 0; p < depth; p++) {
@@ -116,8 +117,10 @@ constexpr int kMR512 = 12;
 constexpr int kNR512 = 32;
 
 // C[0..rows, 0..cols] = alpha·acc + beta·C for a 12 x 32 tile held in two columns of accumulators.
-A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __m512 (&acc0)[kMR512], const __m512 (&acc1)[kMR512], float* c,
-                                         int64_t ldc, int rows, int cols, float alpha, float beta) {
+A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __m512 (&acc0)[kMR512],
+                                                                        const __m512 (&acc1)[kMR512], float* c,
+                                                                        int64_t ldc, int rows, int cols, float alpha,
+                                                                        float beta) {
   const __mmask16 mask0 = cols >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << cols) - 1);
   const __mmask16 mask1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : static_cast<__mmask16>((1u << (cols - 16)) - 1);
   const __m512 valpha = _mm512_set1_ps(alpha);
@@ -136,7 +139,6 @@ A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __
     _mm512_mask_storeu_ps(row + 16, mask1, r1);
   }
 }
-
 
 A4J_AVX512 void kernel_avx512(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c,
                               int64_t ldc, int rows, int cols, float alpha, float beta) {
@@ -255,7 +257,8 @@ A4J_AVX512_BF16 void pack_pairs_from_lines(const float* const* lines, int valid,
       const int64_t left = depth - p;
       const __mmask16 lo = left >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << left) - 1);
       const __mmask16 hi = left >= 32 ? 0xFFFF : left <= 16 ? 0 : static_cast<__mmask16>((1u << (left - 16)) - 1);
-      const __m512bh packed = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, src + p + 16), _mm512_maskz_loadu_ps(lo, src + p));
+      const __m512bh packed =
+          _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, src + p + 16), _mm512_maskz_loadu_ps(lo, src + p));
       _mm512_storeu_si512(&scratch[r][p / 2], (__m512i)packed);
     }
   }
@@ -269,7 +272,8 @@ A4J_AVX512_BF16 void pack_pairs_from_lines(const float* const* lines, int valid,
 // Depth-major (op(A) = Aᵀ, or op(B) = B): the R lines of one depth step are contiguous, so two depth steps are
 // converted together and interleaved into pairs, 16 lines at a time.
 template <int R>
-A4J_AVX512_BF16 void pack_pairs_from_steps(const float* src, int64_t step_stride, int valid, int64_t depth, uint32_t* dst) {
+A4J_AVX512_BF16 void pack_pairs_from_steps(const float* src, int64_t step_stride, int valid, int64_t depth,
+                                           uint32_t* dst) {
   // Word r of the result takes bf16 element r (step p) as its low half and element 16 + r (step p + 1) as its high.
   alignas(64) static const uint16_t interleave[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
                                                       8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
@@ -292,7 +296,8 @@ A4J_AVX512_BF16 void pack_pairs_from_steps(const float* src, int64_t step_stride
 
 // A block -> micro-panels of MR rows.
 template <int MR>
-A4J_AVX512_BF16 void pack_a_bf16(const Operand& a, int64_t row0, int64_t rows, int64_t depth0, int64_t depth, uint16_t* dst) {
+A4J_AVX512_BF16 void pack_a_bf16(const Operand& a, int64_t row0, int64_t rows, int64_t depth0, int64_t depth,
+                                 uint16_t* dst) {
   const int64_t depth_padded = round_up(depth, 2);
   for (int64_t ir = 0; ir < rows; ir += MR) {
     const int valid = static_cast<int>(std::min<int64_t>(MR, rows - ir));
@@ -310,7 +315,8 @@ A4J_AVX512_BF16 void pack_a_bf16(const Operand& a, int64_t row0, int64_t rows, i
 
 // B panel -> micro-panels of NR columns.
 template <int NR>
-A4J_AVX512_BF16 void pack_b_bf16(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64_t cols, uint16_t* dst) {
+A4J_AVX512_BF16 void pack_b_bf16(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64_t cols,
+                                 uint16_t* dst) {
   const int64_t depth_padded = round_up(depth, 2);
   for (int64_t jr = 0; jr < cols; jr += NR) {
     const int valid = static_cast<int>(std::min<int64_t>(NR, cols - jr));
@@ -521,6 +527,67 @@ bool gemm_serial(const Operand& a, const Operand& b, Output c, int64_t m, int64_
   }
 }
 
+// One GEMM on a team of threads that share its packed B panel, as BLIS parallelises its ic loop: each thread packs
+// a slice of the panel's NR-column micro-panels, and after a barrier every thread multiplies its own rows of A by
+// all of it. Nothing is packed twice; cutting C into independent blocks (gemm_parallel) makes every thread pack
+// all of A or all of B. Needs a few micro-tiles of rows per thread.
+template <typename P>
+bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha, float beta,
+               int threads) {
+  constexpr int MR = P::MR, NR = P::NR;
+  using Elem = typename P::Elem;
+  const int64_t nc_max = std::min<int64_t>(kNC, round_up(n, NR));
+  const int64_t kc_max = round_up(std::min<int64_t>(kKC, k), P::kDepthStep);
+  // The calling thread is the team's thread 0: its B buffer is the shared one.
+  Elem* shared_b = reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.b, pack_buffers.b_floats, nc_max * kc_max));
+  if (shared_b == nullptr) return false;
+  bool ok = true;
+#pragma omp parallel num_threads(threads) reduction(&& : ok)
+  {
+    const int t = omp_get_thread_num(), team = omp_get_num_threads();
+    const int64_t share = round_up((m + team - 1) / team, MR);
+    const int64_t row0 = std::min(m, t * share), row_end = std::min(m, row0 + share);
+    const int64_t mc_max = std::min<int64_t>(kMC, round_up(std::max<int64_t>(row_end - row0, 1), MR));
+    Elem* packed_a = reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.a, pack_buffers.a_floats, mc_max * kc_max));
+    ok = packed_a != nullptr;  // a thread without its buffer still packs its part of B and meets every barrier
+    for (int64_t jc = 0; jc < n; jc += kNC) {
+      const int64_t nc = std::min(kNC, n - jc);
+      const int64_t panels = (nc + NR - 1) / NR;
+      for (int64_t pc = 0; pc < k; pc += kKC) {
+        const int64_t kc = std::min(kKC, k - pc);
+        const int64_t kc_padded = round_up(kc, P::kDepthStep);
+        const float block_beta = pc == 0 ? beta : 1.0f;
+        const int64_t first = panels * t / team * NR, last = std::min(nc, panels * (t + 1) / team * NR);
+        if (first < last) P::pack_b(b, pc, kc, jc + first, last - first, shared_b + first * kc_padded);
+#pragma omp barrier
+        for (int64_t ic = row0; ok && ic < row_end; ic += kMC) {
+          const int64_t mc = std::min(kMC, row_end - ic);
+          P::pack_a(a, ic, mc, pc, kc, packed_a);
+          for (int64_t jr = 0; jr < nc; jr += NR) {
+            const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+              P::kernel(kc_padded, packed_a + ir * kc_padded, shared_b + jr * kc_padded,
+                        c.data + (ic + ir) * c.ldc + jc + jr, c.ldc, rows, cols, alpha, block_beta);
+            }
+          }
+        }
+#pragma omp barrier
+      }
+    }
+  }
+  return ok;
+}
+
+bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha, float beta,
+               int threads) {
+  switch (current_path()) {
+    case kPathAvx512Bf16: return gemm_team<PathAvx512Bf16>(a, b, c, m, n, k, alpha, beta, threads);
+    case kPathAvx512: return gemm_team<PathAvx512>(a, b, c, m, n, k, alpha, beta, threads);
+    default: return gemm_team<PathAvx2>(a, b, c, m, n, k, alpha, beta, threads);
+  }
+}
+
 // One GEMM on `threads` threads: C is cut into a grid of blocks, one per thread, each computed start to finish
 // by its thread (its own packing). Cuts fall on micro-tile boundaries and along the longer side of C, so
 // the work is even and the duplicated packing stays a small fraction of the compute.
@@ -605,7 +672,8 @@ void pack_b_whole(const Operand& b, int64_t k, int64_t n, void* panels) {
     const int threads = static_cast<int>(std::min<int64_t>(a4j::num_threads(), panel_count));
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && kc * n > kFlopsPerThread / 16)
     for (int t = 0; t < threads; t++) {
-      const int64_t first = panel_count * t / threads * P::NR, last = std::min(n, panel_count * (t + 1) / threads * P::NR);
+      const int64_t first = panel_count * t / threads * P::NR;
+      const int64_t last = std::min(n, panel_count * (t + 1) / threads * P::NR);
       if (first < last) P::pack_b(b, pc, kc, first, last - first, block + first * kc_padded);
     }
   }
@@ -670,12 +738,14 @@ A4J_API int a4j_gemm_packed_b(int trans_a, int64_t m, int64_t n, int64_t k, floa
     return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_gemm_packed_b: leading dimension smaller than the row width");
   }
   if (check_packed(packed_b, k, n, "a4j_gemm_packed_b") == nullptr) return A4J_ERR_INVALID_ARGUMENT;
-  const PackedB whole{static_cast<const char*>(packed_b) + kPackedHeaderBytes, round_up(n, current_path() == kPathAvx2 ? kNR256 : kNR512), 0};
+  const int64_t nr = current_path() == kPathAvx2 ? kNR256 : kNR512;
+  const PackedB whole{static_cast<const char*>(packed_b) + kPackedHeaderBytes, round_up(n, nr), 0};
   const Operand operand_a = trans_a ? Operand{a, 1, lda} : Operand{a, lda, 1};
   const Operand unused_b{nullptr, 0, 0};
   const Output out{c, ldc};
   const int max_threads = std::max(1, a4j::num_threads());
-  const int threads = static_cast<int>(std::min<int64_t>(max_threads, std::max<int64_t>(1, m * n * k / kFlopsPerThread)));
+  const int threads =
+      static_cast<int>(std::min<int64_t>(max_threads, std::max<int64_t>(1, m * n * k / kFlopsPerThread)));
   const bool ok = threads > 1 ? gemm_parallel(operand_a, unused_b, out, m, n, k, alpha, beta, threads, &whole)
                               : gemm_serial(operand_a, unused_b, out, m, n, k, alpha, beta, &whole);
   return ok ? A4J_OK : a4j::set_error(A4J_ERR_OUT_OF_MEMORY, "a4j_gemm_packed_b: cannot allocate packing buffers");
@@ -720,10 +790,18 @@ A4J_API int a4j_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
       ok = gemm_serial(operand_a(i), operand_b(i), Output{c + i * stride_c, ldc}, m, n, k, alpha, beta) && ok;
     }
   } else {
+    // A team sharing B wherever each thread gets a few micro-tiles of rows; independent blocks otherwise.
+    const int64_t mr = a4j::has_avx512() ? kMR512 : kMR256;
+    const bool team = useful_threads > 1 && m >= 4 * mr * useful_threads && k > 0 && alpha != 0.0f;
     for (int64_t i = 0; i < batch && ok; i++) {
       Output out{c + i * stride_c, ldc};
-      ok = useful_threads > 1 ? gemm_parallel(operand_a(i), operand_b(i), out, m, n, k, alpha, beta, useful_threads)
-                              : gemm_serial(operand_a(i), operand_b(i), out, m, n, k, alpha, beta);
+      if (team) {
+        ok = gemm_team(operand_a(i), operand_b(i), out, m, n, k, alpha, beta, useful_threads);
+      } else if (useful_threads > 1) {
+        ok = gemm_parallel(operand_a(i), operand_b(i), out, m, n, k, alpha, beta, useful_threads);
+      } else {
+        ok = gemm_serial(operand_a(i), operand_b(i), out, m, n, k, alpha, beta);
+      }
     }
   }
   return ok ? A4J_OK : a4j::set_error(A4J_ERR_OUT_OF_MEMORY, "a4j_gemm: cannot allocate packing buffers");

@@ -125,11 +125,12 @@ public final class Tape {
         }
         backend.axpy(1.0f, seed, gradFor(output));
         consumed = true;
+        boolean outer = REPLAYING.get();  // a nested tape (activation recomputation) replays inside another
         REPLAYING.set(true);
         try {
             replay();
         } finally {
-            REPLAYING.set(false);
+            REPLAYING.set(outer);
         }
         nodes.clear();
     }

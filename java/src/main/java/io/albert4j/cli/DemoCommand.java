@@ -63,6 +63,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.005", description = "LAMB learning rate; default ${DEFAULT-VALUE}")
     double lr;
     @Option(names = "--seed", defaultValue = "12345") long seed;
+    @Option(names = "--poly-power", defaultValue = "1.0", description = "power of the learning-rate decay after "
+            + "warmup (1: linear to 0, as GR); default ${DEFAULT-VALUE}")
+    double polyPower;
 
     @Override
     public Integer call() throws Exception {
@@ -121,7 +124,8 @@ final class DemoCommand implements Callable<Integer> {
                 "--out", runDir.toString(), "--overwrite", "--config", "demo", "--seq", Integer.toString(seq),
                 "--batch", Integer.toString(batch), "--lr", Double.toString(lr), "--seed", Long.toString(seed),
                 "--eval-every", "250", "--eval-batches", "32", "--save-checkpoints-steps", "500", "--log-every", "25",
-                "--corpus-format", "PROSE", "--dupe-factor", "5", "--optimizer", "lamb"));
+                "--corpus-format", "PROSE", "--dupe-factor", "5", "--optimizer", "lamb", "--poly-power",
+                Double.toString(polyPower)));
         args.addAll(steps != null ? List.of("--steps", Long.toString(steps))
                 : List.of("--minutes", Double.toString(minutes)));
         new CommandLine(pretrain).parseArgs(args.toArray(String[]::new));
