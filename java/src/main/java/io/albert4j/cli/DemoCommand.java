@@ -63,8 +63,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.005", description = "LAMB learning rate; default ${DEFAULT-VALUE}")
     double lr;
     @Option(names = "--seed", defaultValue = "12345") long seed;
-    @Option(names = "--poly-power", defaultValue = "1.0", description = "power of the learning-rate decay after "
-            + "warmup (1: linear to 0, as GR); default ${DEFAULT-VALUE}")
+    // 0.5 keeps the rate higher while the model leaves the unigram plateau (~4,000 steps in): on a 2-core Zen 4,
+    // 5 minutes at 0.5 gave 0.153 accuracy and perplexity 301 at [MASK], at 1.0 (linear, GR's) 0.129 and 433.
+    @Option(names = "--poly-power", defaultValue = "0.5", description = "power of the learning-rate decay after "
+            + "warmup (1: linear to 0, as GR's run_pretraining; below 1 the rate stays higher for longer); "
+            + "default ${DEFAULT-VALUE}")
     double polyPower;
 
     @Override
