@@ -294,43 +294,38 @@ A4J_AVX512_BF16 void pack_pairs_from_steps(const float* src, int64_t step_stride
   }
 }
 
-// A block -> micro-panels of MR rows.
+// Micro-panels of R lines, where element (line, p) of the block is origin[line * line_stride + p * depth_stride]:
+// one of the two strides is 1 for every a4j_gemm operand, and it decides which of the two layouts above applies.
+template <int R>
+A4J_AVX512_BF16 void pack_panels_bf16(const float* origin, int64_t line_stride, int64_t depth_stride, int64_t lines,
+                                      int64_t depth, uint16_t* dst) {
+  const int64_t depth_padded = round_up(depth, 2);
+  for (int64_t first = 0; first < lines; first += R) {
+    const int valid = static_cast<int>(std::min<int64_t>(R, lines - first));
+    uint32_t* panel = reinterpret_cast<uint32_t*>(dst + first * depth_padded);
+    if (depth_stride == 1) {
+      const float* starts[R];
+      for (int r = 0; r < valid; r++) starts[r] = origin + (first + r) * line_stride;
+      pack_pairs_from_lines<R>(starts, valid, depth, panel);
+    } else {
+      pack_pairs_from_steps<R>(origin + first * line_stride, depth_stride, valid, depth, panel);
+    }
+  }
+}
+
+// A block -> micro-panels of MR rows of op(A).
 template <int MR>
-A4J_AVX512_BF16 void pack_a_bf16(const Operand& a, int64_t row0, int64_t rows, int64_t depth0, int64_t depth,
-                                 uint16_t* dst) {
-  const int64_t depth_padded = round_up(depth, 2);
-  for (int64_t ir = 0; ir < rows; ir += MR) {
-    const int valid = static_cast<int>(std::min<int64_t>(MR, rows - ir));
-    uint32_t* panel = reinterpret_cast<uint32_t*>(dst + ir * depth_padded);
-    if (a.col_stride == 1) {
-      const float* lines[MR];
-      for (int i = 0; i < valid; i++) lines[i] = a.data + (row0 + ir + i) * a.row_stride + depth0;
-      pack_pairs_from_lines<MR>(lines, valid, depth, panel);
-    } else {
-      pack_pairs_from_steps<MR>(a.data + depth0 * a.col_stride + (row0 + ir) * a.row_stride, a.col_stride, valid,
-                                depth, panel);
-    }
-  }
+void pack_a_bf16(const Operand& a, int64_t row0, int64_t rows, int64_t depth0, int64_t depth, uint16_t* dst) {
+  pack_panels_bf16<MR>(a.data + row0 * a.row_stride + depth0 * a.col_stride, a.row_stride, a.col_stride, rows, depth,
+                       dst);
 }
 
-// B panel -> micro-panels of NR columns.
+// B panel -> micro-panels of NR columns of op(B).
 template <int NR>
-A4J_AVX512_BF16 void pack_b_bf16(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64_t cols,
-                                 uint16_t* dst) {
-  const int64_t depth_padded = round_up(depth, 2);
-  for (int64_t jr = 0; jr < cols; jr += NR) {
-    const int valid = static_cast<int>(std::min<int64_t>(NR, cols - jr));
-    uint32_t* panel = reinterpret_cast<uint32_t*>(dst + jr * depth_padded);
-    if (b.col_stride == 1) {
-      pack_pairs_from_steps<NR>(b.data + depth0 * b.row_stride + col0 + jr, b.row_stride, valid, depth, panel);
-    } else {
-      const float* lines[NR];
-      for (int j = 0; j < valid; j++) lines[j] = b.data + (col0 + jr + j) * b.col_stride + depth0;
-      pack_pairs_from_lines<NR>(lines, valid, depth, panel);
-    }
-  }
+void pack_b_bf16(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64_t cols, uint16_t* dst) {
+  pack_panels_bf16<NR>(b.data + depth0 * b.row_stride + col0 * b.col_stride, b.col_stride, b.row_stride, cols, depth,
+                       dst);
 }
-
 
 // The AVX-512 kernel's 12 x 32 tile over depth pairs: per pair, two B vectors of 16 columns x 2 depth steps and one
 // broadcast (a[i][p], a[i][p+1]) per row. `depth` is even.

@@ -234,22 +234,9 @@ final class BenchCommand implements Callable<Integer> {
         try (AlbertModel model = AlbertModel.create(cfg, backend, seed);
              StepArena arena = new StepArena(backend, 64L << 20)) {
             model.eval();
-            long total = 0;
-            for (int i = 0; i < warmup + steps; i++) {
-                if (i == warmup) {
-                    startTimedSteps(kernels);
-                }
-                long start = System.nanoTime();
-                try (NoGrad noGrad = NoGrad.enter(); Step step = Step.inference(backend, arena)) {
-                    model.forward(data.inputs(false), 0L).poolerOutput();
-                    backend.synchronize();
-                }
-                if (i >= warmup) {
-                    total += System.nanoTime() - start;
-                }
-            }
             long parameters = model.namedParameters().values().stream().mapToLong(Tensor::byteSize).sum();
-            return new Timing(total / 1e6 / steps, parameters + arena.highWaterBytes());
+            return timeInference(backend, arena, kernels, parameters,
+                    () -> model.forward(data.inputs(false), 0L).poolerOutput());
         }
     }
 
@@ -257,23 +244,29 @@ final class BenchCommand implements Callable<Integer> {
         try (AlbertForPreTraining model = AlbertForPreTraining.create(cfg, backend, seed);
              StepArena arena = new StepArena(backend, 64L << 20)) {
             model.eval();
-            long total = 0;
-            for (int i = 0; i < warmup + steps; i++) {
-                if (i == warmup) {
-                    startTimedSteps(kernels);
-                }
-                long start = System.nanoTime();
-                try (NoGrad noGrad = NoGrad.enter(); Step step = Step.inference(backend, arena)) {
-                    AlbertForPreTrainingOutput out = model.forward(data.inputs(false), 0L);
-                    out.predictionLogits();
-                    backend.synchronize();
-                }
-                if (i >= warmup) {
-                    total += System.nanoTime() - start;
-                }
-            }
-            return new Timing(total / 1e6 / steps, parameterBytes(model) + arena.highWaterBytes());
+            return timeInference(backend, arena, kernels, parameterBytes(model),
+                    () -> model.forward(data.inputs(false), 0L).predictionLogits());
         }
+    }
+
+    /** Warm-up, then timed inference steps of {@code forward}, each in its own no-grad Step on {@code arena}. */
+    private Timing timeInference(Backend backend, StepArena arena, KernelProfile kernels, long parameterBytes,
+                                 Runnable forward) {
+        long total = 0;
+        for (int i = 0; i < warmup + steps; i++) {
+            if (i == warmup) {
+                startTimedSteps(kernels);
+            }
+            long start = System.nanoTime();
+            try (NoGrad noGrad = NoGrad.enter(); Step step = Step.inference(backend, arena)) {
+                forward.run();
+                backend.synchronize();
+            }
+            if (i >= warmup) {
+                total += System.nanoTime() - start;
+            }
+        }
+        return new Timing(total / 1e6 / steps, parameterBytes + arena.highWaterBytes());
     }
 
     private Timing runTrain(AlbertConfig cfg, Backend backend, Batch data, KernelProfile kernels) {
