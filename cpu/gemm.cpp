@@ -13,6 +13,7 @@
 #include <string>
 #include <immintrin.h>
 
+#include "a4j_math.h"
 #include "albert4j.h"
 #include "cpu_common.h"
 
@@ -51,6 +52,58 @@ struct Output {
 };
 
 int64_t round_up(int64_t x, int64_t multiple) { return (x + multiple - 1) / multiple * multiple; }
+
+// What a dense layer does after its product (a4j_gemm_bias_activation): C += bias (per column), then act(C) into
+// `out` (or into C itself when out is null). Applied to each micro-tile right after its last depth block is
+// stored, while the tile is still in L1, so the bias and the activation cost no pass over C in memory.
+struct Epilogue {
+  const float* bias;  // n values or null
+  int activation;     // enum a4j_activation
+  float* out;         // act(C) here, C keeping the pre-activation; null: in place
+  int64_t ldo;
+  // The same epilogue for the block of C that starts at (row, col).
+  Epilogue at(int64_t row, int64_t col) const {
+    return Epilogue{bias == nullptr ? nullptr : bias + col, activation, out == nullptr ? nullptr : out + row * ldo + col,
+                    ldo};
+  }
+};
+
+// The activation is a compile-time constant in each case, so a4j_activate's switch folds away and the row loops
+// vectorise (the arithmetic of a4j_bias_gelu_forward, bit for bit).
+A4J_CLONES void epilogue_rows(float* __restrict c, int64_t ldc, const float* __restrict bias, float* __restrict out,
+                              int64_t ldo, int64_t rows, int64_t cols, int activation) {
+#define A4J_EPILOGUE_LOOP(ACT)                                                                        \
+  for (int64_t i = 0; i < rows; i++) {                                                                \
+    float* cr = c + i * ldc;                                                                          \
+    if (out == nullptr) {                                                                             \
+      if (bias != nullptr) {                                                                          \
+        for (int64_t j = 0; j < cols; j++) cr[j] = a4j_activate(ACT, cr[j] + bias[j]);                \
+      } else {                                                                                        \
+        for (int64_t j = 0; j < cols; j++) cr[j] = a4j_activate(ACT, cr[j]);                          \
+      }                                                                                               \
+    } else {                                                                                          \
+      float* orow = out + i * ldo;                                                                    \
+      if (bias != nullptr) {                                                                          \
+        for (int64_t j = 0; j < cols; j++) cr[j] += bias[j];                                          \
+      }                                                                                               \
+      for (int64_t j = 0; j < cols; j++) orow[j] = a4j_activate(ACT, cr[j]);                          \
+    }                                                                                                 \
+  }
+  switch (activation) {
+    case A4J_ACT_GELU_ERF: A4J_EPILOGUE_LOOP(A4J_ACT_GELU_ERF); break;
+    case A4J_ACT_GELU_TANH: A4J_EPILOGUE_LOOP(A4J_ACT_GELU_TANH); break;
+    case A4J_ACT_RELU: A4J_EPILOGUE_LOOP(A4J_ACT_RELU); break;
+    default: A4J_EPILOGUE_LOOP(A4J_ACT_IDENTITY); break;
+  }
+#undef A4J_EPILOGUE_LOOP
+}
+
+// The epilogue (if any) on the rows x cols block of C at c; `epilogue` already points at that block.
+inline void apply_epilogue(const Epilogue* epilogue, float* c, int64_t ldc, int64_t rows, int64_t cols) {
+  if (epilogue != nullptr) {
+    epilogue_rows(c, ldc, epilogue->bias, epilogue->out, epilogue->ldo, rows, cols, epilogue->activation);
+  }
+}
 
 // ---- packing ---------------------------------------------------------------------------------------------
 // A block (rows x depth of op(A)) -> micro-panels of MR rows, depth-major: dst[panel][p][i]; padded with zeros.
@@ -414,7 +467,7 @@ struct PackedB {
 
 template <typename P>
 bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
-                  float beta, const PackedB* prepacked = nullptr) {
+                  float beta, const PackedB* prepacked = nullptr, const Epilogue* epilogue = nullptr) {
   constexpr int MR = P::MR, NR = P::NR;
   using Elem = typename P::Elem;
   static_assert(sizeof(Elem) <= sizeof(float), "panels are carved from float buffers");
@@ -430,8 +483,9 @@ bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64
     for (int64_t pc = 0; pc < k; pc += kKC) {
       const int64_t kc = std::min(kKC, k - pc);
       const int64_t kc_padded = round_up(kc, P::kDepthStep);
-      // Later depth blocks add onto what the first one wrote.
+      // Later depth blocks add onto what the first one wrote; the epilogue follows the last.
       const float block_beta = pc == 0 ? beta : 1.0f;
+      const bool last_block = pc + kc >= k;
       const Elem* panels_b = packed_b;
       if (prepacked != nullptr) {
         panels_b = static_cast<const Elem*>(prepacked->panels) + (pc / kKC) * prepacked->n_padded * kKC +
@@ -446,8 +500,13 @@ bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64
           const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            P::kernel(kc_padded, packed_a + ir * kc_padded, panels_b + jr * kc_padded,
-                      c.data + (ic + ir) * c.ldc + jc + jr, c.ldc, rows, cols, alpha, block_beta);
+            float* tile = c.data + (ic + ir) * c.ldc + jc + jr;
+            P::kernel(kc_padded, packed_a + ir * kc_padded, panels_b + jr * kc_padded, tile, c.ldc, rows, cols, alpha,
+                      block_beta);
+            if (epilogue != nullptr && last_block) {
+              const Epilogue here = epilogue->at(ic + ir, jc + jr);
+              apply_epilogue(&here, tile, c.ldc, rows, cols);
+            }
           }
         }
       }
@@ -506,19 +565,20 @@ PathId current_path() {
 
 // One GEMM on the calling thread; `prepacked` (if any) replaces the packing of B.
 bool gemm_serial(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
-                 float beta, const PackedB* prepacked = nullptr) {
-  if (k == 0 || alpha == 0.0f) {
-    scale_c(c, m, n, beta);
-    return true;
-  }
-  if (prepacked == nullptr && m * n * k <= kSmallFlops) {
-    gemm_small(a, b, c, m, n, k, alpha, beta);
+                 float beta, const PackedB* prepacked = nullptr, const Epilogue* epilogue = nullptr) {
+  if (k == 0 || alpha == 0.0f || (prepacked == nullptr && m * n * k <= kSmallFlops)) {
+    if (k == 0 || alpha == 0.0f) {
+      scale_c(c, m, n, beta);
+    } else {
+      gemm_small(a, b, c, m, n, k, alpha, beta);
+    }
+    apply_epilogue(epilogue, c.data, c.ldc, m, n);
     return true;
   }
   switch (current_path()) {
-    case kPathAvx512Bf16: return gemm_blocked<PathAvx512Bf16>(a, b, c, m, n, k, alpha, beta, prepacked);
-    case kPathAvx512: return gemm_blocked<PathAvx512>(a, b, c, m, n, k, alpha, beta, prepacked);
-    default: return gemm_blocked<PathAvx2>(a, b, c, m, n, k, alpha, beta, prepacked);
+    case kPathAvx512Bf16: return gemm_blocked<PathAvx512Bf16>(a, b, c, m, n, k, alpha, beta, prepacked, epilogue);
+    case kPathAvx512: return gemm_blocked<PathAvx512>(a, b, c, m, n, k, alpha, beta, prepacked, epilogue);
+    default: return gemm_blocked<PathAvx2>(a, b, c, m, n, k, alpha, beta, prepacked, epilogue);
   }
 }
 
@@ -528,7 +588,7 @@ bool gemm_serial(const Operand& a, const Operand& b, Output c, int64_t m, int64_
 // all of A or all of B. Needs a few micro-tiles of rows per thread.
 template <typename P>
 bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha, float beta,
-               int threads) {
+               int threads, const Epilogue* epilogue) {
   constexpr int MR = P::MR, NR = P::NR;
   using Elem = typename P::Elem;
   const int64_t nc_max = std::min<int64_t>(kNC, round_up(n, NR));
@@ -552,6 +612,7 @@ bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t 
         const int64_t kc = std::min(kKC, k - pc);
         const int64_t kc_padded = round_up(kc, P::kDepthStep);
         const float block_beta = pc == 0 ? beta : 1.0f;
+        const bool last_block = pc + kc >= k;
         const int64_t first = panels * t / team * NR, last = std::min(nc, panels * (t + 1) / team * NR);
         if (first < last) P::pack_b(b, pc, kc, jc + first, last - first, shared_b + first * kc_padded);
 #pragma omp barrier
@@ -562,8 +623,13 @@ bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t 
             const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
             for (int64_t ir = 0; ir < mc; ir += MR) {
               const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-              P::kernel(kc_padded, packed_a + ir * kc_padded, shared_b + jr * kc_padded,
-                        c.data + (ic + ir) * c.ldc + jc + jr, c.ldc, rows, cols, alpha, block_beta);
+              float* tile = c.data + (ic + ir) * c.ldc + jc + jr;
+              P::kernel(kc_padded, packed_a + ir * kc_padded, shared_b + jr * kc_padded, tile, c.ldc, rows, cols,
+                        alpha, block_beta);
+              if (epilogue != nullptr && last_block) {
+                const Epilogue here = epilogue->at(ic + ir, jc + jr);
+                apply_epilogue(&here, tile, c.ldc, rows, cols);
+              }
             }
           }
         }
@@ -575,11 +641,11 @@ bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t 
 }
 
 bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha, float beta,
-               int threads) {
+               int threads, const Epilogue* epilogue = nullptr) {
   switch (current_path()) {
-    case kPathAvx512Bf16: return gemm_team<PathAvx512Bf16>(a, b, c, m, n, k, alpha, beta, threads);
-    case kPathAvx512: return gemm_team<PathAvx512>(a, b, c, m, n, k, alpha, beta, threads);
-    default: return gemm_team<PathAvx2>(a, b, c, m, n, k, alpha, beta, threads);
+    case kPathAvx512Bf16: return gemm_team<PathAvx512Bf16>(a, b, c, m, n, k, alpha, beta, threads, epilogue);
+    case kPathAvx512: return gemm_team<PathAvx512>(a, b, c, m, n, k, alpha, beta, threads, epilogue);
+    default: return gemm_team<PathAvx2>(a, b, c, m, n, k, alpha, beta, threads, epilogue);
   }
 }
 
@@ -587,7 +653,7 @@ bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t 
 // by its thread (its own packing). Cuts fall on micro-tile boundaries and along the longer side of C, so
 // the work is even and the duplicated packing stays a small fraction of the compute.
 bool gemm_parallel(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
-                   float beta, int threads, const PackedB* prepacked = nullptr) {
+                   float beta, int threads, const PackedB* prepacked = nullptr, const Epilogue* epilogue = nullptr) {
   int split_m = threads, split_n = 1;
   // Choose the factorisation threads = split_m * split_n whose blocks are closest to square.
   double best = -1;
@@ -617,8 +683,10 @@ bool gemm_parallel(const Operand& a, const Operand& b, Output c, int64_t m, int6
       const Operand b_part{b.data + j0 * b.col_stride, b.row_stride, b.col_stride};
       PackedB part{};
       if (prepacked != nullptr) part = PackedB{prepacked->panels, prepacked->n_padded, prepacked->col0 + j0};
+      Epilogue block_epilogue{};
+      if (epilogue != nullptr) block_epilogue = epilogue->at(i0, j0);
       ok = gemm_serial(a_part, b_part, Output{c.data + i0 * c.ldc + j0, c.ldc}, rows, cols, k, alpha, beta,
-                       prepacked != nullptr ? &part : nullptr);
+                       prepacked != nullptr ? &part : nullptr, epilogue != nullptr ? &block_epilogue : nullptr);
     }
   }
   return ok;
@@ -694,6 +762,46 @@ const PackedHeader* check_packed(const void* packed, int64_t k, int64_t n, const
   }
   return header;
 }
+// C = alpha·op(A)·op(B) + beta·C (then the epilogue) with a B from a4j_gemm_pack_b.
+int gemm_with_packed_b(int trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                       const void* packed_b, float beta, float* c, int64_t ldc, const Epilogue* epilogue,
+                       const char* who) {
+  if (m < 0 || n < 0 || k < 0) return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, std::string(who) + ": negative size");
+  if (m == 0 || n == 0) return A4J_OK;
+  if (ldc < n || lda < (trans_a ? m : k)) {
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, std::string(who) + ": leading dimension smaller than the row width");
+  }
+  if (check_packed(packed_b, k, n, who) == nullptr) return A4J_ERR_INVALID_ARGUMENT;
+  const int64_t nr = current_path() == kPathAvx2 ? kNR256 : kNR512;
+  const PackedB whole{static_cast<const char*>(packed_b) + kPackedHeaderBytes, round_up(n, nr), 0};
+  const Operand operand_a = trans_a ? Operand{a, 1, lda} : Operand{a, lda, 1};
+  const Operand unused_b{nullptr, 0, 0};
+  const Output out{c, ldc};
+  const int max_threads = std::max(1, a4j::num_threads());
+  const int threads =
+      static_cast<int>(std::min<int64_t>(max_threads, std::max<int64_t>(1, m * n * k / kFlopsPerThread)));
+  const bool ok = threads > 1 ? gemm_parallel(operand_a, unused_b, out, m, n, k, alpha, beta, threads, &whole, epilogue)
+                              : gemm_serial(operand_a, unused_b, out, m, n, k, alpha, beta, &whole, epilogue);
+  return ok ? A4J_OK : a4j::set_error(A4J_ERR_OUT_OF_MEMORY, std::string(who) + ": cannot allocate packing buffers");
+}
+
+// One problem on up to `threads` threads: a team sharing B wherever each thread gets a few micro-tiles of rows;
+// independent blocks otherwise.
+bool gemm_one(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha, float beta,
+              int threads, const Epilogue* epilogue) {
+  const int64_t mr = a4j::has_avx512() ? kMR512 : kMR256;
+  if (threads > 1 && m >= 4 * mr * threads && k > 0 && alpha != 0.0f) {
+    return gemm_team(a, b, c, m, n, k, alpha, beta, threads, epilogue);
+  }
+  if (threads > 1) return gemm_parallel(a, b, c, m, n, k, alpha, beta, threads, nullptr, epilogue);
+  return gemm_serial(a, b, c, m, n, k, alpha, beta, nullptr, epilogue);
+}
+
+// Threads worth waking for m·n·k multiply-adds.
+int useful_threads(int64_t flops) {
+  const int max_threads = std::max(1, a4j::num_threads());
+  return static_cast<int>(std::min<int64_t>(max_threads, std::max<int64_t>(1, flops / kFlopsPerThread)));
+}
 }  // namespace
 
 extern "C" {
@@ -727,23 +835,7 @@ A4J_API int a4j_gemm_pack_b(int trans_b, int64_t k, int64_t n, const float* b, i
 
 A4J_API int a4j_gemm_packed_b(int trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                               const void* packed_b, float beta, float* c, int64_t ldc, void* stream) {
-  if (m < 0 || n < 0 || k < 0) return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_gemm_packed_b: negative size");
-  if (m == 0 || n == 0) return A4J_OK;
-  if (ldc < n || lda < (trans_a ? m : k)) {
-    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_gemm_packed_b: leading dimension smaller than the row width");
-  }
-  if (check_packed(packed_b, k, n, "a4j_gemm_packed_b") == nullptr) return A4J_ERR_INVALID_ARGUMENT;
-  const int64_t nr = current_path() == kPathAvx2 ? kNR256 : kNR512;
-  const PackedB whole{static_cast<const char*>(packed_b) + kPackedHeaderBytes, round_up(n, nr), 0};
-  const Operand operand_a = trans_a ? Operand{a, 1, lda} : Operand{a, lda, 1};
-  const Operand unused_b{nullptr, 0, 0};
-  const Output out{c, ldc};
-  const int max_threads = std::max(1, a4j::num_threads());
-  const int threads =
-      static_cast<int>(std::min<int64_t>(max_threads, std::max<int64_t>(1, m * n * k / kFlopsPerThread)));
-  const bool ok = threads > 1 ? gemm_parallel(operand_a, unused_b, out, m, n, k, alpha, beta, threads, &whole)
-                              : gemm_serial(operand_a, unused_b, out, m, n, k, alpha, beta, &whole);
-  return ok ? A4J_OK : a4j::set_error(A4J_ERR_OUT_OF_MEMORY, "a4j_gemm_packed_b: cannot allocate packing buffers");
+  return gemm_with_packed_b(trans_a, m, n, k, alpha, a, lda, packed_b, beta, c, ldc, nullptr, "a4j_gemm_packed_b");
 }
 
 A4J_API int a4j_set_gemm_bf16(int enable) {
@@ -776,7 +868,6 @@ A4J_API int a4j_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
   };
   const int64_t flops = m * n * k;
   const int max_threads = std::max(1, a4j::num_threads());
-  const int useful_threads = static_cast<int>(std::min<int64_t>(max_threads, std::max<int64_t>(1, flops / kFlopsPerThread)));
   bool ok = true;
   if (batch >= max_threads && max_threads > 1 && flops * batch >= kFlopsPerThread * max_threads) {
     // Enough independent problems: one thread per problem, no cross-thread cuts.
@@ -785,20 +876,44 @@ A4J_API int a4j_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
       ok = gemm_serial(operand_a(i), operand_b(i), Output{c + i * stride_c, ldc}, m, n, k, alpha, beta) && ok;
     }
   } else {
-    // A team sharing B wherever each thread gets a few micro-tiles of rows; independent blocks otherwise.
-    const int64_t mr = a4j::has_avx512() ? kMR512 : kMR256;
-    const bool team = useful_threads > 1 && m >= 4 * mr * useful_threads && k > 0 && alpha != 0.0f;
+    const int threads = useful_threads(flops);
     for (int64_t i = 0; i < batch && ok; i++) {
-      Output out{c + i * stride_c, ldc};
-      if (team) {
-        ok = gemm_team(operand_a(i), operand_b(i), out, m, n, k, alpha, beta, useful_threads);
-      } else if (useful_threads > 1) {
-        ok = gemm_parallel(operand_a(i), operand_b(i), out, m, n, k, alpha, beta, useful_threads);
-      } else {
-        ok = gemm_serial(operand_a(i), operand_b(i), out, m, n, k, alpha, beta);
-      }
+      ok = gemm_one(operand_a(i), operand_b(i), Output{c + i * stride_c, ldc}, m, n, k, alpha, beta, threads, nullptr);
     }
   }
   return ok ? A4J_OK : a4j::set_error(A4J_ERR_OUT_OF_MEMORY, "a4j_gemm: cannot allocate packing buffers");
+}
+
+A4J_API int a4j_gemm_bias_activation(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                                     const float* a, int64_t lda, const float* b, int64_t ldb, const void* packed_b,
+                                     float beta, float* c, int64_t ldc, const float* bias, int activation,
+                                     float* activation_out, int64_t ld_out, void* stream) {
+  if (activation < A4J_ACT_GELU_ERF || activation > A4J_ACT_IDENTITY) {
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT,
+                          "a4j_gemm_bias_activation: unknown activation " + std::to_string(activation));
+  }
+  if (activation_out != nullptr && ld_out < n) {
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT,
+                          "a4j_gemm_bias_activation: leading dimension of the activation output smaller than n");
+  }
+  const Epilogue epilogue{bias, activation, activation_out, ld_out};
+  if (packed_b != nullptr) {
+    return gemm_with_packed_b(trans_a, m, n, k, alpha, a, lda, packed_b, beta, c, ldc, &epilogue,
+                              "a4j_gemm_bias_activation");
+  }
+  if (m < 0 || n < 0 || k < 0) {
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "a4j_gemm_bias_activation: negative size");
+  }
+  if (m == 0 || n == 0) return A4J_OK;
+  if (ldc < n || lda < (trans_a ? m : k) || ldb < (trans_b ? k : n)) {
+    return a4j::set_error(A4J_ERR_INVALID_ARGUMENT,
+                          "a4j_gemm_bias_activation: leading dimension smaller than the row width");
+  }
+  const Operand operand_a = trans_a ? Operand{a, 1, lda} : Operand{a, lda, 1};
+  const Operand operand_b = trans_b ? Operand{b, 1, ldb} : Operand{b, ldb, 1};
+  const bool ok = gemm_one(operand_a, operand_b, Output{c, ldc}, m, n, k, alpha, beta, useful_threads(m * n * k),
+                           &epilogue);
+  return ok ? A4J_OK
+            : a4j::set_error(A4J_ERR_OUT_OF_MEMORY, "a4j_gemm_bias_activation: cannot allocate packing buffers");
 }
 }

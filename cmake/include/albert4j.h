@@ -70,6 +70,15 @@ A4J_API int a4j_gemm_pack_b(int trans_b, int64_t k, int64_t n, const float* b, i
                             int64_t packed_bytes, void* stream);
 A4J_API int a4j_gemm_packed_b(int trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                               const void* packed_b, float beta, float* c, int64_t ldc, void* stream);
+/* CPU: a dense layer's forward in one pass over C: C = alpha * op(A) * op(B) + beta * C + bias (bias: n values or
+ * null, added to every row), then, unless activation is A4J_ACT_IDENTITY, act(C) in place (activation_out null) or
+ * into activation_out (leading dimension ld_out; C then keeps the pre-activation a backward needs). The bias and
+ * the activation are applied to each micro-tile of C while it is in L1. packed_b: a B from a4j_gemm_pack_b (then b,
+ * ldb and trans_b are not read), or null. The arithmetic of the activation is a4j_bias_gelu_forward's. */
+A4J_API int a4j_gemm_bias_activation(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                                     const float* a, int64_t lda, const float* b, int64_t ldb, const void* packed_b,
+                                     float beta, float* c, int64_t ldc, const float* bias, int activation,
+                                     float* activation_out, int64_t ld_out, void* stream);
 
 /* ---- elementwise.cpp -------------------------------------------------------------------------- */
 A4J_API int a4j_axpy(float alpha, const float* x, float* y, int64_t n, void* stream);   /* y += alpha*x */

@@ -51,6 +51,43 @@ public interface Backend extends DeviceMemory, AutoCloseable {
         throw new UnsupportedOperationException(description() + " has no packed GEMM operands");
     }
 
+    /**
+     * A dense layer's forward: C = alpha·op(A)·op(B) + beta·C + bias (bias [n] added to every row, or null), then,
+     * unless {@code activation} is IDENTITY, act(C) in place ({@code activationOut} null) or into
+     * {@code activationOut} ([m, n], row-major), C then keeping the pre-activation a backward needs. B is
+     * {@code packedB} (from {@link #packGemmB}) when that is not null, else {@code b}. The CPU applies bias and
+     * activation to each tile of C while it is in cache (a4j_gemm_bias_activation); this default runs the GEMM and
+     * then the bias-add or bias-activation kernels, which needs {@code ldc == n}.
+     */
+    default void gemmBiasActivation(boolean transA, boolean transB, long m, long n, long k, float alpha, Tensor a,
+                                    long lda, Tensor b, long ldb, Tensor packedB, float beta, Tensor c, long ldc,
+                                    Tensor bias, Activation activation, Tensor activationOut) {
+        if (packedB != null) {
+            gemmPackedB(transA, m, n, k, alpha, a, lda, packedB, beta, c, ldc);
+        } else {
+            gemm(transA, transB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
+        }
+        if (m <= 0 || n <= 0 || (bias == null && activation == Activation.IDENTITY && activationOut == null)) {
+            return;
+        }
+        if (ldc != n) {
+            throw new IllegalArgumentException("gemmBiasActivation: " + description()
+                    + " applies bias and activation to a contiguous C only (ldc " + ldc + " != n " + n + ")");
+        }
+        if (activationOut == null) {
+            if (activation == Activation.IDENTITY) {
+                biasAddForward(c, bias, c, m, n);
+            } else {
+                biasGeluForward(c, bias, c, m, n, activation);
+            }
+        } else {
+            if (bias != null) {
+                biasAddForward(c, bias, c, m, n);
+            }
+            biasGeluForward(c, null, activationOut, m, n, activation);
+        }
+    }
+
     // ---- elementwise --------------------------------------------------------------------------------------
 
     void axpy(float alpha, Tensor x, Tensor y);

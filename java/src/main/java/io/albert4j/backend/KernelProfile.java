@@ -73,7 +73,8 @@ public final class KernelProfile {
     }
 
     /**
-     * "gemm NT 1024x768x768", "gemm NP 128x768x768 (B packed once)", with the phase apart; the phase is left out
+     * "gemm NT 1024x768x768", "gemm NP 128x768x768 (B packed once)", "gemm NT 1024x3072x768 +bias +gelu_tanh",
+     * with the phase apart; the phase is left out
      * where the kernel's name already says it.
      */
     private static String key(Method method, Object[] args) {
@@ -87,6 +88,14 @@ public final class KernelProfile {
         if (name.equals("gemmPackedB")) {
             name = String.format(Locale.ROOT, "gemm %sP %dx%dx%d (B packed once)", (boolean) args[0] ? "T" : "N",
                     (long) args[1], (long) args[2], (long) args[3]);
+        }
+        if (name.equals("gemmBiasActivation")) {
+            Activation activation = (Activation) args[15];
+            String epilogue = (args[14] != null ? " +bias" : "")
+                    + (activation != Activation.IDENTITY ? " +" + activation.name().toLowerCase(Locale.ROOT) : "");
+            name = String.format(Locale.ROOT, "gemm %s%s %dx%dx%d%s%s", (boolean) args[0] ? "T" : "N",
+                    args[10] != null ? "P" : (boolean) args[1] ? "T" : "N", (long) args[2], (long) args[3],
+                    (long) args[4], epilogue, args[10] != null ? " (B packed once)" : "");
         }
         boolean named = name.endsWith("Forward") || name.endsWith("Backward") || name.endsWith("Update");
         String phase = named ? "" : Tape.isReplaying() ? "backward" : "forward";
@@ -121,17 +130,19 @@ public final class KernelProfile {
      */
     public String table(int steps, double stepMillis) {
         List<Entry> entries = entries();
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-40s %-9s %8s %10s %7s%n", "kernel", "phase",
-                "calls", "ms/step", "%step"));
+        int width = Math.max(24, entries.stream().mapToInt(e -> e.kernel.length()).max().orElse(0));
+        String row = "%-" + width + "s %-9s %8s %10s %7s%n";
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, row, "kernel", "phase", "calls", "ms/step",
+                "%step"));
         double kernelMillis = 0;
         for (Entry e : entries) {
             double millis = e.nanos / 1e6 / steps;
             kernelMillis += millis;
-            out.append(String.format(Locale.ROOT, "%-40s %-9s %8d %10.2f %6.1f%%%n", e.kernel, e.phase,
+            out.append(String.format(Locale.ROOT, "%-" + width + "s %-9s %8d %10.2f %6.1f%%%n", e.kernel, e.phase,
                     e.calls / steps, millis, 100 * millis / stepMillis));
         }
         double rest = stepMillis - kernelMillis;
-        out.append(String.format(Locale.ROOT, "%-40s %-9s %8s %10.2f %6.1f%%%n", "(outside kernels)", "", "", rest,
+        out.append(String.format(Locale.ROOT, "%-" + width + "s %-9s %8s %10.2f %6.1f%%%n", "(outside kernels)", "", "", rest,
                 100 * rest / stepMillis));
         return out.toString();
     }

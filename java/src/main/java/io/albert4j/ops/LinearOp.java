@@ -11,7 +11,9 @@ import java.util.Arrays;
  * weight {@code [out, in]}, bias {@code [out]} or null. One GEMM forward (a4j_gemm with op(B) = weightᵀ), two
  * backward; the weight gradient is a GEMM with beta = 1 into the weight's one gradient buffer, so a block whose
  * weights every ALBERT layer shares sums all layers' contributions there without an extra pass.
- * With an activation, the bias and activation run fused in {@link BiasGeluOp} on the bias-free product.
+ * The bias and the activation run in the GEMM's epilogue (a4j_gemm_bias_activation), on each tile of the product
+ * while it is in cache; the backward turns the activation's gradient into the product's with a4j_bias_gelu_backward,
+ * which sums the bias gradient in the same pass.
  */
 final class LinearOp {
     private static final String OP = "linear";
@@ -39,25 +41,28 @@ final class LinearOp {
         if (activation == null) {
             throw new NullPointerException(OP + ": argument 'activation' is null (use Activation.IDENTITY)");
         }
-        if (activation != Activation.IDENTITY) {
-            Tensor product = apply(x, weight, null, Activation.IDENTITY);
-            return BiasGeluOp.apply(product, bias, activation);
-        }
         int rows = OpChecks.rows(x);
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = out;
+        // y = x·weightᵀ + bias; with an activation that a backward will need, y keeps the pre-activation and the
+        // activation goes to its own tensor, else it overwrites y. One GEMM with both in its epilogue.
+        boolean activated = activation != Activation.IDENTITY;
         Tensor y = step.allocate(DType.F32, outShape);
+        Tensor result = activated && step.recording(x, weight, bias) ? step.allocate(DType.F32, outShape) : y;
         // op(B) = weightᵀ, packed once per step where that pays: every ALBERT layer multiplies by the same weight.
         Tensor packedT = step.packedWeight(weight, true, in, out, in, rows);
-        if (packedT != null) {
-            backend.gemmPackedB(false, rows, out, in, 1.0f, x, in, packedT, 0.0f, y, out);
-        } else {
-            backend.gemm(false, true, rows, out, in, 1.0f, x, in, 0, weight, in, 0, 0.0f, y, out, 0, 1);
-        }
-        if (bias != null) {
-            backend.biasAddForward(y, bias, y, rows, out);
-        }
-        step.record(OP, y, (dy, tape) -> {
+        backend.gemmBiasActivation(false, true, rows, out, in, 1.0f, x, in, packedT == null ? weight : null, in,
+                packedT, 0.0f, y, out, bias, activation, result == y ? null : result);
+        step.record(OP, result, (dResult, tape) -> {
+            Tensor dBias = tape.gradFor(bias);
+            Tensor dy = dResult;
+            if (activated) {
+                // dy = dResult · act'(y), its column sums into dBias in the same pass (y already holds the bias).
+                dy = step.allocateZeroed(DType.F32, outShape);
+                backend.biasGeluBackward(dResult, y, null, dy, dBias, rows, out, activation);
+            } else if (dBias != null) {
+                backend.biasAddBackward(dy, dBias, rows, out);
+            }
             Tensor dx = tape.gradFor(x);
             if (dx != null) {
                 // dx[rows, in] += dy[rows, out] · weight[out, in]
@@ -73,11 +78,7 @@ final class LinearOp {
                 // dW[out, in] += dyᵀ[out, rows] · x[rows, in]
                 backend.gemm(true, false, out, in, rows, 1.0f, dy, out, 0, x, in, 0, 1.0f, dWeight, in, 0, 1);
             }
-            Tensor dBias = tape.gradFor(bias);
-            if (dBias != null) {
-                backend.biasAddBackward(dy, dBias, rows, out);
-            }
         }, x, weight, bias);
-        return y;
+        return result;
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.albert4j.backend.Activation;
 import io.albert4j.backend.Backends;
 import io.albert4j.backend.NativeKernelException;
 import io.albert4j.backend.cpu.CpuBackend;
@@ -255,6 +256,78 @@ class GemmTest {
                     }
                 }
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} thread(s)")
+    @ValueSource(ints = {1, 2})
+    void biasAndActivationInTheEpilogueEqualTheSeparateKernels(int threads) {
+        backend.setNumThreads(threads);
+        // the small-problem loop, k past one depth block (the epilogue must follow the last), the 2-thread team
+        // (m >= 96), n off the tile; B plain (transposed as LinearOp reads it) and packed once
+        int[][] shapes = {{3, 5, 7}, {37, 70, 401}, {130, 97, 64}, {200, 64, 800}};
+        for (int[] shape : shapes) {
+            int m = shape[0], n = shape[1], k = shape[2];
+            float[] a = randomFloats(m * k), w = randomFloats(n * k), bias = randomFloats(n);
+            for (Activation activation : Activation.values()) {
+                for (boolean packedB : new boolean[] {false, true}) {
+                    for (boolean withBias : new boolean[] {false, true}) {
+                        for (boolean separateOut : new boolean[] {false, true}) {
+                            String what = m + "x" + n + "x" + k + " " + activation + " packed=" + packedB + " bias="
+                                    + withBias + " separateOut=" + separateOut;
+                            checkEpilogue(what, m, n, k, a, w, withBias ? bias : null, activation, packedB, separateOut);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void checkEpilogue(String what, int m, int n, int k, float[] a, float[] w, float[] bias,
+                               Activation activation, boolean packedB, boolean separateOut) {
+        try (Tensor ta = Tensor.ofFloats(a, m, k); Tensor tw = Tensor.ofFloats(w, n, k);
+             Tensor tbias = bias == null ? null : Tensor.ofFloats(bias, n);
+             Tensor packed = Tensor.allocateHost(DType.F32, (int) ((backend.packedGemmBBytes(k, n) + 3) / 4));
+             Tensor fused = Tensor.ofFloats(filled(m * n, Float.NaN), m, n);
+             Tensor fusedOut = Tensor.ofFloats(filled(m * n, Float.NaN), m, n);
+             Tensor pre = Tensor.allocateHost(DType.F32, m * n); Tensor expected = Tensor.allocateHost(DType.F32, m * n)) {
+            backend.packGemmB(true, k, n, tw, k, packed);
+            backend.gemmBiasActivation(false, true, m, n, k, 1.0f, ta, k, packedB ? null : tw, k,
+                    packedB ? packed : null, 0.0f, fused, n, tbias, activation, separateOut ? fusedOut : null);
+            // the same product, then the bias-add and bias-activation kernels as separate passes
+            if (packedB) {
+                backend.gemmPackedB(false, m, n, k, 1.0f, ta, k, packed, 0.0f, pre, n);
+            } else {
+                backend.gemm(false, true, m, n, k, 1.0f, ta, k, 0, tw, k, 0, 0.0f, pre, n, 0, 1);
+            }
+            if (tbias != null) {
+                backend.biasAddForward(pre, tbias, pre, m, n);
+            }
+            backend.biasGeluForward(pre, null, expected, m, n, activation);
+            assertClose(what + " (activation)", expected.toFloatArray(),
+                    (separateOut ? fusedOut : fused).toFloatArray());
+            if (separateOut) {
+                assertClose(what + " (pre-activation kept in C)", pre.toFloatArray(), fused.toFloatArray());
+            }
+        }
+    }
+
+    private static void assertClose(String what, float[] expected, float[] got) {
+        for (int i = 0; i < got.length; i++) {
+            // the same arithmetic in two compiled copies: at most a rounding apart (FMA contraction may differ)
+            if (!(Math.abs(got[i] - expected[i]) <= 1e-6 * (Math.abs(expected[i]) + 1))) {
+                fail(what + ": [" + i + "] = " + got[i] + " fused, " + expected[i] + " in separate passes");
+            }
+        }
+    }
+
+    @Test
+    void epilogueRefusesAnActivationOutputSmallerThanC() {
+        try (Tensor a = Tensor.ofFloats(randomFloats(8 * 16), 8, 16); Tensor w = Tensor.ofFloats(randomFloats(4 * 16), 4, 16);
+             Tensor c = Tensor.allocateHost(DType.F32, 8 * 4); Tensor small = Tensor.allocateHost(DType.F32, 8 * 4 - 1)) {
+            var narrow = assertThrows(IllegalArgumentException.class, () -> backend.gemmBiasActivation(false, true, 8,
+                    4, 16, 1, a, 16, w, 16, null, 0, c, 4, null, Activation.GELU_TANH, small));
+            assertTrue(narrow.getMessage().contains("activationOut"), narrow.getMessage());
         }
     }
 

@@ -168,6 +168,37 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void gemmBiasActivation(boolean transA, boolean transB, long m, long n, long k, float alpha, Tensor a,
+                                   long lda, Tensor b, long ldb, Tensor packedB, float beta, Tensor c, long ldc,
+                                   Tensor bias, Activation activation, Tensor activationOut) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        long aRows = transA ? k : m, aCols = transA ? m : k;
+        long bRows = transB ? n : k, bCols = transB ? k : n;
+        if (lda < aCols || ldc < n || (packedB == null && ldb < bCols)) {
+            throw new IllegalArgumentException("gemmBiasActivation: leading dimension too small (lda " + lda + " < "
+                    + aCols + ", ldb " + ldb + " < " + bCols + " or ldc " + ldc + " < " + n + ")");
+        }
+        if (k > 0) {
+            f32(a, (aRows - 1) * lda + aCols, "gemmBiasActivation", "a");
+            if (packedB == null) {
+                f32(b, (bRows - 1) * ldb + bCols, "gemmBiasActivation", "b");
+            }
+        }
+        if (packedB != null) {
+            // The native side checks the header (k, n, kernel path) before it reads past it.
+            f32(packedB, (packedGemmBBytes(k, n) + 3) / 4, "gemmBiasActivation", "packedB");
+        }
+        f32(c, (m - 1) * ldc + n, "gemmBiasActivation", "c");
+        optionalF32(bias, n, "gemmBiasActivation", "bias");
+        optionalF32(activationOut, m * n, "gemmBiasActivation", "activationOut");
+        GemmNative.gemmBiasActivation(transA, transB, m, n, k, alpha, a.data(), lda,
+                packedB == null ? b.data() : MemorySegment.NULL, ldb, segment(packedB), beta, c.data(), ldc,
+                segment(bias), activation.code(), segment(activationOut), n);
+    }
+
+    @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
         f32(x, y.numel(), "axpy", "x");
         f32(y, x.numel(), "axpy", "y");

@@ -14,7 +14,10 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** Binding of cpu/gemm.cpp: a4j_gemm and its opt-in bf16 products (a4j_set_gemm_bf16). */
+/**
+ * Binding of cpu/gemm.cpp: a4j_gemm, its opt-in bf16 products (a4j_set_gemm_bf16), B packed once
+ * (a4j_gemm_pack_b) and a dense layer's GEMM with its bias and activation (a4j_gemm_bias_activation).
+ */
 public final class GemmNative {
     private static final MethodHandle SET_BF16 = downcall("a4j_set_gemm_bf16", status(JAVA_INT));
     private static final MethodHandle GET_BF16 = downcall("a4j_get_gemm_bf16", status());
@@ -24,6 +27,9 @@ public final class GemmNative {
             ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle GEMM_PACKED_B = downcall("a4j_gemm_packed_b", status(JAVA_INT, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_FLOAT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_FLOAT, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle GEMM_BIAS_ACTIVATION = downcall("a4j_gemm_bias_activation", status(JAVA_INT,
+            JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_FLOAT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS,
+            JAVA_FLOAT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle GEMM = downcall("a4j_gemm", status(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG,
             JAVA_LONG, JAVA_FLOAT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_FLOAT, ADDRESS,
             JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
@@ -82,6 +88,20 @@ public final class GemmNative {
         try {
             check("a4j_gemm", (int) GEMM.invokeExact(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, strideA,
                     b, ldb, strideB, beta, c, ldc, strideC, batch, MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw Downcalls.unchecked(t);
+        }
+    }
+
+    /** {@code packedB} (from packB) replaces b, ldb and transB when it is not NULL; so may bias and activationOut be. */
+    public static void gemmBiasActivation(boolean transA, boolean transB, long m, long n, long k, float alpha,
+                                          MemorySegment a, long lda, MemorySegment b, long ldb, MemorySegment packedB,
+                                          float beta, MemorySegment c, long ldc, MemorySegment bias, int activation,
+                                          MemorySegment activationOut, long ldOut) {
+        try {
+            check("a4j_gemm_bias_activation", (int) GEMM_BIAS_ACTIVATION.invokeExact(transA ? 1 : 0, transB ? 1 : 0,
+                    m, n, k, alpha, a, lda, b, ldb, packedB, beta, c, ldc, bias, activation, activationOut, ldOut,
+                    MemorySegment.NULL));
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
         }
