@@ -7,6 +7,7 @@ import io.albert4j.nn.Module;
 import io.albert4j.nn.Parameter;
 import io.albert4j.nn.ParameterMemory;
 import io.albert4j.ops.Ops;
+import io.albert4j.ops.PackedWeightCache;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.StepArena;
@@ -44,6 +45,8 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
     private boolean training;
     private final ConcurrentLinkedDeque<StepArena> idleArenas = new ConcurrentLinkedDeque<>();
     private final List<StepArena> allArenas = new ArrayList<>();
+    /** Guarded by allArenas. */
+    private PackedWeightCache packedWeights;
 
     protected AlbertPreTrainedModel(AlbertConfig config) {
         this.config = config;
@@ -268,10 +271,20 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
                 allArenas.add(arena);
             }
         }
-        try (Step step = Step.inference(backend(), arena)) {
+        try (Step step = Step.inference(backend(), arena, packedWeights())) {
             return body.get();
         } finally {
             idleArenas.addFirst(arena);
+        }
+    }
+
+    /** The packed GEMM weights all this model's inference calls share (created on first use). */
+    private PackedWeightCache packedWeights() {
+        synchronized (allArenas) {
+            if (packedWeights == null) {
+                packedWeights = new PackedWeightCache(backend());
+            }
+            return packedWeights;
         }
     }
 
@@ -289,6 +302,10 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
             }
             allArenas.clear();
             idleArenas.clear();
+            if (packedWeights != null) {
+                packedWeights.close();
+                packedWeights = null;
+            }
         }
         if (memory != null) {
             memory.close();

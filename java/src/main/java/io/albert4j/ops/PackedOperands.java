@@ -25,7 +25,7 @@ final class PackedOperands {
     private static final long MAX_BYTES = 256L << 20;
     private static final AtomicLong PARAMETER_WRITES = new AtomicLong();
 
-    private record Key(Tensor weight, boolean transB) {
+    record Key(Tensor weight, boolean transB) {
         @Override
         public boolean equals(Object other) {
             return other instanceof Key key && key.weight == weight && key.transB == transB;
@@ -39,13 +39,21 @@ final class PackedOperands {
 
     private final Backend backend;
     private final StepArena arena;
+    /** Copies that outlive the step (a model's inference calls), or null: then they live in the step's arena. */
+    private final PackedWeightCache shared;
     private final Map<Key, Tensor> byKey = new HashMap<>();
     private long generation = PARAMETER_WRITES.get();
     private long bytes;
 
-    PackedOperands(Backend backend, StepArena arena) {
+    PackedOperands(Backend backend, StepArena arena, PackedWeightCache shared) {
         this.backend = backend;
         this.arena = arena;
+        this.shared = shared;
+    }
+
+    /** How many times parameters have changed so far; a packed copy made under another count is stale. */
+    static long generation() {
+        return PARAMETER_WRITES.get();
     }
 
     /** Tells every step's cache that some parameter's values changed: packed copies made before are stale. */
@@ -61,6 +69,9 @@ final class PackedOperands {
     Tensor get(Tensor weight, boolean transB, long k, long n, long ldb, long rows) {
         if (rows > MAX_ROWS) {
             return null;
+        }
+        if (shared != null) {
+            return shared.get(weight, transB, k, n, ldb);
         }
         long now = PARAMETER_WRITES.get();
         if (now != generation) {

@@ -30,10 +30,12 @@ public final class Step implements AutoCloseable {
     private final Step previous;
     private PackedOperands packedOperands;
     private final boolean resetArenaOnClose;
+    private final PackedWeightCache packedWeightCache;
     private long dropoutCounter;
     private boolean closed;
 
-    private Step(Backend backend, StepArena arena, boolean trackGradients, boolean resetArenaOnClose) {
+    private Step(Backend backend, StepArena arena, boolean trackGradients, boolean resetArenaOnClose,
+                 PackedWeightCache packedWeightCache) {
         if (!arena.device().equals(backend.device())) {
             throw new IllegalArgumentException("Step: arena on " + arena.device() + " but backend on " + backend.device());
         }
@@ -41,24 +43,36 @@ public final class Step implements AutoCloseable {
         this.arena = arena;
         this.tape = trackGradients ? new Tape(backend, arena) : null;
         this.resetArenaOnClose = resetArenaOnClose;
-        this.packedOperands = new PackedOperands(backend, arena);
+        this.packedWeightCache = packedWeightCache;
+        if (packedWeightCache != null) {
+            packedWeightCache.stepOpened();
+        }
+        this.packedOperands = new PackedOperands(backend, arena, packedWeightCache);
         this.previous = CURRENT.get();
         CURRENT.set(this);
     }
 
     /** A step that records gradients; the arena is reset when it closes. */
     public static Step training(Backend backend, StepArena arena) {
-        return new Step(backend, arena, true, true);
+        return new Step(backend, arena, true, true, null);
     }
 
     /** A step without a tape (ops record nothing); the arena is reset when it closes. */
     public static Step inference(Backend backend, StepArena arena) {
-        return new Step(backend, arena, false, true);
+        return new Step(backend, arena, false, true, null);
+    }
+
+    /**
+     * An inference step whose GEMMs take packed weights from {@code packedWeights}, which outlives it (a model's
+     * cache for all its inference calls), instead of packing them in this step.
+     */
+    public static Step inference(Backend backend, StepArena arena, PackedWeightCache packedWeights) {
+        return new Step(backend, arena, false, true, packedWeights);
     }
 
     /** Like {@link #training} but leaves the arena alone on close (the caller resets it), e.g. for tests. */
     public static Step trainingKeepMemory(Backend backend, StepArena arena) {
-        return new Step(backend, arena, true, false);
+        return new Step(backend, arena, true, false, null);
     }
 
     /**
@@ -66,7 +80,7 @@ public final class Step implements AutoCloseable {
      * {@code randomStart}: activation recomputation replays a layer with exactly the masks of its first run.
      */
     public Step nested(StepArena scratch, boolean trackGradients, long randomStart) {
-        Step inner = new Step(backend, scratch, trackGradients, true);
+        Step inner = new Step(backend, scratch, trackGradients, true, null);
         inner.dropoutCounter = randomStart;
         inner.packedOperands = packedOperands;  // same weights; the copies live in this step's arena, which outlives it
         return inner;
@@ -193,8 +207,14 @@ public final class Step implements AutoCloseable {
                 CURRENT.set(previous);
             }
         }
-        if (resetArenaOnClose) {
-            arena.reset();
+        try {
+            if (resetArenaOnClose) {
+                arena.reset();
+            }
+        } finally {
+            if (packedWeightCache != null) {
+                packedWeightCache.stepClosed();
+            }
         }
     }
 }

@@ -71,10 +71,13 @@ class BenchCommandTest {
         List<String> lines = r.out().lines().toList();
         double stepMs = Double.parseDouble(parse(lines.get(0)).get("step_ms"));
         assertTrue(lines.get(1).startsWith("kernel") && lines.get(1).contains("ms/step"), r.out());
-        // The tiny model runs its linear layers forward on weights packed once per step (2 layers x q, k, v, o, the
-        // embedding projection and the MLM transform: 10 GEMMs a step), and its weight gradients as TN GEMMs.
-        assertTrue(lines.stream().anyMatch(l -> l.matches("gemm NP 32x128x128 \\(B packed once\\) +forward +10 .*")),
+        // The tiny model runs its linear layers forward on weights packed once per step, the bias (and activation)
+        // in the GEMM's epilogue (2 layers x q, k, v, o and the embedding projection: 9 GEMMs a step, plus the MLM
+        // transform with its GELU), and its weight gradients as TN GEMMs.
+        assertTrue(lines.stream().anyMatch(l -> l.matches("gemm NP 32x128x128 \\+bias \\(B packed once\\) +forward +9 .*")),
                 r.out());
+        assertTrue(lines.stream().anyMatch(
+                l -> l.matches("gemm NP 32x128x128 \\+bias \\+gelu_tanh \\(B packed once\\) +forward +1 .*")), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("packGemmB +forward .*")), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("gemm TN 128x128x32 +backward .*")), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("attentionBackward")), r.out());
