@@ -722,22 +722,24 @@ int64_t packed_b_bytes(PathId path, int64_t k, int64_t n) {
   }
 }
 
-// Packs every depth block, the columns cut between the threads on panel boundaries.
+// Packs every depth block, the columns cut between the threads on panel boundaries; one parallel region for all
+// the depth blocks (a 30000 x 128 decoder weight has 79 of them), since each region costs a wake-up of the team.
 template <typename P>
 void pack_b_whole(const Operand& b, int64_t k, int64_t n, void* panels) {
   using Elem = typename P::Elem;
   const int64_t n_padded = round_up(n, P::NR);
   const int64_t panel_count = n_padded / P::NR;
-  for (int64_t pc = 0; pc < k; pc += kKC) {
-    const int64_t kc = std::min(kKC, k - pc);
-    const int64_t kc_padded = round_up(kc, P::kDepthStep);
-    Elem* block = static_cast<Elem*>(panels) + (pc / kKC) * n_padded * kKC;
-    const int threads = static_cast<int>(std::min<int64_t>(a4j::num_threads(), panel_count));
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && kc * n > kFlopsPerThread / 16)
-    for (int t = 0; t < threads; t++) {
-      const int64_t first = panel_count * t / threads * P::NR;
-      const int64_t last = std::min(n, panel_count * (t + 1) / threads * P::NR);
-      if (first < last) P::pack_b(b, pc, kc, first, last - first, block + first * kc_padded);
+  const int threads = static_cast<int>(std::min<int64_t>(a4j::num_threads(), panel_count));
+#pragma omp parallel num_threads(threads) if (threads > 1 && k * n > kFlopsPerThread / 16)
+  {
+    const int t = omp_get_thread_num(), team = omp_get_num_threads();
+    const int64_t first = panel_count * t / team * P::NR;
+    const int64_t last = std::min(n, panel_count * (t + 1) / team * P::NR);
+    for (int64_t pc = 0; pc < k && first < last; pc += kKC) {
+      const int64_t kc = std::min(kKC, k - pc);
+      const int64_t kc_padded = round_up(kc, P::kDepthStep);
+      Elem* block = static_cast<Elem*>(panels) + (pc / kKC) * n_padded * kKC;
+      P::pack_b(b, pc, kc, first, last - first, block + first * kc_padded);
     }
   }
 }

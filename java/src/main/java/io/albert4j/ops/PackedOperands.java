@@ -67,11 +67,11 @@ final class PackedOperands {
      * budget for copies spent): the caller then runs a plain GEMM.
      */
     Tensor get(Tensor weight, boolean transB, long k, long n, long ldb, long rows) {
+        if (shared != null) {
+            return shared.get(weight, transB, k, n, ldb);  // packed once for many steps: pays at any row count
+        }
         if (rows > MAX_ROWS) {
             return null;
-        }
-        if (shared != null) {
-            return shared.get(weight, transB, k, n, ldb);
         }
         long now = PARAMETER_WRITES.get();
         if (now != generation) {
