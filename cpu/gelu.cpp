@@ -34,22 +34,46 @@ A4J_CLONES void forward_rows(const float* __restrict x, const float* __restrict 
 #undef FORWARD_LOOP
 }
 
-// dpre = dout * act'(x + bias); dx += dpre (when wanted); colsum += dpre (when wanted).
+// dpre = dout * act'(x + bias); dx += dpre (when wanted); colsum += dpre (when wanted). Which of bias, dx and
+// colsum exist is a template argument: with run-time tests in the loop GCC leaves it scalar (18 ms instead of
+// ~3 ms for a 1024 x 3072 gelu_tanh backward on one Zen 4 core).
+template <int ACT, bool kBias, bool kDx, bool kSum>
+__attribute__((always_inline)) inline void backward_row(const float* __restrict dr, const float* __restrict xr,
+                                                        const float* __restrict bias, float* __restrict dxr,
+                                                        float* __restrict colsum, int64_t cols) {
+  for (int64_t c = 0; c < cols; c++) {
+    const float pre = kBias ? xr[c] + bias[c] : xr[c];
+    const float d = dr[c] * a4j_activate_grad(ACT, pre);
+    if (kDx) dxr[c] += d;
+    if (kSum) colsum[c] += d;
+  }
+}
+
+template <int ACT>
+__attribute__((always_inline)) inline void backward_rows_of(const float* __restrict dout, const float* __restrict x,
+                                                            const float* __restrict bias, float* __restrict dx,
+                                                            float* __restrict colsum, int64_t rows, int64_t cols) {
+  const int variant = (bias != nullptr ? 4 : 0) + (dx != nullptr ? 2 : 0) + (colsum != nullptr ? 1 : 0);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * cols;
+    const float* dr = dout + r * cols;
+    float* dxr = dx == nullptr ? nullptr : dx + r * cols;
+    switch (variant) {
+      case 7: backward_row<ACT, true, true, true>(dr, xr, bias, dxr, colsum, cols); break;
+      case 6: backward_row<ACT, true, true, false>(dr, xr, bias, dxr, colsum, cols); break;
+      case 5: backward_row<ACT, true, false, true>(dr, xr, bias, dxr, colsum, cols); break;
+      case 3: backward_row<ACT, false, true, true>(dr, xr, bias, dxr, colsum, cols); break;
+      case 2: backward_row<ACT, false, true, false>(dr, xr, bias, dxr, colsum, cols); break;
+      case 1: backward_row<ACT, false, false, true>(dr, xr, bias, dxr, colsum, cols); break;
+      default: break;  // nothing wanted
+    }
+  }
+}
+
 A4J_CLONES void backward_rows(const float* __restrict dout, const float* __restrict x, const float* __restrict bias,
                               float* __restrict dx, float* __restrict colsum, int64_t rows, int64_t cols,
                               int activation) {
-#define BACKWARD_LOOP(ACT)                                                          \
-  for (int64_t r = 0; r < rows; r++) {                                              \
-    const float* xr = x + r * cols;                                                 \
-    const float* dr = dout + r * cols;                                              \
-    float* dxr = dx == nullptr ? nullptr : dx + r * cols;                           \
-    for (int64_t c = 0; c < cols; c++) {                                            \
-      float pre = bias != nullptr ? xr[c] + bias[c] : xr[c];                        \
-      float d = dr[c] * a4j_activate_grad(ACT, pre);                                \
-      if (dxr != nullptr) dxr[c] += d;                                              \
-      if (colsum != nullptr) colsum[c] += d;                                        \
-    }                                                                               \
-  }
+#define BACKWARD_LOOP(ACT) backward_rows_of<ACT>(dout, x, bias, dx, colsum, rows, cols)
   A4J_ROW_CASES(BACKWARD_LOOP)
 #undef BACKWARD_LOOP
 }
