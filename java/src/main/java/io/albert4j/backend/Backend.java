@@ -9,8 +9,9 @@ import io.albert4j.tensor.Tensor;
  * {@link java.util.ServiceLoader} ({@link BackendProvider}); the CPU backend is always present.
  *
  * <p>Contract: callers ({@code io.albert4j.ops}) have checked shapes, dtypes, devices and index ranges; a backend
- * only guards memory safety (every tensor it touches is alive and large enough) and turns a native status into
- * {@link NativeKernelException}. Backward methods accumulate into their gradient outputs. A backend owns its
+ * only guards memory safety (every tensor it touches is alive and large enough: the rules of each kernel's
+ * arguments, written once for both native libraries in {@code backend.internal.NativeBackend}) and turns a native
+ * status into {@link NativeKernelException}. Backward methods accumulate into their gradient outputs. A backend owns its
  * execution stream; nothing here is CPU-specific.
  */
 public interface Backend extends DeviceMemory, AutoCloseable {

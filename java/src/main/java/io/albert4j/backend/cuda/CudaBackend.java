@@ -1,10 +1,19 @@
 package io.albert4j.backend.cuda;
 
 import io.albert4j.backend.Activation;
-import io.albert4j.backend.Backend;
-import io.albert4j.backend.cuda.internal.CudaLibrary;
-import io.albert4j.backend.cuda.internal.CudaNative;
+import io.albert4j.backend.cuda.internal.AttentionNative;
 import io.albert4j.backend.cuda.internal.Cublas;
+import io.albert4j.backend.cuda.internal.CudaLibrary;
+import io.albert4j.backend.cuda.internal.DropoutNative;
+import io.albert4j.backend.cuda.internal.ElementwiseNative;
+import io.albert4j.backend.cuda.internal.EmbeddingNative;
+import io.albert4j.backend.cuda.internal.GeluNative;
+import io.albert4j.backend.cuda.internal.LayerNormNative;
+import io.albert4j.backend.cuda.internal.OptimizerNative;
+import io.albert4j.backend.cuda.internal.ReduceNative;
+import io.albert4j.backend.cuda.internal.RuntimeNative;
+import io.albert4j.backend.cuda.internal.SoftmaxXentNative;
+import io.albert4j.backend.internal.NativeBackend;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Device;
 import io.albert4j.tensor.Tensor;
@@ -18,15 +27,14 @@ import java.util.List;
  * backend. Device tensors hold the device address in a {@link MemorySegment} that is never dereferenced on the
  * host; memory comes from the library's caching allocator and goes back to it when the owning arena closes.
  *
- * <p>Guards as in the CPU backend: each tensor passed to a kernel must be alive, on this device, of the expected
- * dtype and hold the elements the kernel touches. Kernels whose activations may be bf16 (bias+GELU, LayerNorm
- * input, attention, softmax cross-entropy logits, dropout) pick the _bf16 entry point from the tensor's dtype;
- * gemm accepts F32 or BF16 operands (fp32 compute). Scalar results (loss, sums) stay on the device until copied.
+ * <p>Dispatch only: {@link NativeBackend} checks every kernel's arguments (alive, on this device, the ABI's dtype
+ * and extent), the same rules as for the CPU. Kernels whose activations may be bf16 (bias+GELU, LayerNorm input,
+ * attention, softmax cross-entropy logits, dropout) take the _bf16 entry point when the tensor is bf16; gemm
+ * accepts F32 or BF16 operands (fp32 compute). Scalar results (loss, sums) stay on the device until copied.
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend extends NativeBackend {
     private static final long STAGING_BYTES = 8L << 20;
 
-    private final Device device;
     private final String name;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment stream;
@@ -36,33 +44,32 @@ public final class CudaBackend implements Backend {
     private boolean closed;
 
     public CudaBackend(Device device) {
-        if (device.kind() != Device.Kind.CUDA) {
-            throw new IllegalArgumentException("CudaBackend needs a cuda device, got " + device);
-        }
-        this.device = device;
-        CudaNative.cudaSetDevice(device.index());
+        super(requireCuda(device), true);
+        RuntimeNative.setDevice(device.index());
         MemorySegment nameBuffer = arena.allocate(256);
         MemorySegment capability = arena.allocate(ValueLayout.JAVA_INT);
         MemorySegment total = arena.allocate(ValueLayout.JAVA_LONG);
-        CudaNative.cudaDeviceInfo(device.index(), nameBuffer, 256, capability, total);
+        RuntimeNative.deviceInfo(device.index(), nameBuffer, 256, capability, total);
         int cc = capability.get(ValueLayout.JAVA_INT, 0);
         this.name = nameBuffer.getString(0) + ", sm_" + cc + ", " + total.get(ValueLayout.JAVA_LONG, 0) / (1L << 20) + " MiB";
         MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-        CudaNative.cudaStreamCreate(out);
+        RuntimeNative.streamCreate(out);
         this.stream = out.get(ValueLayout.ADDRESS, 0);
-        CudaNative.cudaHostAlloc(out, STAGING_BYTES);
+        RuntimeNative.hostAlloc(out, STAGING_BYTES);
         this.staging = out.get(ValueLayout.ADDRESS, 0).reinterpret(STAGING_BYTES);
         this.cublas = new Cublas(stream);
     }
 
-    @Override
-    public Device device() {
+    private static Device requireCuda(Device device) {
+        if (device.kind() != Device.Kind.CUDA) {
+            throw new IllegalArgumentException("CudaBackend needs a cuda device, got " + device);
+        }
         return device;
     }
 
     @Override
     public String description() {
-        return device + " (" + name + ", cuBLAS " + cublas.library() + ")";
+        return device() + " (" + name + ", cuBLAS " + cublas.library() + ")";
     }
 
     /**
@@ -83,7 +90,7 @@ public final class CudaBackend implements Backend {
         long size = Math.max(1, bytes);
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment out = scratch.allocate(ValueLayout.ADDRESS);
-            CudaNative.cudaMalloc(out, size);
+            RuntimeNative.malloc(out, size);
             long address = out.get(ValueLayout.ADDRESS, 0).address();
             return MemorySegment.ofAddress(address).reinterpret(size, lifetime, segment -> free(address));
         }
@@ -91,7 +98,7 @@ public final class CudaBackend implements Backend {
 
     private static void free(long address) {
         try {
-            CudaNative.cudaFree(MemorySegment.ofAddress(address));
+            RuntimeNative.free(MemorySegment.ofAddress(address));
         } catch (RuntimeException e) {
             // Called from an arena's close: the block is lost to the cache, nothing else can be done here.
         }
@@ -99,7 +106,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void zero(MemorySegment segment, long bytes) {
-        CudaNative.cudaMemset(segment, 0, bytes, stream);
+        RuntimeNative.memset(segment, 0, bytes, stream);
     }
 
     @Override
@@ -118,7 +125,7 @@ public final class CudaBackend implements Backend {
         if (srcHost && dstHost) {
             MemorySegment.copy(src.data(), 0, dst.data(), 0, bytes);
         } else if (!srcHost && !dstHost) {
-            CudaNative.cudaMemcpyD2d(dst.data(), src.data(), bytes, stream);
+            RuntimeNative.memcpyD2d(dst.data(), src.data(), bytes, stream);
         } else if (srcHost) {
             synchronized (staging) {
                 for (long done = 0; done < bytes; done += STAGING_BYTES) {
@@ -126,7 +133,7 @@ public final class CudaBackend implements Backend {
                     // The previous chunk's copy must have left the staging buffer before it is refilled.
                     synchronize();
                     MemorySegment.copy(src.data(), done, staging, 0, chunk);
-                    CudaNative.cudaMemcpyH2d(dst.data().asSlice(done, chunk), staging, chunk, stream);
+                    RuntimeNative.memcpyH2d(dst.data().asSlice(done, chunk), staging, chunk, stream);
                 }
                 synchronize();
             }
@@ -134,7 +141,7 @@ public final class CudaBackend implements Backend {
             synchronized (staging) {
                 for (long done = 0; done < bytes; done += STAGING_BYTES) {
                     long chunk = Math.min(STAGING_BYTES, bytes - done);
-                    CudaNative.cudaMemcpyD2h(staging, src.data().asSlice(done, chunk), chunk, stream);
+                    RuntimeNative.memcpyD2h(staging, src.data().asSlice(done, chunk), chunk, stream);
                     synchronize();
                     MemorySegment.copy(staging, 0, dst.data(), done, chunk);
                 }
@@ -144,7 +151,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void synchronize() {
-        CudaNative.cudaStreamSynchronize(stream);
+        RuntimeNative.streamSynchronize(stream);
     }
 
     /**
@@ -152,408 +159,222 @@ public final class CudaBackend implements Backend {
      * this backend's stream; {@code bytes = 0} clears the window.
      */
     public void persistInL2(MemorySegment weights, long bytes, float hitRatio) {
-        CudaNative.cudaL2Persist(stream, weights, bytes, hitRatio);
+        RuntimeNative.l2Persist(stream, weights, bytes, hitRatio);
     }
 
     /** Bytes held by live tensors, bytes cached for reuse, and cudaMalloc calls so far. */
     public long[] memoryStats() {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment values = scratch.allocate(ValueLayout.JAVA_LONG, 3);
-            CudaNative.cudaMemoryStats(values, values.asSlice(8), values.asSlice(16));
+            RuntimeNative.memoryStats(values, values.asSlice(8), values.asSlice(16));
             return values.toArray(ValueLayout.JAVA_LONG);
         }
     }
 
-    // ---- gemm -----------------------------------------------------------------------------------------------
-
     @Override
-    public void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, Tensor a, long lda,
-                     long strideA, Tensor b, long ldb, long strideB, float beta, Tensor c, long ldc, long strideC,
-                     long batch) {
-        if (m <= 0 || n <= 0 || batch <= 0) {
-            return;
-        }
-        long aRows = transA ? k : m;
-        long aCols = transA ? m : k;
-        long bRows = transB ? n : k;
-        long bCols = transB ? k : n;
-        if (lda < aCols || ldb < bCols || ldc < n) {
-            throw new IllegalArgumentException("gemm: leading dimension too small (lda " + lda + " < " + aCols
-                    + ", ldb " + ldb + " < " + bCols + " or ldc " + ldc + " < " + n + ")");
-        }
-        DType abType = activation(a, 0, "gemm", "a");
-        if (k > 0) {
-            dev(a, abType, (batch - 1) * strideA + (aRows - 1) * lda + aCols, "gemm", "a");
-            dev(b, abType, (batch - 1) * strideB + (bRows - 1) * ldb + bCols, "gemm", "b");
-        }
-        DType cType = activation(c, 0, "gemm", "c");
-        dev(c, cType, (batch - 1) * strideC + (m - 1) * ldc + n, "gemm", "c");
+    protected void launchGemm(boolean transA, boolean transB, long m, long n, long k, float alpha, Tensor a, long lda,
+                              long strideA, Tensor b, long ldb, long strideB, float beta, Tensor c, long ldc,
+                              long strideC, long batch) {
         cublas.gemm(transA, transB, m, n, k, alpha, a.data(), lda, strideA, b.data(), ldb, strideB, beta, c.data(),
-                ldc, strideC, batch, cudaType(abType), cudaType(cType));
+                ldc, strideC, batch, cudaType(a.dtype()), cudaType(c.dtype()));
     }
 
     private static int cudaType(DType t) {
         return t == DType.BF16 ? Cublas.CUDA_R_16BF : Cublas.CUDA_R_32F;
     }
 
-    // ---- elementwise ----------------------------------------------------------------------------------------
-
-    @Override
-    public void axpy(float alpha, Tensor x, Tensor y) {
-        f32(x, y.numel(), "axpy", "x");
-        f32(y, x.numel(), "axpy", "y");
-        CudaNative.axpy(alpha, x.data(), y.data(), x.numel(), stream);
+    private static boolean bf16(Tensor activation) {
+        return activation.dtype() == DType.BF16;
     }
 
     @Override
-    public void scale(float alpha, Tensor x) {
-        f32(x, x.numel(), "scale", "x");
-        CudaNative.scale(alpha, x.data(), x.numel(), stream);
+    protected void launchAxpy(float alpha, Tensor x, Tensor y) {
+        ElementwiseNative.axpy(alpha, x.data(), y.data(), x.numel(), stream);
     }
 
     @Override
-    public void fill(float value, Tensor x) {
-        f32(x, x.numel(), "fill", "x");
-        CudaNative.fill(value, x.data(), x.numel(), stream);
+    protected void launchScale(float alpha, Tensor x) {
+        ElementwiseNative.scale(alpha, x.data(), x.numel(), stream);
     }
 
     @Override
-    public void biasAddForward(Tensor x, Tensor bias, Tensor out, long rows, long cols) {
-        f32(x, rows * cols, "bias_add", "x");
-        f32(bias, cols, "bias_add", "bias");
-        f32(out, rows * cols, "bias_add", "out");
-        CudaNative.biasAddForward(x.data(), bias.data(), out.data(), rows, cols, stream);
+    protected void launchFill(float value, Tensor x) {
+        ElementwiseNative.fill(value, x.data(), x.numel(), stream);
     }
 
     @Override
-    public void biasAddBackward(Tensor dout, Tensor dbias, long rows, long cols) {
-        f32(dout, rows * cols, "bias_add_backward", "dout");
-        f32(dbias, cols, "bias_add_backward", "dbias");
-        CudaNative.biasAddBackward(dout.data(), dbias.data(), rows, cols, stream);
+    protected void launchBiasAddForward(Tensor x, Tensor bias, Tensor out, long rows, long cols) {
+        ElementwiseNative.biasAddForward(x.data(), bias.data(), out.data(), rows, cols, stream);
     }
 
     @Override
-    public void tanhForward(Tensor x, Tensor out) {
-        f32(x, out.numel(), "tanh", "x");
-        f32(out, x.numel(), "tanh", "out");
-        CudaNative.tanhForward(x.data(), out.data(), x.numel(), stream);
+    protected void launchBiasAddBackward(Tensor dout, Tensor dbias, long rows, long cols) {
+        ElementwiseNative.biasAddBackward(dout.data(), dbias.data(), rows, cols, stream);
     }
 
     @Override
-    public void tanhBackward(Tensor dout, Tensor out, Tensor dx) {
-        long n = dx.numel();
-        f32(dout, n, "tanh_backward", "dout");
-        f32(out, n, "tanh_backward", "out");
-        f32(dx, n, "tanh_backward", "dx");
-        CudaNative.tanhBackward(dout.data(), out.data(), dx.data(), n, stream);
+    protected void launchTanhForward(Tensor x, Tensor out) {
+        ElementwiseNative.tanhForward(x.data(), out.data(), x.numel(), stream);
     }
 
     @Override
-    public void castF32ToBf16(Tensor x, Tensor out) {
-        f32(x, out.numel(), "cast_f32_to_bf16", "x");
-        dev(out, DType.BF16, x.numel(), "cast_f32_to_bf16", "out");
-        CudaNative.castF32ToBf16(x.data(), out.data(), x.numel(), stream);
+    protected void launchTanhBackward(Tensor dout, Tensor out, Tensor dx) {
+        ElementwiseNative.tanhBackward(dout.data(), out.data(), dx.data(), dx.numel(), stream);
     }
 
     @Override
-    public void castBf16ToF32(Tensor x, Tensor out) {
-        dev(x, DType.BF16, out.numel(), "cast_bf16_to_f32", "x");
-        f32(out, x.numel(), "cast_bf16_to_f32", "out");
-        CudaNative.castBf16ToF32(x.data(), out.data(), x.numel(), stream);
-    }
-
-    // ---- fused bias + activation ------------------------------------------------------------------------------
-
-    @Override
-    public void biasGeluForward(Tensor x, Tensor bias, Tensor out, long rows, long cols, Activation activation) {
-        DType t = activation(x, rows * cols, "bias_gelu", "x");
-        optionalF32(bias, cols, "bias_gelu", "bias");
-        dev(out, t, rows * cols, "bias_gelu", "out");
-        if (t == DType.BF16) {
-            CudaNative.biasGeluForwardBf16(x.data(), segment(bias), out.data(), rows, cols, activation.code(), stream);
-        } else {
-            CudaNative.biasGeluForward(x.data(), segment(bias), out.data(), rows, cols, activation.code(), stream);
-        }
+    protected void launchCastF32ToBf16(Tensor x, Tensor out) {
+        ElementwiseNative.castF32ToBf16(x.data(), out.data(), x.numel(), stream);
     }
 
     @Override
-    public void biasGeluBackward(Tensor dout, Tensor x, Tensor bias, Tensor dx, Tensor dbias, long rows, long cols,
-                                 Activation activation) {
-        DType t = activation(x, rows * cols, "bias_gelu_backward", "x");
-        dev(dout, t, rows * cols, "bias_gelu_backward", "dout");
-        optionalF32(bias, cols, "bias_gelu_backward", "bias");
-        optionalF32(dx, rows * cols, "bias_gelu_backward", "dx");
-        optionalF32(dbias, cols, "bias_gelu_backward", "dbias");
-        if (t == DType.BF16) {
-            CudaNative.biasGeluBackwardBf16(dout.data(), x.data(), segment(bias), segment(dx), segment(dbias), rows,
-                    cols, activation.code(), stream);
-        } else {
-            CudaNative.biasGeluBackward(dout.data(), x.data(), segment(bias), segment(dx), segment(dbias), rows, cols,
-                    activation.code(), stream);
-        }
+    protected void launchCastBf16ToF32(Tensor x, Tensor out) {
+        ElementwiseNative.castBf16ToF32(x.data(), out.data(), x.numel(), stream);
     }
 
-    // ---- (residual +) LayerNorm -------------------------------------------------------------------------------
+    @Override
+    protected void launchBiasGeluForward(Tensor x, Tensor bias, Tensor out, long rows, long cols,
+                                         Activation activation) {
+        GeluNative.biasGeluForward(bf16(x), x.data(), segment(bias), out.data(), rows, cols, activation.code(),
+                stream);
+    }
 
     @Override
-    public void layerNormForward(Tensor x, Tensor residual, Tensor gamma, Tensor beta, Tensor out, Tensor sum,
-                                 Tensor mean, Tensor rstd, long rows, long cols, float eps) {
-        DType t = activation(x, rows * cols, "layer_norm", "x");
-        optionalF32(residual, rows * cols, "layer_norm", "residual");
-        f32(gamma, cols, "layer_norm", "gamma");
-        f32(beta, cols, "layer_norm", "beta");
-        f32(out, rows * cols, "layer_norm", "out");
-        optionalF32(sum, rows * cols, "layer_norm", "sum");
-        f32(mean, rows, "layer_norm", "mean");
-        f32(rstd, rows, "layer_norm", "rstd");
-        if (t == DType.BF16) {
-            CudaNative.layerNormForwardBf16(x.data(), segment(residual), gamma.data(), beta.data(), out.data(),
+    protected void launchBiasGeluBackward(Tensor dout, Tensor x, Tensor bias, Tensor dx, Tensor dbias, long rows,
+                                          long cols, Activation activation) {
+        GeluNative.biasGeluBackward(bf16(x), dout.data(), x.data(), segment(bias), segment(dx), segment(dbias), rows,
+                cols, activation.code(), stream);
+    }
+
+    @Override
+    protected void launchLayerNormForward(Tensor x, Tensor residual, Tensor gamma, Tensor beta, Tensor out,
+                                          Tensor sum, Tensor mean, Tensor rstd, long rows, long cols, float eps) {
+        if (bf16(x)) {
+            LayerNormNative.forwardBf16(x.data(), segment(residual), gamma.data(), beta.data(), out.data(),
                     MemorySegment.NULL, segment(sum), mean.data(), rstd.data(), rows, cols, eps, stream);
         } else {
-            CudaNative.layerNormForward(x.data(), segment(residual), gamma.data(), beta.data(), out.data(),
-                    segment(sum), mean.data(), rstd.data(), rows, cols, eps, stream);
+            LayerNormNative.forward(x.data(), segment(residual), gamma.data(), beta.data(), out.data(), segment(sum),
+                    mean.data(), rstd.data(), rows, cols, eps, stream);
         }
     }
 
-    /** LayerNorm whose float output also gets a bf16 copy ({@code outBf16}) for the next bf16 GEMM. */
+    /** LayerNorm of a bf16 {@code x} whose float output also gets a bf16 copy ({@code outBf16}) for the next GEMM. */
     public void layerNormForwardWithBf16Copy(Tensor x, Tensor residual, Tensor gamma, Tensor beta, Tensor out,
                                              Tensor outBf16, Tensor sum, Tensor mean, Tensor rstd, long rows,
                                              long cols, float eps) {
-        dev(x, DType.BF16, rows * cols, "layer_norm_bf16", "x");
-        optionalF32(residual, rows * cols, "layer_norm_bf16", "residual");
-        f32(gamma, cols, "layer_norm_bf16", "gamma");
-        f32(beta, cols, "layer_norm_bf16", "beta");
-        f32(out, rows * cols, "layer_norm_bf16", "out");
-        dev(outBf16, DType.BF16, rows * cols, "layer_norm_bf16", "out_bf16");
-        optionalF32(sum, rows * cols, "layer_norm_bf16", "sum");
-        f32(mean, rows, "layer_norm_bf16", "mean");
-        f32(rstd, rows, "layer_norm_bf16", "rstd");
-        CudaNative.layerNormForwardBf16(x.data(), segment(residual), gamma.data(), beta.data(), out.data(),
+        guardLayerNormForward("layer_norm_bf16", x, DType.BF16, residual, gamma, beta, out, sum, mean, rstd, rows,
+                cols);
+        tensor(outBf16, DType.BF16, rows * cols, "layer_norm_bf16", "out_bf16");
+        LayerNormNative.forwardBf16(x.data(), segment(residual), gamma.data(), beta.data(), out.data(),
                 outBf16.data(), segment(sum), mean.data(), rstd.data(), rows, cols, eps, stream);
     }
 
     @Override
-    public void layerNormBackward(Tensor dout, Tensor input, Tensor mean, Tensor rstd, Tensor gamma, Tensor dinput,
-                                  Tensor dgamma, Tensor dbeta, long rows, long cols) {
-        f32(dout, rows * cols, "layer_norm_backward", "dout");
-        f32(input, rows * cols, "layer_norm_backward", "input");
-        f32(mean, rows, "layer_norm_backward", "mean");
-        f32(rstd, rows, "layer_norm_backward", "rstd");
-        f32(gamma, cols, "layer_norm_backward", "gamma");
-        optionalF32(dinput, rows * cols, "layer_norm_backward", "dinput");
-        optionalF32(dgamma, cols, "layer_norm_backward", "dgamma");
-        optionalF32(dbeta, cols, "layer_norm_backward", "dbeta");
-        CudaNative.layerNormBackward(dout.data(), input.data(), mean.data(), rstd.data(), gamma.data(),
-                segment(dinput), segment(dgamma), segment(dbeta), rows, cols, stream);
-    }
-
-    // ---- embeddings -------------------------------------------------------------------------------------------
-
-    @Override
-    public void embeddingForward(Tensor ids, Tensor table, Tensor out, long n, long vocab, long dim) {
-        dev(ids, DType.I32, n, "embedding", "ids");
-        f32(table, vocab * dim, "embedding", "table");
-        f32(out, n * dim, "embedding", "out");
-        CudaNative.embeddingForward(ids.data(), table.data(), out.data(), n, vocab, dim, stream);
+    protected void launchLayerNormBackward(Tensor dout, Tensor input, Tensor mean, Tensor rstd, Tensor gamma,
+                                           Tensor dinput, Tensor dgamma, Tensor dbeta, long rows, long cols) {
+        LayerNormNative.backward(dout.data(), input.data(), mean.data(), rstd.data(), gamma.data(), segment(dinput),
+                segment(dgamma), segment(dbeta), rows, cols, stream);
     }
 
     @Override
-    public void embeddingBackward(Tensor ids, Tensor dout, Tensor dtable, long n, long vocab, long dim, int paddingIdx) {
-        dev(ids, DType.I32, n, "embedding_backward", "ids");
-        f32(dout, n * dim, "embedding_backward", "dout");
-        f32(dtable, vocab * dim, "embedding_backward", "dtable");
-        CudaNative.embeddingBackward(ids.data(), dout.data(), dtable.data(), n, vocab, dim, paddingIdx, stream);
+    protected void launchEmbeddingForward(Tensor ids, Tensor table, Tensor out, long n, long vocab, long dim) {
+        EmbeddingNative.forward(ids.data(), table.data(), out.data(), n, vocab, dim, stream);
     }
 
     @Override
-    public void embeddingLayerNormForward(Tensor wordIds, Tensor typeIds, Tensor wordTable, Tensor posTable,
-                                          Tensor typeTable, Tensor gamma, Tensor beta, Tensor out, Tensor sum,
-                                          Tensor mean, Tensor rstd, long batch, long seq, long dim, float eps) {
-        long tokens = batch * seq;
-        dev(wordIds, DType.I32, tokens, "embedding_layer_norm", "word_ids");
-        dev(typeIds, DType.I32, tokens, "embedding_layer_norm", "type_ids");
-        f32(wordTable, dim, "embedding_layer_norm", "word_table");
-        f32(posTable, seq * dim, "embedding_layer_norm", "pos_table");
-        f32(typeTable, dim, "embedding_layer_norm", "type_table");
-        f32(gamma, dim, "embedding_layer_norm", "gamma");
-        f32(beta, dim, "embedding_layer_norm", "beta");
-        f32(out, tokens * dim, "embedding_layer_norm", "out");
-        f32(sum, tokens * dim, "embedding_layer_norm", "sum");
-        f32(mean, tokens, "embedding_layer_norm", "mean");
-        f32(rstd, tokens, "embedding_layer_norm", "rstd");
-        CudaNative.embeddingLayerNormForward(wordIds.data(), typeIds.data(), wordTable.data(), posTable.data(),
+    protected void launchEmbeddingBackward(Tensor ids, Tensor dout, Tensor dtable, long n, long vocab, long dim,
+                                           int paddingIdx) {
+        EmbeddingNative.backward(ids.data(), dout.data(), dtable.data(), n, vocab, dim, paddingIdx, stream);
+    }
+
+    @Override
+    protected void launchEmbeddingLayerNormForward(Tensor wordIds, Tensor typeIds, Tensor wordTable,
+                                                   Tensor posTable, Tensor typeTable, Tensor gamma, Tensor beta,
+                                                   Tensor out, Tensor sum, Tensor mean, Tensor rstd, long batch,
+                                                   long seq, long dim, float eps) {
+        EmbeddingNative.layerNormForward(wordIds.data(), typeIds.data(), wordTable.data(), posTable.data(),
                 typeTable.data(), gamma.data(), beta.data(), out.data(), sum.data(), mean.data(), rstd.data(), batch,
                 seq, dim, eps, stream);
     }
 
     @Override
-    public void embeddingLayerNormBackward(Tensor dout, Tensor wordIds, Tensor typeIds, Tensor sum, Tensor mean,
-                                           Tensor rstd, Tensor gamma, Tensor dwordTable, Tensor dposTable,
-                                           Tensor dtypeTable, Tensor dgamma, Tensor dbeta, long batch, long seq,
-                                           long dim, int paddingIdx) {
-        long tokens = batch * seq;
-        f32(dout, tokens * dim, "embedding_layer_norm_backward", "dout");
-        dev(wordIds, DType.I32, tokens, "embedding_layer_norm_backward", "word_ids");
-        dev(typeIds, DType.I32, tokens, "embedding_layer_norm_backward", "type_ids");
-        f32(sum, tokens * dim, "embedding_layer_norm_backward", "sum");
-        f32(mean, tokens, "embedding_layer_norm_backward", "mean");
-        f32(rstd, tokens, "embedding_layer_norm_backward", "rstd");
-        f32(gamma, dim, "embedding_layer_norm_backward", "gamma");
-        optionalF32(dwordTable, dim, "embedding_layer_norm_backward", "dword_table");
-        optionalF32(dposTable, seq * dim, "embedding_layer_norm_backward", "dpos_table");
-        optionalF32(dtypeTable, dim, "embedding_layer_norm_backward", "dtype_table");
-        optionalF32(dgamma, dim, "embedding_layer_norm_backward", "dgamma");
-        optionalF32(dbeta, dim, "embedding_layer_norm_backward", "dbeta");
-        CudaNative.embeddingLayerNormBackward(dout.data(), wordIds.data(), typeIds.data(), sum.data(), mean.data(),
+    protected void launchEmbeddingLayerNormBackward(Tensor dout, Tensor wordIds, Tensor typeIds, Tensor sum,
+                                                    Tensor mean, Tensor rstd, Tensor gamma, Tensor dwordTable,
+                                                    Tensor dposTable, Tensor dtypeTable, Tensor dgamma, Tensor dbeta,
+                                                    long batch, long seq, long dim, int paddingIdx) {
+        EmbeddingNative.layerNormBackward(dout.data(), wordIds.data(), typeIds.data(), sum.data(), mean.data(),
                 rstd.data(), gamma.data(), segment(dwordTable), segment(dposTable), segment(dtypeTable),
                 segment(dgamma), segment(dbeta), batch, seq, dim, paddingIdx, stream);
     }
 
-    // ---- fused attention --------------------------------------------------------------------------------------
-
     @Override
-    public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse, long batch,
-                                 long seq, long heads, long headDim, long qkvStride, float scale, float dropoutP,
-                                 long seed) {
-        long hidden = heads * headDim;
-        long qkvElements = (batch * seq - 1) * qkvStride + hidden;
-        DType t = activation(q, qkvElements, "attention", "q");
-        dev(k, t, qkvElements, "attention", "k");
-        dev(v, t, qkvElements, "attention", "v");
-        optionalF32(maskAdd, batch * seq, "attention", "mask");
-        dev(out, t, batch * seq * hidden, "attention", "out");
-        f32(lse, batch * heads * seq, "attention", "lse");
-        if (t == DType.BF16) {
-            CudaNative.attentionForwardBf16(q.data(), k.data(), v.data(), segment(maskAdd), out.data(), lse.data(),
-                    batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed, stream);
-        } else {
-            CudaNative.attentionForward(q.data(), k.data(), v.data(), segment(maskAdd), out.data(), lse.data(), batch,
-                    seq, heads, headDim, qkvStride, scale, dropoutP, seed, stream);
-        }
+    protected void launchAttentionForward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse,
+                                          long batch, long seq, long heads, long headDim, long qkvStride, float scale,
+                                          float dropoutP, long seed) {
+        AttentionNative.forward(bf16(q), q.data(), k.data(), v.data(), segment(maskAdd), out.data(), lse.data(),
+                batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed, stream);
     }
 
     @Override
-    public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse, Tensor dout,
-                                  Tensor dq, Tensor dk, Tensor dv, long batch, long seq, long heads, long headDim,
-                                  long qkvStride, float scale, float dropoutP, long seed) {
-        long hidden = heads * headDim;
-        long qkvElements = (batch * seq - 1) * qkvStride + hidden;
-        DType t = activation(q, qkvElements, "attention_backward", "q");
-        dev(k, t, qkvElements, "attention_backward", "k");
-        dev(v, t, qkvElements, "attention_backward", "v");
-        optionalF32(maskAdd, batch * seq, "attention_backward", "mask");
-        dev(out, t, batch * seq * hidden, "attention_backward", "out");
-        f32(lse, batch * heads * seq, "attention_backward", "lse");
-        dev(dout, t, batch * seq * hidden, "attention_backward", "dout");
-        f32(dq, qkvElements, "attention_backward", "dq");
-        f32(dk, qkvElements, "attention_backward", "dk");
-        f32(dv, qkvElements, "attention_backward", "dv");
-        if (t == DType.BF16) {
-            CudaNative.attentionBackwardBf16(q.data(), k.data(), v.data(), segment(maskAdd), out.data(), lse.data(),
-                    dout.data(), dq.data(), dk.data(), dv.data(), batch, seq, heads, headDim, qkvStride, scale,
-                    dropoutP, seed, stream);
-        } else {
-            CudaNative.attentionBackward(q.data(), k.data(), v.data(), segment(maskAdd), out.data(), lse.data(),
-                    dout.data(), dq.data(), dk.data(), dv.data(), batch, seq, heads, headDim, qkvStride, scale,
-                    dropoutP, seed, stream);
-        }
-    }
-
-    // ---- softmax cross-entropy --------------------------------------------------------------------------------
-
-    @Override
-    public void softmaxXentForward(Tensor logits, Tensor labels, Tensor loss, Tensor lse, long n, long classes,
-                                   int ignoreIndex) {
-        DType t = activation(logits, n * classes, "softmax_xent", "logits");
-        dev(labels, DType.I32, n, "softmax_xent", "labels");
-        f32(loss, 1, "softmax_xent", "loss");
-        f32(lse, n, "softmax_xent", "lse");
-        if (t == DType.BF16) {
-            CudaNative.softmaxXentForwardBf16(logits.data(), labels.data(), loss.data(), lse.data(), n, classes,
-                    ignoreIndex, stream);
-        } else {
-            CudaNative.softmaxXentForward(logits.data(), labels.data(), loss.data(), lse.data(), n, classes,
-                    ignoreIndex, stream);
-        }
+    protected void launchAttentionBackward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse,
+                                           Tensor dout, Tensor dq, Tensor dk, Tensor dv, long batch, long seq,
+                                           long heads, long headDim, long qkvStride, float scale, float dropoutP,
+                                           long seed) {
+        AttentionNative.backward(bf16(q), q.data(), k.data(), v.data(), segment(maskAdd), out.data(), lse.data(),
+                dout.data(), dq.data(), dk.data(), dv.data(), batch, seq, heads, headDim, qkvStride, scale, dropoutP,
+                seed, stream);
     }
 
     @Override
-    public void softmaxXentBackward(Tensor dloss, Tensor logits, Tensor labels, Tensor lse, Tensor dlogits, long n,
-                                    long classes, int ignoreIndex) {
-        f32(dloss, 1, "softmax_xent_backward", "dloss");
-        DType t = activation(logits, n * classes, "softmax_xent_backward", "logits");
-        dev(labels, DType.I32, n, "softmax_xent_backward", "labels");
-        f32(lse, n, "softmax_xent_backward", "lse");
-        f32(dlogits, n * classes, "softmax_xent_backward", "dlogits");
-        if (t == DType.BF16) {
-            CudaNative.softmaxXentBackwardBf16(dloss.data(), logits.data(), labels.data(), lse.data(), dlogits.data(),
-                    n, classes, ignoreIndex, stream);
-        } else {
-            CudaNative.softmaxXentBackward(dloss.data(), logits.data(), labels.data(), lse.data(), dlogits.data(), n,
-                    classes, ignoreIndex, stream);
-        }
-    }
-
-    // ---- dropout ----------------------------------------------------------------------------------------------
-
-    @Override
-    public void dropoutForward(Tensor x, Tensor out, float p, long seed, long offset) {
-        DType t = activation(x, out.numel(), "dropout", "x");
-        dev(out, t, x.numel(), "dropout", "out");
-        if (t == DType.BF16) {
-            CudaNative.dropoutForwardBf16(x.data(), out.data(), x.numel(), p, seed, offset, stream);
-        } else {
-            CudaNative.dropoutForward(x.data(), out.data(), x.numel(), p, seed, offset, stream);
-        }
+    protected void launchSoftmaxXentForward(Tensor logits, Tensor labels, Tensor loss, Tensor lse, long n,
+                                            long classes, int ignoreIndex) {
+        SoftmaxXentNative.forward(bf16(logits), logits.data(), labels.data(), loss.data(), lse.data(), n, classes,
+                ignoreIndex, stream);
     }
 
     @Override
-    public void dropoutBackward(Tensor dout, Tensor dx, float p, long seed, long offset) {
-        f32(dout, dx.numel(), "dropout_backward", "dout");
-        f32(dx, dout.numel(), "dropout_backward", "dx");
-        CudaNative.dropoutBackward(dout.data(), dx.data(), dx.numel(), p, seed, offset, stream);
-    }
-
-    // ---- reductions -------------------------------------------------------------------------------------------
-
-    @Override
-    public void sumForward(Tensor x, Tensor out) {
-        f32(x, x.numel(), "sum", "x");
-        f32(out, 1, "sum", "out");
-        CudaNative.sumForward(x.data(), out.data(), x.numel(), stream);
+    protected void launchSoftmaxXentBackward(Tensor dloss, Tensor logits, Tensor labels, Tensor lse, Tensor dlogits,
+                                             long n, long classes, int ignoreIndex) {
+        SoftmaxXentNative.backward(bf16(logits), dloss.data(), logits.data(), labels.data(), lse.data(),
+                dlogits.data(), n, classes, ignoreIndex, stream);
     }
 
     @Override
-    public void sumBackward(Tensor dout, Tensor dx, float scale) {
-        f32(dout, 1, "sum_backward", "dout");
-        f32(dx, dx.numel(), "sum_backward", "dx");
-        CudaNative.sumBackward(dout.data(), dx.data(), dx.numel(), scale, stream);
+    protected void launchDropoutForward(Tensor x, Tensor out, float p, long seed, long offset) {
+        DropoutNative.forward(bf16(x), x.data(), out.data(), x.numel(), p, seed, offset, stream);
     }
 
     @Override
-    public void sumSquares(Tensor x, Tensor out) {
-        f32(x, x.numel(), "sum_squares", "x");
-        f32(out, 1, "sum_squares", "out");
-        CudaNative.sumSquares(x.data(), out.data(), x.numel(), stream);
-    }
-
-    // ---- optimizers -------------------------------------------------------------------------------------------
-
-    @Override
-    public void adamwUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
-                            float eps, float weightDecay, float gradScale) {
-        long n = param.numel();
-        f32(param, n, "adamw_update", "param");
-        f32(grad, n, "adamw_update", "grad");
-        f32(m, n, "adamw_update", "m");
-        f32(v, n, "adamw_update", "v");
-        CudaNative.adamwUpdate(param.data(), grad.data(), m.data(), v.data(), n, lr, beta1, beta2, eps, weightDecay,
-                gradScale, stream);
+    protected void launchDropoutBackward(Tensor dout, Tensor dx, float p, long seed, long offset) {
+        DropoutNative.backward(dout.data(), dx.data(), dx.numel(), p, seed, offset, stream);
     }
 
     @Override
-    public float lambUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
-                            float eps, float weightDecay, boolean useTrustRatio, float gradScale) {
+    protected void launchSumForward(Tensor x, Tensor out) {
+        ReduceNative.sumForward(x.data(), out.data(), x.numel(), stream);
+    }
+
+    @Override
+    protected void launchSumBackward(Tensor dout, Tensor dx, float scale) {
+        ReduceNative.sumBackward(dout.data(), dx.data(), dx.numel(), scale, stream);
+    }
+
+    @Override
+    protected void launchSumSquares(Tensor x, Tensor out) {
+        ReduceNative.sumSquares(x.data(), out.data(), x.numel(), stream);
+    }
+
+    @Override
+    protected void launchAdamwUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1,
+                                     float beta2, float eps, float weightDecay, float gradScale) {
+        OptimizerNative.adamw(param.data(), grad.data(), m.data(), v.data(), param.numel(), lr, beta1, beta2, eps,
+                weightDecay, gradScale, stream);
+    }
+
+    @Override
+    protected float launchLambUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1,
+                                     float beta2, float eps, float weightDecay, boolean useTrustRatio,
+                                     float gradScale) {
         return lambUpdateMulti(List.of(param), List.of(grad), List.of(m), List.of(v), lr, beta1, beta2, eps,
                 new float[] {weightDecay}, new boolean[] {useTrustRatio}, gradScale)[0];
     }
@@ -583,7 +404,7 @@ public final class CudaBackend implements Backend {
                 if (count * 4L > STAGING_BYTES) {
                     throw new IllegalArgumentException("lamb_update_multi: too many tensors (" + count + ")");
                 }
-                CudaNative.lambUpdateMulti(count, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], lr, beta1,
+                OptimizerNative.lambMulti(count, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], lr, beta1,
                         beta2, eps, decay, flagSegment, gradScale, staging, stream);
                 synchronize();
                 return staging.asSlice(0, count * 4L).toArray(ValueLayout.JAVA_FLOAT);
@@ -598,7 +419,7 @@ public final class CudaBackend implements Backend {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment[] arrays = pointerArrays(scratch, params, grads, m, v);
             MemorySegment decay = scratch.allocateFrom(ValueLayout.JAVA_FLOAT, weightDecay);
-            CudaNative.adamwUpdateMulti(params.size(), arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], lr,
+            OptimizerNative.adamwMulti(params.size(), arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], lr,
                     beta1, beta2, eps, decay, gradScale, stream);
         }
     }
@@ -611,11 +432,7 @@ public final class CudaBackend implements Backend {
                     + grads.size() + ", m " + m.size() + ", v " + v.size() + ", weight decays " + decays + ")");
         }
         for (int i = 0; i < count; i++) {
-            long n = params.get(i).numel();
-            f32(params.get(i), n, kernel, "params[" + i + "]");
-            f32(grads.get(i), n, kernel, "grads[" + i + "]");
-            f32(m.get(i), n, kernel, "m[" + i + "]");
-            f32(v.get(i), n, kernel, "v[" + i + "]");
+            guardOptimizerTensors(kernel, params.get(i), grads.get(i), m.get(i), v.get(i), "[" + i + "]");
         }
     }
 
@@ -644,12 +461,13 @@ public final class CudaBackend implements Backend {
             return;
         }
         closed = true;
+        markClosed();
         try {
             synchronize();
         } finally {
             cublas.close();
-            CudaNative.cudaStreamDestroy(stream);
-            CudaNative.cudaHostFree(staging);
+            RuntimeNative.streamDestroy(stream);
+            RuntimeNative.hostFree(staging);
             arena.close();
         }
     }
@@ -659,68 +477,10 @@ public final class CudaBackend implements Backend {
         return CudaLibrary.lastError();
     }
 
-    // ---- memory-safety guards ---------------------------------------------------------------------------------
-
-    private static MemorySegment segment(Tensor optional) {
-        return optional == null ? MemorySegment.NULL : optional.data();
-    }
-
-    private void optionalF32(Tensor t, long elements, String kernel, String argument) {
-        if (t != null) {
-            f32(t, elements, kernel, argument);
-        }
-    }
-
-    private void f32(Tensor t, long elements, String kernel, String argument) {
-        dev(t, DType.F32, elements, kernel, argument);
-    }
-
-    /** Activations may be F32 or BF16: returns which, after checking the tensor like {@link #dev}. */
-    private DType activation(Tensor t, long elements, String kernel, String argument) {
-        if (t == null) {
-            throw new NullPointerException(kernel + ": argument '" + argument + "' is null");
-        }
-        DType dtype = t.dtype() == DType.BF16 ? DType.BF16 : DType.F32;
-        dev(t, dtype, elements, kernel, argument);
-        return dtype;
-    }
-
-    private void dev(Tensor t, DType dtype, long elements, String kernel, String argument) {
-        if (t == null) {
-            throw new NullPointerException(kernel + ": argument '" + argument + "' is null");
-        }
-        if (!t.device().equals(device)) {
-            throw new IllegalArgumentException(kernel + ": argument '" + argument + "' " + t.describe()
-                    + " is not on " + device);
-        }
-        if (t.dtype() != dtype) {
-            throw new IllegalArgumentException(kernel + ": argument '" + argument + "' must be " + dtype + ", got "
-                    + t.describe());
-        }
-        alive(t, kernel, argument);
-        if (elements > 0 && t.data().byteSize() < elements * dtype.byteSize()) {
-            throw new IllegalArgumentException(kernel + ": argument '" + argument + "' " + t.describe() + " holds "
-                    + t.data().byteSize() / dtype.byteSize() + " elements, the kernel reads " + elements);
-        }
-        if (closed) {
-            throw new IllegalStateException(kernel + ": the CUDA backend of " + device + " is closed");
-        }
-    }
-
-    private static void alive(Tensor t, String kernel, String argument) {
-        if (t == null) {
-            throw new NullPointerException(kernel + ": argument '" + argument + "' is null");
-        }
-        if (!t.isAlive()) {
-            throw new IllegalStateException(kernel + ": argument '" + argument + "' " + t.describe()
-                    + " was freed (its arena was reset or closed)");
-        }
-    }
-
     private void requireHere(Tensor t, boolean host, String kernel, String argument) {
-        if (!host && !t.device().equals(device)) {
+        if (!host && !t.device().equals(device())) {
             throw new IllegalArgumentException(kernel + ": argument '" + argument + "' " + t.describe()
-                    + " is on another device than " + device);
+                    + " is on another device than " + device());
         }
     }
 }

@@ -2,9 +2,9 @@ package io.albert4j.backend.cuda;
 
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.BackendProvider;
-import io.albert4j.backend.NativeLibraries;
+import io.albert4j.backend.internal.NativeLibraries;
 import io.albert4j.backend.cuda.internal.CudaLibrary;
-import io.albert4j.backend.cuda.internal.CudaNative;
+import io.albert4j.backend.cuda.internal.RuntimeNative;
 import io.albert4j.backend.cuda.internal.Cublas;
 import io.albert4j.tensor.Device;
 import java.lang.foreign.Arena;
@@ -65,7 +65,7 @@ public final class CudaBackendProvider implements BackendProvider {
         int count;
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment out = scratch.allocate(ValueLayout.JAVA_INT);
-            CudaNative.cudaDeviceCount(out);
+            RuntimeNative.deviceCount(out);
             count = out.get(ValueLayout.JAVA_INT, 0);
         } catch (Throwable t) {
             return new Probe("CUDA backend unavailable: no usable GPU (" + t.getMessage() + ")", 0);

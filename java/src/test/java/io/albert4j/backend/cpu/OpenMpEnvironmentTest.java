@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.albert4j.backend.NativeEnvironment;
+import io.albert4j.backend.internal.NativeEnvironment;
 import io.albert4j.backend.cpu.internal.RuntimeNative;
 import org.junit.jupiter.api.Test;
 

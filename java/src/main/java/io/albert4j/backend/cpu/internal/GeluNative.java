@@ -1,6 +1,6 @@
 package io.albert4j.backend.cpu.internal;
 
-import io.albert4j.backend.Downcalls;
+import io.albert4j.backend.internal.Downcalls;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;

@@ -1,6 +1,6 @@
 package io.albert4j.backend.cuda.internal;
 
-import io.albert4j.backend.Downcalls;
+import io.albert4j.backend.internal.Downcalls;
 
 import io.albert4j.backend.NativeKernelException;
 import java.lang.foreign.Arena;

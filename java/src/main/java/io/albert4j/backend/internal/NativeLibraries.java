@@ -1,4 +1,4 @@
-package io.albert4j.backend;
+package io.albert4j.backend.internal;
 
 import java.io.IOException;
 import java.io.InputStream;

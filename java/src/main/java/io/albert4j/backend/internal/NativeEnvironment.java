@@ -1,4 +1,4 @@
-package io.albert4j.backend;
+package io.albert4j.backend.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

@@ -1,4 +1,4 @@
-package io.albert4j.backend;
+package io.albert4j.backend.internal;
 
 /** Shared by the backends' Panama bindings. */
 public final class Downcalls {

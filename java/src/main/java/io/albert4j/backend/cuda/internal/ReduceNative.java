@@ -1,0 +1,53 @@
+package io.albert4j.backend.cuda.internal;
+
+import io.albert4j.backend.internal.Downcalls;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static io.albert4j.backend.cuda.internal.CudaLibrary.check;
+import static io.albert4j.backend.cuda.internal.CudaLibrary.downcall;
+import static io.albert4j.backend.cuda.internal.CudaLibrary.status;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Bindings of cuda/reduce.cu: sum, its backward, sum of squares. Pointers are device addresses (or pinned host
+ * memory); nothing here dereferences them.
+ */
+public final class ReduceNative {
+    private static final MethodHandle SUM_FORWARD = downcall("a4j_sum_forward", status(ADDRESS, ADDRESS, JAVA_LONG,
+            ADDRESS));
+    private static final MethodHandle SUM_BACKWARD = downcall("a4j_sum_backward", status(ADDRESS, ADDRESS, JAVA_LONG,
+            JAVA_FLOAT, ADDRESS));
+    private static final MethodHandle SUM_SQUARES = downcall("a4j_sum_squares", status(ADDRESS, ADDRESS, JAVA_LONG,
+            ADDRESS));
+
+    private ReduceNative() {
+    }
+
+    public static void sumForward(MemorySegment x, MemorySegment out, long n, MemorySegment stream) {
+        try {
+            check("a4j_sum_forward", (int) SUM_FORWARD.invokeExact(x, out, n, stream));
+        } catch (Throwable t) {
+            throw Downcalls.unchecked(t);
+        }
+    }
+
+    public static void sumBackward(MemorySegment dout, MemorySegment dx, long n, float scale, MemorySegment stream) {
+        try {
+            check("a4j_sum_backward", (int) SUM_BACKWARD.invokeExact(dout, dx, n, scale, stream));
+        } catch (Throwable t) {
+            throw Downcalls.unchecked(t);
+        }
+    }
+
+    public static void sumSquares(MemorySegment x, MemorySegment out, long n, MemorySegment stream) {
+        try {
+            check("a4j_sum_squares", (int) SUM_SQUARES.invokeExact(x, out, n, stream));
+        } catch (Throwable t) {
+            throw Downcalls.unchecked(t);
+        }
+    }
+}
