@@ -1,6 +1,6 @@
 package io.albert4j.bench;
 
-import io.albert4j.backend.NativeEnvironment;
+import io.albert4j.backend.internal.NativeEnvironment;
 
 import java.io.IOException;
 import java.io.InputStream;
