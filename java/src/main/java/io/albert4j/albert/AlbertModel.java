@@ -8,7 +8,6 @@ import io.albert4j.nn.Linear;
 import io.albert4j.nn.Parameter;
 import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
-import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
 import java.nio.file.Path;
 
@@ -88,15 +87,7 @@ public final class AlbertModel extends AlbertPreTrainedModel {
         for (int b = 0; b < batch; b++) {
             rows[b] = b * seq;
         }
-        Step step = Step.current();
-        Tensor indices = step.allocate(DType.I32, batch);
-        if (indices.device().isCpu()) {
-            indices.copyFrom(rows);
-        } else {
-            try (Tensor host = Tensor.ofInts(rows, batch)) {
-                step.backend().copy(host, indices);
-            }
-        }
+        Tensor indices = Step.current().upload(rows, batch);
         return Ops.gatherRows(Ops.reshape(hidden, batch * seq, width), indices);
     }
 

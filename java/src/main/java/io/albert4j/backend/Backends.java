@@ -3,6 +3,7 @@ package io.albert4j.backend;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Device;
 import io.albert4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,61 @@ public final class Backends {
 
     public static Backend cpu() {
         return get(Device.CPU);
+    }
+
+    // ---- host <-> device: the one place that knows a host tensor is read in place and a device one is copied ----
+
+    /**
+     * Copies {@code values} into the I32 tensor {@code target}: in place on the host, else through a host tensor and
+     * {@code backend}'s copy (a host-to-device copy returns once the host side has been read).
+     */
+    public static void upload(Backend backend, int[] values, Tensor target) {
+        if (target.device().isCpu()) {
+            target.copyFrom(values);
+            return;
+        }
+        try (Tensor host = Tensor.ofInts(values, target.shape())) {
+            backend.copy(host, target);
+        }
+    }
+
+    /** As {@link #upload(Backend, int[], Tensor)} for an F32 tensor. */
+    public static void upload(Backend backend, float[] values, Tensor target) {
+        if (target.device().isCpu()) {
+            target.copyFrom(values);
+            return;
+        }
+        try (Tensor host = Tensor.ofFloats(values, target.shape())) {
+            backend.copy(host, target);
+        }
+    }
+
+    /** Element 0 of an F32 tensor (a loss, a norm), read in place on the host, else copied from its device. */
+    public static float hostScalar(Tensor t) {
+        if (t.device().isCpu()) {
+            return t.getFloat(0);
+        }
+        try (Tensor host = Tensor.allocateHost(DType.F32, 1)) {
+            get(t.device()).copy(t.view(1), host);
+            return host.getFloat(0);
+        }
+    }
+
+    /**
+     * The bytes of {@code t} where the host can read them: the tensor's own memory on the host (no copy), else a
+     * copy on the Java heap, aligned for any element type.
+     */
+    public static MemorySegment hostSegment(Tensor t) {
+        if (t.device().isCpu()) {
+            return t.data().asSlice(0, t.byteSize());
+        }
+        MemorySegment heap = MemorySegment.ofArray(new long[Math.toIntExact((t.byteSize() + 7) / 8)])
+                .asSlice(0, t.byteSize());
+        try (Tensor host = Tensor.allocateHost(t.dtype(), t.shape())) {
+            get(t.device()).copy(t, host);
+            MemorySegment.copy(host.data(), 0, heap, 0, t.byteSize());
+        }
+        return heap;
     }
 
     /** An I32 tensor's values on the Java heap, copied from its device when it is not on the host. */

@@ -9,7 +9,6 @@ import io.albert4j.backend.Backends;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -224,11 +223,7 @@ public final class HfModelDirectory {
                 throw new SafetensorsException(reader.file(), "tensor '" + source + "' is " + value.dtype()
                         + ", parameter " + destination.describe() + " needs " + destination.dtype());
             }
-            if (destination.device().isCpu()) {
-                MemorySegment.copy(value.data(), 0, destination.data(), 0, value.byteSize());
-            } else {
-                Backends.get(destination.device()).copy(value, destination);
-            }
+            Backends.get(destination.device()).copy(value, destination);
         }
     }
 

@@ -75,14 +75,7 @@ public final class SafetensorsWriter {
         if (t.byteSize() == 0) {
             return;
         }
-        if (t.device().isCpu()) {
-            writeFully(channel, t.data().asSlice(0, t.byteSize()).asByteBuffer());
-            return;
-        }
-        try (Tensor host = Tensor.allocateHost(t.dtype(), t.shape())) {
-            Backends.get(t.device()).copy(t, host);
-            writeFully(channel, host.data().asSlice(0, host.byteSize()).asByteBuffer());
-        }
+        writeFully(channel, Backends.hostSegment(t).asByteBuffer());
     }
 
     private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {

@@ -1,5 +1,6 @@
 package io.albert4j.nn;
 
+import io.albert4j.backend.Backends;
 import io.albert4j.ops.Step;
 
 import io.albert4j.backend.Backend;
@@ -69,26 +70,13 @@ public final class ParameterMemory implements AutoCloseable {
 
     /** Copies host values into a parameter tensor (directly on the CPU, through a staging tensor elsewhere). */
     public void upload(float[] values, Tensor target) {
-        if (target.device().isCpu()) {
-            target.copyFrom(values);
-        } else {
-            try (Tensor staging = Tensor.ofFloats(values, target.shape())) {
-                backend.copy(staging, target);
-            }
-        }
+        Backends.upload(backend, values, target);
         Step.parametersChanged();
     }
 
     /** Host copy of a parameter (or gradient) tensor. */
     public float[] download(Tensor source) {
-        if (source.device().isCpu()) {
-            return source.toFloatArray();
-        }
-        try (Tensor staging = Tensor.allocateHost(DType.F32, source.shape())) {
-            backend.copy(source, staging);
-            backend.synchronize();
-            return staging.toFloatArray();
-        }
+        return Backends.hostFloats(source);
     }
 
     /** Gives every parameter a zeroed persistent gradient buffer (once) and marks it as requiring a gradient. */

@@ -89,14 +89,7 @@ final class AttentionOp {
             additive[i] = values[i] == 1 ? 0.0f : MASKED_SCORE;  // not (1-m)·-10000: that gives -0.0
         }
         Tensor out = step.allocate(DType.F32, attentionMask.shape());
-        if (backend.device().isCpu()) {
-            out.copyFrom(additive);
-        } else {
-            try (Tensor host = Tensor.ofFloats(additive, attentionMask.shape())) {
-                backend.copy(host, out);
-                backend.synchronize();
-            }
-        }
+        Backends.upload(backend, additive, out);
         return out;
     }
 

@@ -1,5 +1,6 @@
 package io.albert4j.ops;
 
+import io.albert4j.backend.Backends;
 import io.albert4j.backend.Backend;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
@@ -65,25 +66,13 @@ final class BceWithLogitsOp {
 
     private static Tensor constant(Step step, float[] values, int... shape) {
         Tensor t = step.allocate(DType.F32, shape);
-        if (t.device().isCpu()) {
-            t.copyFrom(values);
-        } else {
-            try (Tensor host = Tensor.ofFloats(values, shape)) {
-                step.backend().copy(host, t);
-            }
-        }
+        Backends.upload(step.backend(), values, t);
         return t;
     }
 
     private static void fillInts(Step step, Tensor t, int value, int n) {
         int[] values = new int[n];
         java.util.Arrays.fill(values, value);
-        if (t.device().isCpu()) {
-            t.copyFrom(values);
-        } else {
-            try (Tensor host = Tensor.ofInts(values, n)) {
-                step.backend().copy(host, t);
-            }
-        }
+        Backends.upload(step.backend(), values, t);
     }
 }

@@ -1,5 +1,6 @@
 package io.albert4j.ops;
 
+import io.albert4j.backend.Backends;
 import io.albert4j.autograd.NoGrad;
 import io.albert4j.autograd.Tape;
 import io.albert4j.backend.Backend;
@@ -155,13 +156,7 @@ public final class Step implements AutoCloseable {
             throw new IllegalArgumentException("upload: " + values.length + " values do not fill shape "
                     + java.util.Arrays.toString(shape));
         }
-        if (t.device().isCpu()) {
-            t.copyFrom(values);
-        } else {
-            try (Tensor host = Tensor.ofInts(values, shape)) {
-                backend.copy(host, t);
-            }
-        }
+        Backends.upload(backend, values, t);
         return t;
     }
 

@@ -12,7 +12,6 @@ import io.albert4j.tensor.Device;
 import io.albert4j.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,13 +125,7 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
         for (Tensor t : tensors) {
             backend.sumSquares(t, normAccumulator);
         }
-        if (device.isCpu()) {
-            return normAccumulator.getFloat(0);
-        }
-        try (Tensor host = Tensor.allocateHost(DType.F32, 1)) {
-            backend.copy(normAccumulator, host);
-            return host.getFloat(0);
-        }
+        return Backends.hostScalar(normAccumulator);
     }
 
     private List<String> nonFiniteParameters() {
@@ -217,11 +210,7 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
             }
             for (Map.Entry<String, Tensor> s : state.entrySet()) {
                 try (Tensor value = reader.readF32(s.getKey())) {
-                    if (device.isCpu()) {
-                        MemorySegment.copy(value.data(), 0, s.getValue().data(), 0, value.byteSize());
-                    } else {
-                        backend.copy(value, s.getValue());
-                    }
+                    backend.copy(value, s.getValue());
                 }
             }
             steps = restoredSteps;

@@ -150,17 +150,11 @@ public final class PretrainingMetrics {
         if (t.dtype() != DType.F32) {
             throw new IllegalArgumentException("metrics: logits must be F32, got " + t.describe());
         }
-        return t.device().isCpu() ? t.data() : MemorySegment.ofArray(Backends.hostFloats(t));
+        return Backends.hostSegment(t);
     }
 
     static double scalar(Tensor t) {
-        if (t.device().isCpu()) {
-            return t.getFloat(0);
-        }
-        try (Tensor host = Tensor.allocateHost(DType.F32, 1)) {
-            Backends.get(t.device()).copy(t.view(1), host);
-            return host.getFloat(0);
-        }
+        return Backends.hostScalar(t);
     }
 
     /** Adds what {@code other} has counted (one scan of the logits can feed several running sums). */
