@@ -3,7 +3,6 @@ package io.albert4j.albert;
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.nn.ForwardContext;
-import io.albert4j.nn.Parameter;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Tensor;
 import java.nio.file.Path;
@@ -32,22 +31,11 @@ public final class AlbertForMaskedLM extends AlbertPreTrainedModel {
     }
 
     public static AlbertForMaskedLM create(AlbertConfig config, Backend backend, long seed) {
-        AlbertForMaskedLM model = new AlbertForMaskedLM(config);
-        model.materialize(backend);
-        model.initialize(seed);
-        return model;
+        return createModel(AlbertForMaskedLM::new, config, backend, seed);
     }
 
     public static AlbertForMaskedLM fromParameters(AlbertConfig config, Backend backend, Map<String, Tensor> values) {
-        AlbertForMaskedLM model = new AlbertForMaskedLM(config);
-        try {
-            model.materialize(backend);
-            model.loadParameters(values);
-            return model;
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        return modelFromParameters(AlbertForMaskedLM::new, config, backend, values);
     }
 
     /** Loads a HuggingFace model directory (config.json + model.safetensors) onto the CPU backend. */
@@ -57,18 +45,13 @@ public final class AlbertForMaskedLM extends AlbertPreTrainedModel {
 
     /** Loads a HuggingFace model directory onto {@code backend}; tensors of other heads (e.g. a pretraining checkpoint's SOP head) are ignored, as HF does. */
     public static AlbertForMaskedLM load(Path dir, Backend backend) {
-        return AlbertPreTrainedModel.load(dir, backend, c -> new AlbertForMaskedLM(c), true);
+        return loadModel(AlbertForMaskedLM::new, dir, backend, true);
     }
 
-    @Override
-    protected Parameter wordEmbeddings() {
-        return albert.embeddings().wordEmbeddings().weight();
-    }
 
     @Override
     public Map<String, String> tiedAliases() {
-        return Map.of("predictions.decoder.weight", "albert.embeddings.word_embeddings.weight",
-                "predictions.decoder.bias", "predictions.bias");
+        return AlbertMLMHead.TIED_ALIASES;
     }
 
     /** Training API inside the caller's {@link Step}: logits {@code [B, S, V]} and, with labels, the MLM loss. */

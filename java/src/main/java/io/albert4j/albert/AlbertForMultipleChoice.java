@@ -4,7 +4,6 @@ import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Linear;
-import io.albert4j.nn.Parameter;
 import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.DType;
@@ -59,12 +58,12 @@ public final class AlbertForMultipleChoice extends AlbertPreTrainedModel {
     }
 
     public static AlbertForMultipleChoice create(AlbertConfig config, Backend backend, long seed) {
-        return FineTuningHeads.create(config, backend, seed, AlbertForMultipleChoice::new);
+        return createModel(AlbertForMultipleChoice::new, config, backend, seed);
     }
 
     public static AlbertForMultipleChoice fromParameters(AlbertConfig config, Backend backend,
                                                          Map<String, Tensor> values) {
-        return FineTuningHeads.fromParameters(config, backend, values, AlbertForMultipleChoice::new);
+        return modelFromParameters(AlbertForMultipleChoice::new, config, backend, values);
     }
 
     /** Loads a fine-tuned HF directory of this head onto the CPU backend. */
@@ -86,10 +85,6 @@ public final class AlbertForMultipleChoice extends AlbertPreTrainedModel {
         return FineTuningHeads.fromPretrained(dir, backend, configure, seed, AlbertForMultipleChoice::new);
     }
 
-    @Override
-    protected Parameter wordEmbeddings() {
-        return albert.embeddings().wordEmbeddings().weight();
-    }
 
     public AlbertModel albert() {
         return albert;

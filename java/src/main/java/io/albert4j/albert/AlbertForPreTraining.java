@@ -3,7 +3,6 @@ package io.albert4j.albert;
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.nn.ForwardContext;
-import io.albert4j.nn.Parameter;
 import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Tensor;
@@ -49,23 +48,12 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
     }
 
     public static AlbertForPreTraining create(AlbertConfig config, Backend backend, long seed) {
-        AlbertForPreTraining model = new AlbertForPreTraining(config);
-        model.materialize(backend);
-        model.initialize(seed);
-        return model;
+        return createModel(AlbertForPreTraining::new, config, backend, seed);
     }
 
     /** A model holding the given HF-named tensors (see {@link #loadParameters}). */
     public static AlbertForPreTraining fromParameters(AlbertConfig config, Backend backend, Map<String, Tensor> values) {
-        AlbertForPreTraining model = new AlbertForPreTraining(config);
-        try {
-            model.materialize(backend);
-            model.loadParameters(values);
-            return model;
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        return modelFromParameters(AlbertForPreTraining::new, config, backend, values);
     }
 
     /** Loads a HuggingFace model directory (config.json + model.safetensors) onto the CPU backend. */
@@ -75,18 +63,13 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
 
     /** Loads a HuggingFace model directory onto {@code backend}; every tensor of the file must be a parameter. */
     public static AlbertForPreTraining load(Path dir, Backend backend) {
-        return AlbertPreTrainedModel.load(dir, backend, c -> new AlbertForPreTraining(c), false);
+        return loadModel(AlbertForPreTraining::new, dir, backend, false);
     }
 
-    @Override
-    protected Parameter wordEmbeddings() {
-        return albert.embeddings().wordEmbeddings().weight();
-    }
 
     @Override
     public Map<String, String> tiedAliases() {
-        return Map.of("predictions.decoder.weight", "albert.embeddings.word_embeddings.weight",
-                "predictions.decoder.bias", "predictions.bias");
+        return AlbertMLMHead.TIED_ALIASES;
     }
 
     /** The base model (its parameters are this model's {@code albert.*}). */

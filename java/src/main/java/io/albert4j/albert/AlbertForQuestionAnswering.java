@@ -4,7 +4,6 @@ import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Linear;
-import io.albert4j.nn.Parameter;
 import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.DType;
@@ -58,12 +57,12 @@ public final class AlbertForQuestionAnswering extends AlbertPreTrainedModel {
     }
 
     public static AlbertForQuestionAnswering create(AlbertConfig config, Backend backend, long seed) {
-        return FineTuningHeads.create(config, backend, seed, AlbertForQuestionAnswering::new);
+        return createModel(AlbertForQuestionAnswering::new, config, backend, seed);
     }
 
     public static AlbertForQuestionAnswering fromParameters(AlbertConfig config, Backend backend,
                                                             Map<String, Tensor> values) {
-        return FineTuningHeads.fromParameters(config, backend, values, AlbertForQuestionAnswering::new);
+        return modelFromParameters(AlbertForQuestionAnswering::new, config, backend, values);
     }
 
     /** Loads a fine-tuned HF directory of this head onto the CPU backend. */
@@ -85,10 +84,6 @@ public final class AlbertForQuestionAnswering extends AlbertPreTrainedModel {
         return FineTuningHeads.fromPretrained(dir, backend, configure, seed, AlbertForQuestionAnswering::new);
     }
 
-    @Override
-    protected Parameter wordEmbeddings() {
-        return albert.embeddings().wordEmbeddings().weight();
-    }
 
     public AlbertModel albert() {
         return albert;

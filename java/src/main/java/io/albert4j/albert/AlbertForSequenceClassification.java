@@ -4,7 +4,6 @@ import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Linear;
-import io.albert4j.nn.Parameter;
 import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.DType;
@@ -62,13 +61,13 @@ public final class AlbertForSequenceClassification extends AlbertPreTrainedModel
     }
 
     public static AlbertForSequenceClassification create(AlbertConfig config, Backend backend, long seed) {
-        return FineTuningHeads.create(config, backend, seed, AlbertForSequenceClassification::new);
+        return createModel(AlbertForSequenceClassification::new, config, backend, seed);
     }
 
     /** A model holding the given HF-named tensors (see {@link #loadParameters}). */
     public static AlbertForSequenceClassification fromParameters(AlbertConfig config, Backend backend,
                                                                  Map<String, Tensor> values) {
-        return FineTuningHeads.fromParameters(config, backend, values, AlbertForSequenceClassification::new);
+        return modelFromParameters(AlbertForSequenceClassification::new, config, backend, values);
     }
 
     /** Loads a fine-tuned HF directory of this head (config.json + model.safetensors) onto the CPU backend. */
@@ -91,10 +90,6 @@ public final class AlbertForSequenceClassification extends AlbertPreTrainedModel
         return FineTuningHeads.fromPretrained(dir, backend, configure, seed, AlbertForSequenceClassification::new);
     }
 
-    @Override
-    protected Parameter wordEmbeddings() {
-        return albert.embeddings().wordEmbeddings().weight();
-    }
 
     /** The base model (its parameters are this model's {@code albert.*}). */
     public AlbertModel albert() {

@@ -4,7 +4,6 @@ import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Linear;
-import io.albert4j.nn.Parameter;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
@@ -56,12 +55,12 @@ public final class AlbertForTokenClassification extends AlbertPreTrainedModel {
     }
 
     public static AlbertForTokenClassification create(AlbertConfig config, Backend backend, long seed) {
-        return FineTuningHeads.create(config, backend, seed, AlbertForTokenClassification::new);
+        return createModel(AlbertForTokenClassification::new, config, backend, seed);
     }
 
     public static AlbertForTokenClassification fromParameters(AlbertConfig config, Backend backend,
                                                               Map<String, Tensor> values) {
-        return FineTuningHeads.fromParameters(config, backend, values, AlbertForTokenClassification::new);
+        return modelFromParameters(AlbertForTokenClassification::new, config, backend, values);
     }
 
     /** Loads a fine-tuned HF directory of this head onto the CPU backend. */
@@ -83,10 +82,6 @@ public final class AlbertForTokenClassification extends AlbertPreTrainedModel {
         return FineTuningHeads.fromPretrained(dir, backend, configure, seed, AlbertForTokenClassification::new);
     }
 
-    @Override
-    protected Parameter wordEmbeddings() {
-        return albert.embeddings().wordEmbeddings().weight();
-    }
 
     public AlbertModel albert() {
         return albert;

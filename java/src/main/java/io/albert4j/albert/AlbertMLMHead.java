@@ -8,6 +8,7 @@ import io.albert4j.nn.Module;
 import io.albert4j.nn.Parameter;
 import io.albert4j.ops.Ops;
 import io.albert4j.tensor.Tensor;
+import java.util.Map;
 
 /**
  * HF {@code AlbertMLMHead}: {@code LayerNorm(act(dense(h)))} (H→E), then logits against the tied word embedding
@@ -15,6 +16,11 @@ import io.albert4j.tensor.Tensor;
  * (the decoder weight and bias are aliases, not parameters of their own).
  */
 final class AlbertMLMHead extends Module {
+    /** The decoder's HF keys, which name the word embedding table and {@code predictions.bias}. */
+    static final Map<String, String> TIED_ALIASES = Map.of(
+            "predictions.decoder.weight", "albert.embeddings.word_embeddings.weight",
+            "predictions.decoder.bias", "predictions.bias");
+
     private final Parameter bias;
     private final LayerNorm layerNorm;
     private final Linear dense;

@@ -5,7 +5,6 @@ import io.albert4j.backend.Backends;
 import io.albert4j.nn.Embeddings;
 import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Linear;
-import io.albert4j.nn.Parameter;
 import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Tensor;
@@ -32,6 +31,10 @@ public final class AlbertModel extends AlbertPreTrainedModel {
 
     /** Names and shapes only, no memory (e.g. {@code shapesOnly(AlbertConfig.preset("xxlarge")).parameterCount()}). */
     public static AlbertModel shapesOnly(AlbertConfig config) {
+        return withPooler(config);
+    }
+
+    private static AlbertModel withPooler(AlbertConfig config) {
         return new AlbertModel(config, true);
     }
 
@@ -41,10 +44,7 @@ public final class AlbertModel extends AlbertPreTrainedModel {
     }
 
     public static AlbertModel create(AlbertConfig config, Backend backend, long seed) {
-        AlbertModel model = new AlbertModel(config, true);
-        model.materialize(backend);
-        model.initialize(seed);
-        return model;
+        return createModel(AlbertModel::withPooler, config, backend, seed);
     }
 
     /** Loads a HuggingFace model directory (config.json + model.safetensors) onto the CPU backend. */
@@ -54,13 +54,9 @@ public final class AlbertModel extends AlbertPreTrainedModel {
 
     /** Loads a HuggingFace model directory onto {@code backend}; tensors of other heads (e.g. a pretraining checkpoint's SOP head) are ignored, as HF does. */
     public static AlbertModel load(Path dir, Backend backend) {
-        return AlbertPreTrainedModel.load(dir, backend, c -> new AlbertModel(c, true), true);
+        return loadModel(AlbertModel::withPooler, dir, backend, true);
     }
 
-    @Override
-    protected Parameter wordEmbeddings() {
-        return embeddings.wordEmbeddings().weight();
-    }
 
     /** Training API: runs in the caller's {@link Step}; dropout follows {@link #isTraining()}. */
     public AlbertModelOutput forward(AlbertInputs inputs, long dropoutSeed) {

@@ -2,6 +2,7 @@ package io.albert4j.albert;
 
 import io.albert4j.backend.Backend;
 import io.albert4j.io.HfModelDirectory;
+import io.albert4j.nn.Embeddings;
 import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Module;
 import io.albert4j.nn.Parameter;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -43,6 +45,7 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
     protected final AlbertConfig config;
     private ParameterMemory memory;
     private boolean training;
+    private Parameter wordEmbeddings;
     private final ConcurrentLinkedDeque<StepArena> idleArenas = new ConcurrentLinkedDeque<>();
     private final List<StepArena> allArenas = new ArrayList<>();
     /** Guarded by allArenas. */
@@ -82,8 +85,18 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
         }
     }
 
-    /** The word embedding table (also the tied MLM decoder weight). */
-    protected abstract Parameter wordEmbeddings();
+    /**
+     * The word embedding table (also the tied MLM decoder weight): that of the one {@link Embeddings} module every
+     * ALBERT model has, found once (the module tree is fixed when the constructor returns).
+     */
+    protected final Parameter wordEmbeddings() {
+        Parameter table = wordEmbeddings;
+        if (table == null) {
+            table = modulesOf(Embeddings.class).getFirst().wordEmbeddings().weight();
+            wordEmbeddings = table;
+        }
+        return table;
+    }
 
 
     private ParameterMemory memory() {
@@ -189,15 +202,40 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
         }
     }
 
-    /** Reads a model directory's config, builds the model with {@code factory} and fills it from the weights. */
-    static <M extends AlbertPreTrainedModel> M load(Path dir, Backend backend,
-                                                     Function<AlbertConfig, M> factory,
-                                                     boolean allowUnexpected) {
+    // ---- factories ------------------------------------------------------------------------------------------
+    // What every model's static create/fromParameters/load do, once. Java statics are not inherited (HF's
+    // from_pretrained is a classmethod), so each model keeps one-line factories of its own type that call these
+    // with its constructor.
+
+    /** A model built by {@code constructor}, its parameters on {@code backend}, initialised from {@code seed}. */
+    static <M extends AlbertPreTrainedModel> M createModel(Function<AlbertConfig, M> constructor,
+                                                           AlbertConfig config, Backend backend, long seed) {
+        return materialized(constructor.apply(config), backend, model -> model.initialize(seed));
+    }
+
+    /** A model holding the given HF-named tensors (see {@link #loadParameters}). */
+    static <M extends AlbertPreTrainedModel> M modelFromParameters(Function<AlbertConfig, M> constructor,
+                                                                   AlbertConfig config, Backend backend,
+                                                                   Map<String, Tensor> values) {
+        return materialized(constructor.apply(config), backend, model -> model.loadParameters(values));
+    }
+
+    /**
+     * Reads a model directory's config, builds the model and fills it from the weights; with
+     * {@code allowUnexpected} tensors of other heads are ignored, as HF does.
+     */
+    static <M extends AlbertPreTrainedModel> M loadModel(Function<AlbertConfig, M> constructor, Path dir,
+                                                         Backend backend, boolean allowUnexpected) {
         AlbertConfig config = AlbertConfig.read(dir.resolve(HfModelDirectory.CONFIG_FILE));
-        M model = factory.apply(config);
+        return materialized(constructor.apply(config), backend,
+                model -> HfModelDirectory.loadWeights(dir, model.namedParameters(), allowUnexpected));
+    }
+
+    /** Allocates {@code model}'s parameters and fills them; a model that fails half-way is closed, not leaked. */
+    private static <M extends AlbertPreTrainedModel> M materialized(M model, Backend backend, Consumer<M> fill) {
         try {
             model.materialize(backend);
-            HfModelDirectory.loadWeights(dir, model.namedParameters(), allowUnexpected);
+            fill.accept(model);
             return model;
         } catch (RuntimeException e) {
             model.close();

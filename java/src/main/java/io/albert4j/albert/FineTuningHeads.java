@@ -14,45 +14,19 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * What the four fine-tuning heads share: their factories (fresh, from tensors, from a fine-tuned directory, from a
- * pretrained base), and label checks that fail in Java, naming the head, before any kernel runs.
+ * What the four fine-tuning heads share beyond {@link AlbertPreTrainedModel}'s factories: loading a fine-tuned
+ * directory (with a hint when the head is missing), starting from a pretrained base, and label checks that fail in
+ * Java, naming the head, before any kernel runs.
  */
 final class FineTuningHeads {
     private FineTuningHeads() {
-    }
-
-    static <M extends AlbertPreTrainedModel> M create(AlbertConfig config, Backend backend, long seed,
-                                                       Function<AlbertConfig, M> factory) {
-        M model = factory.apply(config);
-        try {
-            model.materialize(backend);
-            model.initialize(seed);
-            return model;
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
-    }
-
-    static <M extends AlbertPreTrainedModel> M fromParameters(AlbertConfig config, Backend backend,
-                                                               Map<String, Tensor> values,
-                                                               Function<AlbertConfig, M> factory) {
-        M model = factory.apply(config);
-        try {
-            model.materialize(backend);
-            model.loadParameters(values);
-            return model;
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
     }
 
     /** A fine-tuned directory of this head: every parameter, head included, must be in the file. */
     static <M extends AlbertPreTrainedModel> M load(Path dir, Backend backend, Function<AlbertConfig, M> factory,
                                                      String head) {
         try {
-            return AlbertPreTrainedModel.load(dir, backend, factory, true);
+            return AlbertPreTrainedModel.loadModel(factory, dir, backend, true);
         } catch (SafetensorsException e) {
             if (e.getMessage() != null && e.getMessage().contains("missing")) {
                 throw new IllegalArgumentException(head + ".load(" + dir + "): " + e.getMessage()
@@ -73,7 +47,7 @@ final class FineTuningHeads {
                                                                UnaryOperator<AlbertConfig> configure, long seed,
                                                                Function<AlbertConfig, M> factory) {
         AlbertConfig config = configure.apply(AlbertConfig.read(dir.resolve(HfModelDirectory.CONFIG_FILE)));
-        M model = create(config, backend, seed, factory);
+        M model = AlbertPreTrainedModel.createModel(factory, config, backend, seed);
         try {
             Map<String, Tensor> encoder = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
