@@ -8,7 +8,6 @@ import io.albert4j.ops.Step;
 import io.albert4j.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * ALBERT with both pretraining heads (HF {@code AlbertForPreTraining}): masked-LM over every position, with the
@@ -83,29 +82,25 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
     }
 
     /**
-     * As {@link #forward(AlbertInputs, long)}, but the MLM head runs only at the positions that carry a label, as
+     * As {@link #forward(AlbertInputs, long)}, but the MLM head runs only at {@code inputs.maskedPositions()}, as
      * GR's {@code run_pretraining.py} does ({@code gather_indexes} on {@code masked_lm_positions}): the head's
-     * V-wide product and softmax cost M rows instead of B·S (M ≈ 15% of them). The loss and every gradient are those
-     * of {@code forward}; {@code predictionLogits} is {@code [M, V]}, one row per labelled position in row-major
-     * order. Needs {@code inputs.labels()}.
+     * V-wide product and softmax cost M rows instead of B·S (M ≈ 15% of them), and its targets are
+     * {@code inputs.maskedLabels()}. The loss and every gradient are those of {@code forward} with the same targets
+     * as dense labels; {@code predictionLogits} is {@code [M, V]}, one row per masked position in their order.
+     * The positions come with the inputs ({@link AlbertInputs#withMaskedPositions}), nothing is read back.
      */
     public AlbertForPreTrainingOutput forwardAtMaskedPositions(AlbertInputs inputs, long dropoutSeed) {
-        if (inputs.labels() == null) {
-            throw new IllegalArgumentException("forwardAtMaskedPositions: inputs carry no MLM labels");
+        if (inputs.maskedPositions() == null) {
+            throw new IllegalArgumentException(inputs.labels() == null
+                    ? "forwardAtMaskedPositions: inputs carry no MLM labels"
+                    : "forwardAtMaskedPositions: inputs carry dense MLM labels but no masked positions (GR's "
+                            + "masked_lm_positions); add them with AlbertInputs.withMaskedPositions");
         }
-        int[] labels = Backends.hostInts(inputs.labels());
-        int[] positions = IntStream.range(0, labels.length).filter(i -> labels[i] != AlbertInputs.IGNORE_INDEX)
-                .toArray();
-        if (positions.length == 0) {
-            return forward(inputs, dropoutSeed);  // nothing to gather; the MLM loss is 0 either way
+        ForwardContext context = context(inputs, isTraining(), dropoutSeed);
+        if (inputs.maskedPositions().numel() == 0) {
+            return forward(inputs, context, null, inputs.labels());  // nothing to gather, no MLM targets
         }
-        int[] targets = new int[positions.length];
-        for (int i = 0; i < positions.length; i++) {
-            targets[i] = labels[positions[i]];
-        }
-        Step step = Step.current();
-        return forward(inputs, context(inputs, isTraining(), dropoutSeed),
-                step.upload(positions, positions.length), step.upload(targets, targets.length));
+        return forward(inputs, context, inputs.maskedPositions(), inputs.maskedLabels());
     }
 
     private AlbertForPreTrainingOutput forward(AlbertInputs inputs, ForwardContext context) {

@@ -10,9 +10,14 @@ import java.util.Arrays;
  * {@code attentionMask} (1 = token, 0 = padding) and {@code tokenTypeIds} may be null (all ones / all zeros, as
  * in HF). {@code labels} are MLM targets with -100 for "no loss here"; {@code sentenceOrderLabel} is 0 (original
  * order) or 1 (swapped). Both may be null.
+ *
+ * <p>{@code maskedPositions} and {@code maskedLabels} ({@code [M]} each, may be null) are GR's
+ * {@code masked_lm_positions} / {@code masked_lm_ids}: the flat indices into {@code B·S} that the MLM head predicts,
+ * in increasing order, and the target id at each. {@link AlbertForPreTraining#forwardAtMaskedPositions} runs the
+ * head at these rows only; the pretraining data ({@code data.Batch}) carries them from the masker.
  */
 public record AlbertInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Tensor labels,
-                           Tensor sentenceOrderLabel) {
+                           Tensor sentenceOrderLabel, Tensor maskedPositions, Tensor maskedLabels) {
     /** HF CrossEntropyLoss's ignore_index. */
     public static final int IGNORE_INDEX = -100;
 
@@ -43,6 +48,24 @@ public record AlbertInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTy
                         + " must hold one label per row (" + bs[0] + ")");
             }
         }
+        if ((maskedPositions == null) != (maskedLabels == null)) {
+            throw new IllegalArgumentException("inputs: masked_lm_positions and masked_lm_ids go together");
+        }
+        if (maskedPositions != null) {
+            requireI32("masked_lm_positions", maskedPositions);
+            requireI32("masked_lm_ids", maskedLabels);
+            if (maskedPositions.rank() != 1 || maskedLabels.rank() != 1
+                    || maskedPositions.numel() != maskedLabels.numel()) {
+                throw new IllegalArgumentException("inputs: masked_lm_positions " + maskedPositions.describe()
+                        + " and masked_lm_ids " + maskedLabels.describe() + " must both be [M]");
+            }
+        }
+    }
+
+    /** Inputs without masked positions. */
+    public AlbertInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Tensor labels,
+                        Tensor sentenceOrderLabel) {
+        this(inputIds, attentionMask, tokenTypeIds, labels, sentenceOrderLabel, null, null);
     }
 
     private static void requireI32(String name, Tensor t) {
@@ -65,7 +88,30 @@ public record AlbertInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTy
     }
 
     public AlbertInputs withLabels(Tensor mlmLabels, Tensor sentenceOrder) {
-        return new AlbertInputs(inputIds, attentionMask, tokenTypeIds, mlmLabels, sentenceOrder);
+        return new AlbertInputs(inputIds, attentionMask, tokenTypeIds, mlmLabels, sentenceOrder, maskedPositions,
+                maskedLabels);
+    }
+
+    /**
+     * These inputs with the predicted positions copied into the current {@link Step}: {@code positions} are flat
+     * indices into {@code B·S}, increasing, and {@code targets} the id to predict at each (GR's
+     * {@code masked_lm_positions} / {@code masked_lm_ids}).
+     */
+    public AlbertInputs withMaskedPositions(int[] positions, int[] targets) {
+        int cells = batchSize() * sequenceLength();
+        if (positions.length != targets.length) {
+            throw new IllegalArgumentException("inputs: " + positions.length + " masked positions but "
+                    + targets.length + " targets");
+        }
+        for (int i = 0; i < positions.length; i++) {
+            if (positions[i] >= cells || positions[i] < (i == 0 ? 0 : positions[i - 1] + 1)) {
+                throw new IllegalArgumentException("inputs: masked position " + i + " is " + positions[i]
+                        + "; positions must increase and lie in [0, " + cells + ")");
+            }
+        }
+        Step step = Step.current();
+        return new AlbertInputs(inputIds, attentionMask, tokenTypeIds, labels, sentenceOrderLabel,
+                step.upload(positions, positions.length), step.upload(targets, targets.length));
     }
 
     /**

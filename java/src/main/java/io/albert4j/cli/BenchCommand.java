@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -315,8 +316,13 @@ final class BenchCommand implements Callable<Integer> {
         return model.namedParameters().values().stream().mapToLong(Tensor::byteSize).sum();
     }
 
-    /** One random batch as host arrays: copied into each step's arena, as a data loader's batch would be. */
-    private record Batch(int batch, int seq, int[] ids, int[] mask, int[] types, int[] labels, int[] sentenceOrder) {
+    /**
+     * One random batch as host arrays: copied into each step's arena, as a data loader's batch would be. The MLM
+     * targets are both dense {@code labels} (for {@code --mlm-positions all}) and GR's masked positions with their
+     * targets (for {@code masked}).
+     */
+    private record Batch(int batch, int seq, int[] ids, int[] mask, int[] types, int[] labels, int[] sentenceOrder,
+                         int[] maskedPositions, int[] maskedLabels) {
         static Batch random(AlbertConfig cfg, int batch, int seq, long seed) {
             SplittableRandom random = new SplittableRandom(seed);
             int n = batch * seq;
@@ -331,7 +337,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             int[] sentenceOrder = new int[batch];
             for (int b = 0; b < batch; b++) sentenceOrder[b] = random.nextInt(2);
-            return new Batch(batch, seq, ids, mask, types, labels, sentenceOrder);
+            int[] maskedPositions = IntStream.range(0, n).filter(i -> labels[i] != AlbertInputs.IGNORE_INDEX).toArray();
+            int[] maskedLabels = IntStream.of(maskedPositions).map(i -> labels[i]).toArray();
+            return new Batch(batch, seq, ids, mask, types, labels, sentenceOrder, maskedPositions, maskedLabels);
         }
 
         AlbertInputs inputs(boolean withLabels) {
@@ -339,7 +347,8 @@ final class BenchCommand implements Callable<Integer> {
             if (!withLabels) {
                 return in;
             }
-            return in.withLabels(copy(labels, batch, seq), copy(sentenceOrder, batch));
+            return in.withLabels(copy(labels, batch, seq), copy(sentenceOrder, batch))
+                    .withMaskedPositions(maskedPositions, maskedLabels);
         }
 
         private static Tensor copy(int[] values, int... shape) {

@@ -2,7 +2,6 @@ package io.albert4j.train;
 
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.albert.AlbertForPreTrainingOutput;
-import io.albert4j.albert.AlbertInputs;
 import io.albert4j.data.Batch;
 import io.albert4j.data.DataException;
 import io.albert4j.data.DocumentSource;
@@ -64,9 +63,7 @@ public final class HeldOutEvaluation {
         try {
             for (Batch b : batches) {
                 try (Step step = Step.inference(model.backend(), arena)) {
-                    AlbertInputs inputs = AlbertInputs.copyOf(b.batchSize(), b.seqLen(), b.inputIds(),
-                            b.attentionMask(), b.tokenTypeIds(), b.mlmLabels(), b.sentenceOrderLabels());
-                    AlbertForPreTrainingOutput out = model.forwardAtMaskedPositions(inputs, 0L);
+                    AlbertForPreTrainingOutput out = model.forwardAtMaskedPositions(PretrainingInputs.of(b), 0L);
                     metrics.add(out, b);
                 }
             }
@@ -121,10 +118,9 @@ public final class HeldOutEvaluation {
         double crossEntropy = 0;
         long targets = 0;
         for (Batch b : batches) {
-            for (int i = 0; i < b.mlmLabels().length; i++) {
-                int label = b.mlmLabels()[i];
-                if (label != Batch.IGNORE_INDEX && b.inputIds()[i] == PretrainingMetrics.ALBERT_MASK_ID
-                        && label < vocabSize) {
+            for (int i = 0; i < b.maskedPositions().length; i++) {
+                int label = b.maskedLabels()[i];
+                if (b.inputIds()[b.maskedPositions()[i]] == PretrainingMetrics.ALBERT_MASK_ID && label < vocabSize) {
                     crossEntropy -= Math.log((counts[label] + smoothing) / denominator);
                     targets++;
                 }
@@ -139,12 +135,12 @@ public final class HeldOutEvaluation {
         long correct = 0;
         long total = 0;
         for (Batch b : batches) {
-            for (int i = 0; i < b.mlmLabels().length; i++) {
-                int label = b.mlmLabels()[i];
-                boolean masked = b.inputIds()[i] == PretrainingMetrics.ALBERT_MASK_ID;
-                if (label != Batch.IGNORE_INDEX && (masked || !maskInputsOnly)) {
-                    int prediction = masked ? guess : b.inputIds()[i];
-                    correct += prediction == label ? 1 : 0;
+            for (int i = 0; i < b.maskedPositions().length; i++) {
+                int input = b.inputIds()[b.maskedPositions()[i]];
+                boolean masked = input == PretrainingMetrics.ALBERT_MASK_ID;
+                if (masked || !maskInputsOnly) {
+                    int prediction = masked ? guess : input;
+                    correct += prediction == b.maskedLabels()[i] ? 1 : 0;
                     total++;
                 }
             }
@@ -155,10 +151,9 @@ public final class HeldOutEvaluation {
     private int mostFrequentTargetAtMask() {
         Map<Integer, Integer> counts = new HashMap<>();
         for (Batch b : batches) {
-            for (int i = 0; i < b.mlmLabels().length; i++) {
-                int label = b.mlmLabels()[i];
-                if (label != Batch.IGNORE_INDEX && b.inputIds()[i] == PretrainingMetrics.ALBERT_MASK_ID) {
-                    counts.merge(label, 1, Integer::sum);
+            for (int i = 0; i < b.maskedPositions().length; i++) {
+                if (b.inputIds()[b.maskedPositions()[i]] == PretrainingMetrics.ALBERT_MASK_ID) {
+                    counts.merge(b.maskedLabels()[i], 1, Integer::sum);
                 }
             }
         }

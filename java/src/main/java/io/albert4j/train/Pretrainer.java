@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.albert.AlbertForPreTrainingOutput;
-import io.albert4j.albert.AlbertInputs;
 import io.albert4j.data.Batch;
 import io.albert4j.data.DataCursor;
 import io.albert4j.data.DocumentSource;
@@ -314,10 +313,8 @@ public final class Pretrainer {
                 continue;
             }
             try (Step s = Step.training(model.backend(), arena)) {
-                AlbertInputs inputs = AlbertInputs.copyOf(batch.batchSize(), batch.seqLen(), batch.inputIds(),
-                        batch.attentionMask(), batch.tokenTypeIds(), batch.mlmLabels(),
-                        batch.sentenceOrderLabels());
-                AlbertForPreTrainingOutput out = model.forwardAtMaskedPositions(inputs, dropoutSeed(step, micro));
+                AlbertForPreTrainingOutput out = model.forwardAtMaskedPositions(PretrainingInputs.of(batch),
+                        dropoutSeed(step, micro));
                 PretrainingMetrics one = new PretrainingMetrics();
                 one.add(out, batch);
                 if (!Double.isFinite(one.loss())) {

@@ -60,44 +60,45 @@ public final class PretrainingMetrics {
         mlmLossSum += out.mlmLoss() == null ? 0 : scalar(out.mlmLoss());
         sopLossSum += out.sopLoss() == null ? 0 : scalar(out.sopLoss());
         batches++;
-        countMlm(out.predictionLogits(), batch.mlmLabels(), batch.inputIds());
+        countMlm(out.predictionLogits(), batch);
         countSop(out.sopLogits(), batch.sentenceOrderLabels());
     }
 
-    private void countMlm(Tensor logits, int[] labels, int[] inputIds) {
-        int vocab = logits.dim(logits.rank() - 1);
-        int[] labelled = java.util.stream.IntStream.range(0, labels.length)
-                .filter(row -> labels[row] != Batch.IGNORE_INDEX).toArray();
-        if (labelled.length == 0) {
+    /** Scores the batch's masked positions (GR's masked_lm_positions), which the batch carries from the masker. */
+    private void countMlm(Tensor logits, Batch batch) {
+        int[] positions = batch.maskedPositions();
+        int[] labels = batch.maskedLabels();
+        if (positions.length == 0) {
             return;
         }
-        // Either [B·S, V] (every position) or [M, V] (only the labelled ones: forwardAtMaskedPositions).
-        boolean compact = logits.numel() / vocab == labelled.length;
+        int vocab = logits.dim(logits.rank() - 1);
+        // Either [M, V] (row i is positions[i]: forwardAtMaskedPositions) or [B·S, V] (every position: forward).
+        boolean compact = logits.numel() / vocab == positions.length;
         MemorySegment data;
         if (compact || logits.device().isCpu()) {
             data = hostData(logits);
         } else {
-            // Only the labelled rows cross to the host: [B·S, V] logits would be hundreds of MB per step.
+            // Only the masked rows cross to the host: [B·S, V] logits would be hundreds of MB per step.
             try (NoGrad noGrad = NoGrad.enter()) {
                 Step step = Step.current();
-                Tensor rows = Ops.gatherRows(logits.view(labels.length, vocab),
-                        step.upload(labelled, labelled.length));
+                Tensor rows = Ops.gatherRows(logits.view(batch.mlmLabels().length, vocab),
+                        step.upload(positions, positions.length));
                 data = hostData(rows);
             }
             compact = true;
         }
-        for (int i = 0; i < labelled.length; i++) {
-            int row = labelled[i];
+        for (int i = 0; i < positions.length; i++) {
+            int position = positions[i];
             mlmTotal++;
-            long offset = (long) (compact ? i : row) * vocab;
-            boolean correct = argmax(data, offset, vocab) == labels[row];
+            long offset = (long) (compact ? i : position) * vocab;
+            boolean correct = argmax(data, offset, vocab) == labels[i];
             if (correct) {
                 mlmCorrect++;
             }
-            if (inputIds[row] == maskId) {
+            if (batch.inputIds()[position] == maskId) {
                 maskedInputTotal++;
                 if (perplexityAtMask) {
-                    maskedInputLossSum += crossEntropy(data, offset, vocab, labels[row]);
+                    maskedInputLossSum += crossEntropy(data, offset, vocab, labels[i]);
                 }
                 if (correct) {
                     maskedInputCorrect++;

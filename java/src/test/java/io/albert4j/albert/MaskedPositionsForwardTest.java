@@ -9,10 +9,12 @@ import org.junit.jupiter.api.Test;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The MLM head on the labelled positions only (GR's gather_indexes) against the head on every position (HF). */
 class MaskedPositionsForwardTest {
@@ -62,10 +64,25 @@ class MaskedPositionsForwardTest {
             AlbertInputs inputs = AlbertInputs.copyOf(1, 3, new int[] {2, 7, 3}, null, null);
             var e = assertThrows(IllegalArgumentException.class, () -> model.forwardAtMaskedPositions(inputs, 0L));
             assertEquals("forwardAtMaskedPositions: inputs carry no MLM labels", e.getMessage());
+            // Dense labels alone do not say which rows to gather: the positions travel with the batch.
+            AlbertInputs dense = AlbertInputs.copyOf(1, 3, new int[] {2, 7, 3}, null, null, new int[] {-100, 7, -100},
+                    null);
+            e = assertThrows(IllegalArgumentException.class, () -> model.forwardAtMaskedPositions(dense, 0L));
+            assertTrue(e.getMessage().contains("withMaskedPositions"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> inputs.withMaskedPositions(new int[] {2, 1}, new int[] {7, 7}));
+            assertTrue(e.getMessage().contains("positions must increase"), e.getMessage());
         }
     }
 
     private record Run(float loss, float[] logits, Map<String, float[]> grads) {
+    }
+
+    /** GR's masked_lm_positions / masked_lm_ids of dense labels: the labelled cells in order, and their labels. */
+    private static AlbertInputs maskedAt(AlbertInputs inputs, int[] labels) {
+        int[] positions = IntStream.range(0, labels.length).filter(i -> labels[i] != AlbertInputs.IGNORE_INDEX)
+                .toArray();
+        return inputs.withMaskedPositions(positions, IntStream.of(positions).map(i -> labels[i]).toArray());
     }
 
     private static Run run(int[] ids, int[] mask, int[] labels, boolean gather) {
@@ -77,7 +94,8 @@ class MaskedPositionsForwardTest {
             float[] logits;
             try (Step step = Step.trainingKeepMemory(Backends.cpu(), arena)) {
                 AlbertInputs inputs = AlbertInputs.copyOf(B, S, ids, mask, new int[B * S], labels, new int[] {0, 1});
-                var out = gather ? model.forwardAtMaskedPositions(inputs, 42L) : model.forward(inputs, 42L);
+                var out = gather ? model.forwardAtMaskedPositions(maskedAt(inputs, labels), 42L)
+                        : model.forward(inputs, 42L);
                 loss = out.loss().getFloat(0);
                 Tensor predictions = out.predictionLogits();
                 logits = predictions.toFloatArray();

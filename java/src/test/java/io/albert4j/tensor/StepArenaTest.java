@@ -12,6 +12,7 @@ import io.albert4j.ops.Step;
 import io.albert4j.train.Lamb;
 import io.albert4j.train.OptimizerConfig;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The step arena settles on one slab, so a training loop allocates nothing per step once it is warm. */
@@ -56,6 +57,9 @@ class StepArenaTest {
             labels[i] = i % 6 == 1 ? ids[i] : AlbertInputs.IGNORE_INDEX;
         }
         Arrays.fill(ones, 1);
+        int[] positions = IntStream.range(0, labels.length).filter(i -> labels[i] != AlbertInputs.IGNORE_INDEX)
+                .toArray();
+        int[] targets = IntStream.of(positions).map(i -> labels[i]).toArray();
         try (AlbertForPreTraining model = AlbertForPreTraining.create(config, 7);
              StepArena arena = new StepArena(model.backend(), 1 << 20);
              Lamb lamb = new Lamb(model.namedParameters(), OptimizerConfig.defaults(), model.backend())) {
@@ -64,8 +68,8 @@ class StepArenaTest {
             long warm = -1;
             for (int step = 0; step < 30; step++) {
                 try (Step training = Step.training(model.backend(), arena)) {
-                    AlbertInputs inputs = AlbertInputs.copyOf(batch, seq, ids, ones, new int[batch * seq], labels,
-                            new int[batch]);
+                    AlbertInputs inputs = AlbertInputs.copyOf(batch, seq, ids, ones, new int[batch * seq], null,
+                            new int[batch]).withMaskedPositions(positions, targets);
                     training.backward(model.forwardAtMaskedPositions(inputs, step).loss());
                 }
                 lamb.step(1e-3f);
