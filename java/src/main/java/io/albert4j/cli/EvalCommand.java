@@ -4,7 +4,6 @@ import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.data.CorpusFormat;
 import io.albert4j.data.DocumentSource;
 import io.albert4j.data.PretrainingConfig;
-import io.albert4j.tensor.StepArena;
 import io.albert4j.tokenizer.AlbertTokenizer;
 import io.albert4j.train.HeldOutEvaluation;
 import io.albert4j.train.PretrainingMetrics;
@@ -28,17 +27,16 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"--max-seq-length", "--seq"}, defaultValue = "128") int maxSeqLength;
     @Option(names = "--batch", defaultValue = "16") int batch;
     @Option(names = "--max-batches", defaultValue = "50") int maxBatches;
-    @Option(names = "--seed", defaultValue = "12346", description = "masking seed") long seed;
+    @Option(names = "--seed", defaultValue = "" + HeldOutEvaluation.DEFAULT_SEED,
+            description = "masking seed (default: that of a pretraining run's held-out set)") long seed;
 
     @Override
     public Integer call() throws Exception {
         AlbertTokenizer tok = ModelTokenizer.load(modelDir, tokenizer);
         HeldOutEvaluation evaluation = HeldOutEvaluation.collect(DocumentSource.text(corpus, corpusFormat, tok),
                 PretrainingConfig.defaults(maxSeqLength, batch).withSeed(seed), maxBatches);
-        try (AlbertForPreTraining model = AlbertForPreTraining.load(modelDir);
-             StepArena arena = new StepArena(model.backend(), 64L << 20)) {
-            PretrainingMetrics m = evaluation.evaluate(model, arena);
-            report(m, evaluation, model.config().vocabSize());
+        try (AlbertForPreTraining model = AlbertForPreTraining.load(modelDir)) {
+            report(evaluation.evaluate(model), evaluation, model.config().vocabSize());
         }
         return 0;
     }

@@ -16,8 +16,13 @@ final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        write(dir);
+        return 0;
+    }
+
+    /** Writes the curves of the run in {@code dir} and says where they are. */
+    static void write(Path dir) throws java.io.IOException {
         Path png = TrainingPlot.write(dir);
         System.out.println("wrote " + png + " and " + dir.resolve(TrainingPlot.HTML_FILE));
-        return 0;
     }
 }

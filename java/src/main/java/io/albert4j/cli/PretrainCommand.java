@@ -1,23 +1,15 @@
 package io.albert4j.cli;
 
-import io.albert4j.albert.AlbertConfig;
-import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.backend.Backend;
-import io.albert4j.data.CorpusFiles;
 import io.albert4j.data.CorpusFormat;
-import io.albert4j.data.DocumentSource;
 import io.albert4j.tensor.Device;
-import io.albert4j.tokenizer.AlbertTokenizer;
-import io.albert4j.train.HeldOutEvaluation;
 import io.albert4j.train.Pretrainer;
 import io.albert4j.train.PretrainingOptions;
+import io.albert4j.train.PretrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -26,7 +18,7 @@ import java.util.concurrent.Callable;
  * create_pretraining_data.py as a flag. Defaults are the paper's except the batch, steps and sequence length,
  * which are sized for one machine (the paper's batch of 4096 is {@code --batch 4096 --micro-batch 32}).
  * {@code --minutes M} trains for a time budget instead of a step count
- * ({@link PretrainingOptions#timeBudgetSeconds()}).
+ * ({@link PretrainingOptions#timeBudgetSeconds()}). The run itself is {@link PretrainingRun}.
  */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Pretrain ALBERT (MLM + sentence-order prediction) on a text corpus.")
@@ -127,7 +119,11 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Pretrainer.Result result = run();
+        PretrainingOptions options = options();
+        if (steps != null && minutes != null) {
+            System.err.println("note: --steps wins over --minutes: a fixed plan of " + steps + " steps");
+        }
+        Pretrainer.Result result = pretraining(BackendSetup.open(Device.parse(device), threads, tf32, bf16)).run();
         if (result.firstStep() == result.finalStep()) {
             System.out.printf("done: %d steps (all trained before); model in %s%n", result.finalStep(),
                     result.modelDir());
@@ -140,9 +136,9 @@ final class PretrainCommand implements Callable<Integer> {
                     result.lastEval().loss(), result.lastEval().mlmAccuracy(), result.lastEval().sopAccuracy(),
                     result.lastEval().perplexity());
         }
-        if (options().timeBudgetSeconds() > 0) {
+        if (options.timeBudgetSeconds() > 0) {
             System.out.printf("time budget: trained for %.2f of the planned %s minutes, %d steps (first plan %d)%n",
-                    result.trainingTime().toMillis() / 60e3, minutes, result.finalStep(), options().numTrainSteps());
+                    result.trainingTime().toMillis() / 60e3, minutes, result.finalStep(), options.numTrainSteps());
         }
         return 0;
     }
@@ -156,79 +152,26 @@ final class PretrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--warmup-steps needs --steps: with --minutes the warmup is 2.5% of "
                     + "the re-planned total");
         }
-        long numTrainSteps = steps != null ? steps : DEFAULT_STEPS;
-        return PretrainingOptions.defaults().toBuilder().maxSeqLength(maxSeqLength)
+        PretrainingOptions.Builder plan = PretrainingOptions.defaults().toBuilder()
+                .trainSteps(steps != null ? steps : DEFAULT_STEPS);
+        if (warmupSteps >= 0) {
+            plan.numWarmupSteps(warmupSteps);
+        }
+        return plan.maxSeqLength(maxSeqLength)
                 .maxPredictionsPerSeq(maxPredictionsPerSeq).maskedLmProb(maskedLmProb).ngram(ngram)
                 .shortSeqProb(shortSeqProb).dupeFactor(dupeFactor).trainBatchSize(batch)
-                .microBatchSize(microBatch <= 0 ? batch : microBatch).learningRate(learningRate)
-                .numTrainSteps(numTrainSteps)
-                .numWarmupSteps(warmupSteps >= 0 ? warmupSteps : Math.round(numTrainSteps * 0.025)).polyPower(polyPower)
+                .microBatchSize(microBatch <= 0 ? batch : microBatch).learningRate(learningRate).polyPower(polyPower)
                 .optimizer(optimizer).weightDecay(weightDecay).clipNorm(clipNorm).beta1(beta1).beta2(beta2)
                 .epsilon(epsilon).logEverySteps(logEvery).evalEverySteps(evalEvery).saveCheckpointsSteps(saveEvery)
                 .keepCheckpointMax(keepCheckpoints).seed(seed).recomputeActivations(recompute)
                 .skipNonFiniteSteps(skipNonFinite).timeBudgetSeconds(budgeted ? minutes * 60 : 0).build();
     }
 
-    /** The files held out when no --eval-corpus is given: every 20th, counted from the last. */
-    static List<Path> heldOut(List<Path> files) {
-        List<Path> held = new ArrayList<>();
-        for (int i = files.size() - 1; i >= 0; i -= 20) {
-            held.add(files.get(i));
-        }
-        return held;
-    }
-
-    Pretrainer.Result run() throws IOException {
-        PretrainingOptions options = options();
-        Pretrainer.checkRunDirectory(out, resume, overwrite);
-        Backend backend = BackendSetup.open(Device.parse(device), threads, tf32, bf16);
-        Files.createDirectories(out);
-        if (tokenizer == null) {
-            tokenizer = out.resolve("spiece.model");
-            if (!Files.isRegularFile(tokenizer)) {
-                System.err.printf("training a %d-piece SentencePiece tokenizer on the corpus into %s%n", vocabSize,
-                        tokenizer);
-                int code = AlbertCli.run("tokenizer", "train", "--corpus",
-                        String.join(",", corpus.stream().map(Path::toString).toList()), "--format",
-                        corpusFormat.name(), "--vocab-size", Integer.toString(vocabSize), "--out", tokenizer.toString());
-                if (code != 0) {
-                    throw new IllegalStateException("tokenizer training failed (see above)");
-                }
-            }
-        }
-        AlbertTokenizer tok = AlbertTokenizer.load(tokenizer);
-        List<Path> trainFiles = new ArrayList<>(CorpusFiles.list(corpus));
-        List<Path> heldOutFiles = new ArrayList<>();
-        if (evalCorpus != null && !evalCorpus.isEmpty()) {
-            heldOutFiles.addAll(CorpusFiles.list(evalCorpus));
-        } else if (trainFiles.size() >= 2) {
-            heldOutFiles.addAll(heldOut(trainFiles));
-            trainFiles.removeAll(heldOutFiles);
-        } else {
-            System.err.println("note: one corpus file and no --eval-corpus: training without held-out evaluation");
-        }
-        DocumentSource train = DocumentSource.text(trainFiles, corpusFormat, tok);
-        HeldOutEvaluation heldOut = heldOutFiles.isEmpty() ? null : HeldOutEvaluation.collect(
-                DocumentSource.text(heldOutFiles, corpusFormat, tok),
-                options.dataConfig().withSeed(options.seed() + 1), evalBatches);
-        AlbertConfig modelConfig = ModelConfigs.resolve(config, tok.vocabSize(), maxSeqLength);
-        Files.createDirectories(out);
-        try (AlbertForPreTraining model = initCheckpoint != null ? AlbertForPreTraining.load(initCheckpoint, backend)
-                : AlbertForPreTraining.create(modelConfig, backend, seed)) {
-            String length = options.timeBudgetSeconds() > 0
-                    ? minutes + " minutes (steps planned from the measured speed)"
-                    : options.numTrainSteps() + " steps" + (minutes != null ? " (--steps wins over --minutes)" : "");
-            System.err.printf("pretraining %s: %,d parameters, %d training files, %d held-out; batch %d (micro-batch "
-                            + "%d), seq %d, %s, %s lr %s%n", config, model.parameterCount(), trainFiles.size(),
-                    heldOutFiles.size(), options.trainBatchSize(), options.microBatchSize(), maxSeqLength, length,
-                    optimizer, learningRate);
-            if (heldOut != null) {
-                System.err.printf("held-out baselines at [MASK] inputs: unigram accuracy %.4f, perplexity %.1f "
-                                + "(a unigram model of the held-out text)%n", heldOut.unigramBaselineAtMask(),
-                        heldOut.unigramPerplexityAtMask(model.config().vocabSize()));
-            }
-            return new Pretrainer(model, options, train, heldOut, out, tokenizer).showProgress(!noProgress)
-                    .overwrite(overwrite).run(resume);
-        }
+    /** The run these options describe: {@link PretrainingRun} does the work, this command parses and prints. */
+    PretrainingRun pretraining(Backend backend) {
+        return PretrainingRun.builder().corpus(corpus).corpusFormat(corpusFormat).evalCorpus(evalCorpus)
+                .tokenizer(tokenizer).vocabSize(vocabSize).tokenizerProgress(new TokenizerProgress()).config(config)
+                .initCheckpoint(initCheckpoint).runDirectory(out).options(options()).evalBatches(evalBatches)
+                .resume(resume).overwrite(overwrite).backend(backend).showProgress(!noProgress).build();
     }
 }

@@ -105,14 +105,18 @@ public final class UnigramTrainer {
     }
 
     private SentencePieceModel run(Iterable<String> sentences) {
-        countWords(sentences);
-        buildSeeds();
-        int target = config.vocabSize() - specialCount();
-        if (seedChars.length < target) {
-            throw tooLarge(seedChars.length);
+        try {
+            countWords(sentences);
+            buildSeeds();
+            int target = config.vocabSize() - specialCount();
+            if (seedChars.length < target) {
+                throw tooLarge(seedChars.length);
+            }
+            expectationMaximization(target);
+            return buildModel(finalPieces(target));
+        } finally {
+            config.progress().finished();
         }
-        expectationMaximization(target);
-        return buildModel(finalPieces(target));
     }
 
     private int specialCount() {

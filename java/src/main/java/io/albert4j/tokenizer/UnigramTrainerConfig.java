@@ -34,6 +34,10 @@ public record UnigramTrainerConfig(int vocabSize, double characterCoverage, int 
         Progress NONE = (stage, done, total, detail) -> { };
 
         void update(String stage, long done, long total, String detail);
+
+        /** Training is over, done or failed: a display may close (a progress bar gives the terminal back). */
+        default void finished() {
+        }
     }
 
     public UnigramTrainerConfig {

@@ -20,6 +20,11 @@ import java.util.Map;
  * so every evaluation of a run, and {@code albert eval} later, scores exactly the same masked positions.
  */
 public final class HeldOutEvaluation {
+    /**
+     * The masking seed of a run's held-out set under the default seed (12345, + 1 for held-out): {@code albert eval}
+     * masks with it unless told otherwise, so it scores what the run's evaluations scored.
+     */
+    public static final long DEFAULT_SEED = 12346;
     /** <pad>, <unk>, [CLS], [SEP], [MASK] are ids 0–4 (albert-spec.md §3): not words, left out of the counts. */
     private static final int LAST_SPECIAL_ID = 4;
 
@@ -53,6 +58,13 @@ public final class HeldOutEvaluation {
 
     public List<Batch> batches() {
         return batches;
+    }
+
+    /** As {@link #evaluate(AlbertForPreTraining, StepArena)} in an arena of its own. */
+    public PretrainingMetrics evaluate(AlbertForPreTraining model) {
+        try (StepArena arena = new StepArena(model.backend(), 64L << 20)) {
+            return evaluate(model, arena);
+        }
     }
 
     /** Runs the model (dropout off) on every batch; the model's train/eval mode is restored afterwards. */

@@ -52,6 +52,9 @@ public record PretrainingOptions(
         boolean skipNonFiniteSteps,
         double timeBudgetSeconds) {
 
+    /** The paper's warmup: 3,125 of its 125,000 steps. */
+    public static final double WARMUP_FRACTION = 0.025;
+
     public PretrainingOptions {
         require(maxSeqLength >= 5, "max sequence length must be >= 5, got " + maxSeqLength);
         require(trainBatchSize >= 1 && microBatchSize >= 1, "batch sizes must be >= 1, got train batch "
@@ -142,6 +145,12 @@ public record PretrainingOptions(
         public Builder learningRate(double v) { learningRate = v; return this; }
         public Builder numTrainSteps(long v) { numTrainSteps = v; return this; }
         public Builder numWarmupSteps(long v) { numWarmupSteps = v; return this; }
+        /** {@code numTrainSteps} with the paper's warmup fraction: 2.5% of them (3,125 of 125,000), rounded. */
+        public Builder trainSteps(long v) {
+            numTrainSteps = v;
+            numWarmupSteps = Math.round(v * WARMUP_FRACTION);
+            return this;
+        }
         public Builder polyPower(double v) { polyPower = v; return this; }
         public Builder optimizer(String v) { optimizer = v; return this; }
         public Builder weightDecay(float v) { weightDecay = v; return this; }

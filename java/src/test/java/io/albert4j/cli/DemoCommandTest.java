@@ -1,6 +1,7 @@
 package io.albert4j.cli;
 
 import io.albert4j.train.PretrainingOptions;
+import io.albert4j.train.PretrainingRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -27,13 +28,13 @@ class DemoCommandTest {
     void minutesAreATimeBudgetAndStepsAFixedPlan() {
         DemoCommand budgeted = new DemoCommand();
         new CommandLine(budgeted).parseArgs("--minutes", "2.5");
-        PretrainCommand pretrain = budgeted.pretrainCommand(List.of(Path.of("a.txt")), Path.of("spiece.model"),
+        PretrainingRun pretrain = budgeted.pretraining(List.of(Path.of("a.txt")), Path.of("spiece.model"),
                 Path.of("run"));
         assertEquals(150, pretrain.options().timeBudgetSeconds(), 1e-9);
 
         DemoCommand fixed = new DemoCommand();
         new CommandLine(fixed).parseArgs("--minutes", "2.5", "--steps", "300");
-        PretrainingOptions options = fixed.pretrainCommand(List.of(Path.of("a.txt")), Path.of("spiece.model"),
+        PretrainingOptions options = fixed.pretraining(List.of(Path.of("a.txt")), Path.of("spiece.model"),
                 Path.of("run")).options();
         assertEquals(0, options.timeBudgetSeconds());
         assertEquals(300, options.numTrainSteps());

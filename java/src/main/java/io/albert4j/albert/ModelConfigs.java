@@ -1,23 +1,25 @@
-package io.albert4j.cli;
-
-import io.albert4j.albert.AlbertConfig;
+package io.albert4j.albert;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Resolves {@code --config}: a released preset ({@code base}, {@code large-v1}, …), {@code demo} (a small ALBERT that
- * learns within minutes on a laptop CPU), or the path of a {@code config.json}.
+ * A model config by name: a released preset ({@code base}, {@code large-v1}, …), {@code demo} (a small ALBERT that
+ * learns within minutes on a laptop CPU), or the path of a {@code config.json} (the CLI's {@code --config}).
  */
-final class ModelConfigs {
+public final class ModelConfigs {
     private ModelConfigs() {
     }
 
-    static AlbertConfig resolve(String nameOrPath, int vocabSize, int maxSeqLength) {
+    /**
+     * @param vocabSize    the tokenizer's, for a preset or {@code demo} (a config.json keeps its own)
+     * @param maxSeqLength {@code demo} gets at least this many position embeddings
+     */
+    public static AlbertConfig resolve(String nameOrPath, int vocabSize, int maxSeqLength) {
         Path file = Path.of(nameOrPath);
         if (nameOrPath.endsWith(".json") || Files.isRegularFile(file)) {
             if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("--config: no such file " + file);
+                throw new IllegalArgumentException("model config: no such file " + file);
             }
             return AlbertConfig.read(file);
         }
