@@ -1,11 +1,6 @@
 // Embedding gather/scatter and the fused ALBERT embedding: word + position + token type, then LayerNorm.
 // Backward scatters with atomicAdd (rows repeat), skipping padding_idx for the word table.
-#include "cuda_common.cuh"
-
-namespace a4j {
-int layer_norm_gamma_beta_backward(const float* dout, const float* input, const float* mean, const float* rstd,
-                                   float* dgamma, float* dbeta, int64_t rows, int64_t cols, cudaStream_t stream);
-}
+#include "layer_norm_row.cuh"
 
 namespace {
 constexpr int kThreads = 256;
@@ -46,13 +41,10 @@ __global__ void embedding_layer_norm_forward_kernel(const int32_t* word_ids, con
     sum[base + c] = v;
     a4j_welford_add(&w, v);
   }
-  a4j_welford total = a4j::block_welford(w, shared);
-  float r = 1.0f / sqrtf(total.m2 / total.count + eps);
-  if (threadIdx.x == 0) {
-    mean[token] = total.mean;
-    rstd[token] = r;
+  float2 statistics = a4j::layer_norm_row_statistics(w, eps, mean + token, rstd + token, shared);
+  for (int64_t c = threadIdx.x; c < dim; c += blockDim.x) {
+    out[base + c] = a4j::layer_norm_apply(sum[base + c], statistics, gamma[c], beta[c]);
   }
-  for (int64_t c = threadIdx.x; c < dim; c += blockDim.x) out[base + c] = (sum[base + c] - total.mean) * r * gamma[c] + beta[c];
 }
 
 __global__ void embedding_layer_norm_backward_kernel(const float* dout, const int32_t* word_ids, const int32_t* type_ids,
@@ -63,22 +55,14 @@ __global__ void embedding_layer_norm_backward_kernel(const float* dout, const in
   int64_t token = blockIdx.x;
   const int64_t base = token * dim;
   float mu = mean[token], r = rstd[token];
-  float a = 0.0f, b = 0.0f;
-  for (int64_t c = threadIdx.x; c < dim; c += blockDim.x) {
-    float g = dout[base + c] * gamma[c];
-    a += g;
-    b += g * (sum[base + c] - mu) * r;
-  }
-  float2 sums = a4j::block_sum2(a, b, shared);
+  float2 sums = a4j::layer_norm_row_backward_sums(dout + base, sum + base, gamma, mu, r, dim, shared);
   float inv = 1.0f / static_cast<float>(dim);
   int32_t word_id = word_ids[token];
   float* word_row = (dword != nullptr && word_id != padding_idx) ? dword + static_cast<int64_t>(word_id) * dim : nullptr;
   float* pos_row = dpos != nullptr ? dpos + (token % seq) * dim : nullptr;
   float* type_row = dtype != nullptr ? dtype + static_cast<int64_t>(type_ids[token]) * dim : nullptr;
   for (int64_t c = threadIdx.x; c < dim; c += blockDim.x) {
-    float g = dout[base + c] * gamma[c];
-    float xhat = (sum[base + c] - mu) * r;
-    float d = r * (g - sums.x * inv - xhat * sums.y * inv);
+    float d = a4j::layer_norm_dinput(dout[base + c], sum[base + c], gamma[c], mu, r, sums, inv);
     if (word_row != nullptr) atomicAdd(word_row + c, d);
     if (pos_row != nullptr) atomicAdd(pos_row + c, d);
     if (type_row != nullptr) atomicAdd(type_row + c, d);

@@ -1,7 +1,7 @@
 // (Residual add +) LayerNorm over the last dimension: one block per row, Welford statistics merged over the
 // block (a4j_math.h), float or bf16 input. Backward: one block per row for dinput, a column-sum kernel for
 // dgamma/dbeta (both accumulate).
-#include "cuda_common.cuh"
+#include "layer_norm_row.cuh"
 
 namespace {
 constexpr int kThreads = 128;
@@ -19,16 +19,11 @@ __global__ void layer_norm_forward_kernel(const TX* x, const float* residual, co
     if (sum != nullptr) sum[base + c] = v;
     a4j_welford_add(&w, v);
   }
-  a4j_welford total = a4j::block_welford(w, shared);
-  float r = 1.0f / sqrtf(total.m2 / total.count + eps);
-  if (threadIdx.x == 0) {
-    mean[row] = total.mean;
-    rstd[row] = r;
-  }
+  float2 statistics = a4j::layer_norm_row_statistics(w, eps, mean + row, rstd + row, shared);
   for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) {
     // Re-read the input this thread produced (or read) above: no other thread touched it.
     float v = sum != nullptr ? sum[base + c] : a4j::load(x, base + c) + (residual != nullptr ? residual[base + c] : 0.0f);
-    float y = (v - total.mean) * r * gamma[c] + beta[c];
+    float y = a4j::layer_norm_apply(v, statistics, gamma[c], beta[c]);
     if (out != nullptr) out[base + c] = y;
     if (out_bf16 != nullptr) out_bf16[base + c] = a4j_f32_to_bf16(y);
   }
@@ -40,18 +35,10 @@ __global__ void layer_norm_dinput_kernel(const float* dout, const float* input, 
   int64_t row = blockIdx.x;
   const int64_t base = row * cols;
   float mu = mean[row], r = rstd[row];
-  float a = 0.0f, b = 0.0f;
-  for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) {
-    float g = dout[base + c] * gamma[c];
-    a += g;
-    b += g * (input[base + c] - mu) * r;
-  }
-  float2 sums = a4j::block_sum2(a, b, shared);
+  float2 sums = a4j::layer_norm_row_backward_sums(dout + base, input + base, gamma, mu, r, cols, shared);
   float inv = 1.0f / static_cast<float>(cols);
   for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) {
-    float g = dout[base + c] * gamma[c];
-    float xhat = (input[base + c] - mu) * r;
-    dinput[base + c] += r * (g - sums.x * inv - xhat * sums.y * inv);
+    dinput[base + c] += a4j::layer_norm_dinput(dout[base + c], input[base + c], gamma[c], mu, r, sums, inv);
   }
 }
 
@@ -79,7 +66,7 @@ int forward(const TX* x, const float* residual, const float* gamma, const float*
 }  // namespace
 
 namespace a4j {
-// Shared with embedding.cu: dgamma/dbeta column sums of a normalised [rows, cols] input.
+// Declared in layer_norm_row.cuh: embedding.cu's dgamma/dbeta are these column sums too.
 int layer_norm_gamma_beta_backward(const float* dout, const float* input, const float* mean, const float* rstd,
                                    float* dgamma, float* dbeta, int64_t rows, int64_t cols, cudaStream_t stream) {
   return launch_column_sums(GammaBetaGrad{dout, input, mean, rstd, cols}, dgamma, dbeta, rows, cols, stream);
