@@ -25,6 +25,7 @@ import java.lang.foreign.ValueLayout;
  * <p>Dispatch only: {@link NativeBackend} checks every kernel's arguments (alive, on the host, the ABI's dtype and
  * extent) before the {@code launch…} methods here call the library.
  */
+@SuppressWarnings("exports")  // the guarded base class is internal: callers see the Backend interface
 public final class CpuBackend extends NativeBackend {
 
     public CpuBackend() {

@@ -32,6 +32,7 @@ import java.util.List;
  * attention, softmax cross-entropy logits, dropout) take the _bf16 entry point when the tensor is bf16; gemm
  * accepts F32 or BF16 operands (fp32 compute). Scalar results (loss, sums) stay on the device until copied.
  */
+@SuppressWarnings("exports")  // the guarded base class is internal: callers see the Backend interface
 public final class CudaBackend extends NativeBackend {
     private static final long STAGING_BYTES = 8L << 20;
 

@@ -1,0 +1,40 @@
+/**
+ * albert4j: ALBERT as a Java library over native kernels. The API packages are exported; the Panama plumbing
+ * ({@code backend.internal}, {@code backend.cpu.internal}, {@code backend.cuda.internal}) and the command line
+ * ({@code cli}) are not, so on the module path "internal" is enforced, not a convention. On the class path (the
+ * {@code albert} launcher, {@code java -jar}, the JMH benchmarks) this descriptor is ignored.
+ *
+ * <p>Panama downcalls need native access: {@code --enable-native-access=io.albert4j} on the module path
+ * ({@code ALL-UNNAMED} on the class path).
+ */
+@SuppressWarnings("requires-automatic")  // XChart has no module descriptor, only its Automatic-Module-Name
+module io.albert4j {
+    requires transitive com.fasterxml.jackson.databind;  // JsonNode in public signatures (configs, trainer state)
+    requires info.picocli;
+    requires me.tongfei.progressbar;
+    requires org.knowm.xchart;
+    requires java.desktop;  // training-curve PNGs: XChart draws with AWT (headless)
+
+    exports io.albert4j.albert;
+    exports io.albert4j.autograd;
+    exports io.albert4j.backend;
+    exports io.albert4j.backend.cpu;
+    exports io.albert4j.backend.cuda;
+    exports io.albert4j.data;
+    exports io.albert4j.io;
+    exports io.albert4j.nn;
+    exports io.albert4j.ops;
+    exports io.albert4j.tensor;
+    exports io.albert4j.tokenizer;
+    exports io.albert4j.train;
+
+    // picocli builds the commands (package-private classes and fields) by reflection.
+    opens io.albert4j.cli to info.picocli;
+    // Jackson binds records to JSON: DataCursor in checkpoints, PretrainingOptions in trainer_state.json.
+    opens io.albert4j.data to com.fasterxml.jackson.databind;
+    opens io.albert4j.train to com.fasterxml.jackson.databind;
+
+    uses io.albert4j.backend.BackendProvider;
+    provides io.albert4j.backend.BackendProvider with io.albert4j.backend.cpu.CpuBackendProvider,
+            io.albert4j.backend.cuda.CudaBackendProvider;
+}
