@@ -49,11 +49,6 @@ public final class AlbertForMaskedLM extends AlbertPreTrainedModel {
     }
 
 
-    @Override
-    public Map<String, String> tiedAliases() {
-        return AlbertMLMHead.TIED_ALIASES;
-    }
-
     /** Training API inside the caller's {@link Step}: logits {@code [B, S, V]} and, with labels, the MLM loss. */
     public Output forward(AlbertInputs inputs, long dropoutSeed) {
         return forward(inputs, context(inputs, isTraining(), dropoutSeed));

@@ -66,11 +66,6 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
     }
 
 
-    @Override
-    public Map<String, String> tiedAliases() {
-        return AlbertMLMHead.TIED_ALIASES;
-    }
-
     /** The base model (its parameters are this model's {@code albert.*}). */
     public AlbertModel albert() {
         return albert;

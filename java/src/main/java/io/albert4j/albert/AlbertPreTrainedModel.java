@@ -129,9 +129,12 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
         return out;
     }
 
-    /** HF keys that name the same tensor as another key (alias → key in {@link #namedParameters()}). */
+    /**
+     * HF keys that name the same tensor as another key (alias → key in {@link #namedParameters()}): a model with
+     * the MLM head has its decoder tied to the word embeddings ({@code predictions.decoder.*}).
+     */
     public Map<String, String> tiedAliases() {
-        return Map.of();
+        return modulesOf(AlbertMLMHead.class).isEmpty() ? Map.of() : AlbertMLMHead.TIED_ALIASES;
     }
 
     /** The persistent gradient buffers by parameter key (after {@link #enableGradients()}). */

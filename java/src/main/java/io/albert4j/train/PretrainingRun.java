@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
+import static java.util.Objects.requireNonNull;
+
 /**
  * A whole pretraining run from text files, the recipe behind {@code albert pretrain} and {@code albert demo}: the
  * tokenizer (trained into the run directory when none is given and none is there yet), the held-out split (every
@@ -199,99 +201,36 @@ public final class PretrainingRun {
         }
 
         /** Text files or folders (searched recursively). */
-        public Builder corpus(List<Path> paths) {
-            corpus = paths;
-            return this;
-        }
-
+        public Builder corpus(List<Path> v) { corpus = v; return this; }
         /** How the corpus is laid out (default SENTENCE_PER_LINE, the original format). */
-        public Builder corpusFormat(CorpusFormat format) {
-            corpusFormat = Objects.requireNonNull(format);
-            return this;
-        }
-
+        public Builder corpusFormat(CorpusFormat v) { corpusFormat = requireNonNull(v); return this; }
         /** Held-out text; default (null or empty): every 20th corpus file, when there are at least two. */
-        public Builder evalCorpus(List<Path> paths) {
-            evalCorpus = paths;
-            return this;
-        }
-
+        public Builder evalCorpus(List<Path> v) { evalCorpus = v; return this; }
         /** An existing SentencePiece model; default (null): RUN/spiece.model, trained on the corpus if missing. */
-        public Builder tokenizer(Path spieceModel) {
-            tokenizer = spieceModel;
-            return this;
-        }
-
+        public Builder tokenizer(Path v) { tokenizer = v; return this; }
         /** Pieces of the tokenizer trained when none is given (default 30,000, the released models'). */
-        public Builder vocabSize(int pieces) {
-            vocabSize = pieces;
-            return this;
-        }
-
-        /** Told how that tokenizer training goes (default: nothing). */
-        public Builder tokenizerProgress(UnigramTrainerConfig.Progress progress) {
-            tokenizerProgress = Objects.requireNonNull(progress);
-            return this;
-        }
-
+        public Builder vocabSize(int v) { vocabSize = v; return this; }
+        /** Told how that tokenizer training goes (default, or null: nothing). */
+        public Builder tokenizerProgress(UnigramTrainerConfig.Progress v) { tokenizerProgress = v; return this; }
         /** base|large|xlarge|xxlarge[-v1|-v2], demo (the default) or a config.json: see {@link ModelConfigs}. */
-        public Builder config(String nameOrPath) {
-            config = Objects.requireNonNull(nameOrPath);
-            return this;
-        }
-
+        public Builder config(String v) { config = requireNonNull(v); return this; }
         /** Start from this model directory's weights (and config) instead of a fresh model. */
-        public Builder initCheckpoint(Path modelDirectory) {
-            initCheckpoint = modelDirectory;
-            return this;
-        }
-
-        public Builder runDirectory(Path directory) {
-            runDirectory = directory;
-            return this;
-        }
-
+        public Builder initCheckpoint(Path v) { initCheckpoint = v; return this; }
+        public Builder runDirectory(Path v) { runDirectory = v; return this; }
         /** Every training setting (default {@link PretrainingOptions#defaults()}, the paper's). */
-        public Builder options(PretrainingOptions settings) {
-            options = Objects.requireNonNull(settings);
-            return this;
-        }
-
+        public Builder options(PretrainingOptions v) { options = requireNonNull(v); return this; }
         /** Held-out batches scored at each evaluation (default 20). */
-        public Builder evalBatches(int batches) {
-            evalBatches = batches;
-            return this;
-        }
-
+        public Builder evalBatches(int v) { evalBatches = v; return this; }
         /** Continue from the newest complete checkpoint in the run directory. */
-        public Builder resume(boolean on) {
-            resume = on;
-            return this;
-        }
-
+        public Builder resume(boolean v) { resume = v; return this; }
         /** See {@link Pretrainer#overwrite}. */
-        public Builder overwrite(boolean on) {
-            overwrite = on;
-            return this;
-        }
-
+        public Builder overwrite(boolean v) { overwrite = v; return this; }
         /** Where the model lives (default the CPU backend). */
-        public Builder backend(Backend device) {
-            backend = device;
-            return this;
-        }
-
+        public Builder backend(Backend v) { backend = v; return this; }
         /** A progress bar on the terminal while training (default on); off, log lines only. */
-        public Builder showProgress(boolean on) {
-            showProgress = on;
-            return this;
-        }
-
+        public Builder showProgress(boolean v) { showProgress = v; return this; }
         /** Where the run reports what it does (default stderr). */
-        public Builder log(PrintStream stream) {
-            log = Objects.requireNonNull(stream);
-            return this;
-        }
+        public Builder log(PrintStream v) { log = requireNonNull(v); return this; }
 
         public PretrainingRun build() {
             return new PretrainingRun(this);
