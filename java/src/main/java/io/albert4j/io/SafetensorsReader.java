@@ -39,7 +39,7 @@ import java.util.Set;
  * this reader ({@link #close()}); converted tensors (F16/BF16 to F32, I64 to I32) own their memory. Closing a
  * tensor returned here is always safe: views ignore it.
  */
-public final class SafetensorsReader implements AutoCloseable {
+public final class SafetensorsReader implements CheckpointReader {
     /** 100 MB: the header-size limit of the reference (Rust) safetensors implementation. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
     static final String METADATA_KEY = "__metadata__";
@@ -250,18 +250,47 @@ public final class SafetensorsReader implements AutoCloseable {
         return file;
     }
 
+    @Override
+    public Path path() {
+        return file;
+    }
+
     /** The "__metadata__" strings (empty when the file has none). */
     public Map<String, String> metadata() {
         return metadata;
     }
 
     /** Tensor names in header order. */
+    @Override
     public Set<String> names() {
         return tensors.keySet();
     }
 
+    @Override
     public boolean contains(String name) {
         return tensors.containsKey(name);
+    }
+
+    @Override
+    public StoredTensor stored(String name) {
+        TensorInfo info = info(name);
+        return new StoredTensor(name, info.dtype, info.shape, file);
+    }
+
+    /** Zero-copy views where the stored type is {@code as}, converted copies otherwise ({@link StoredElements}). */
+    @Override
+    public Tensor read(String name, DType as) {
+        TensorInfo info = info(name);
+        if (info.dtype.name().equals(as.name())) {
+            return view(info, as);
+        }
+        try {
+            return StoredElements.decode(file, name, segment(info), info.dtype, info.shape, as);
+        } catch (SafetensorsException e) {
+            throw e;
+        } catch (CheckpointException e) {
+            throw new SafetensorsException(file, e.problem(), e);
+        }
     }
 
     public TensorInfo info(String name) {
@@ -280,47 +309,22 @@ public final class SafetensorsReader implements AutoCloseable {
         TensorInfo info = info(name);
         return switch (info.dtype) {
             case F32, BF16, I32 -> view(info, DType.valueOf(info.dtype.name()));
-            case F16 -> readF32(name);
+            case F16, F64 -> readF32(name);
             case I64 -> readI32(name);
-            default -> throw unsupported(info, "F32, BF16, F16, I32 or I64");
+            default -> throw new SafetensorsException(file, "tensor '" + info.name + "' is stored as " + info.dtype
+                    + "; albert4j reads F32, BF16, F16, F64, I32 or I64");
         };
     }
 
-    /** The tensor as F32: a view when stored as F32, a converted copy for F16 and BF16. */
+    /** The tensor as F32: a view when stored as F32, a converted copy for F16, BF16 and F64. */
+    @Override
     public Tensor readF32(String name) {
-        TensorInfo info = info(name);
-        return switch (info.dtype) {
-            case F32 -> view(info, DType.F32);
-            case BF16 -> convert(info, DType.F32, (src, i) -> Float.intBitsToFloat(
-                    (src.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i) & 0xffff) << 16));
-            case F16 -> convert(info, DType.F32, (src, i) -> Float.float16ToFloat(
-                    src.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i)));
-            default -> throw unsupported(info, "F32, BF16 or F16");
-        };
+        return read(name, DType.F32);
     }
 
     /** The tensor as I32: a view when stored as I32, a range-checked copy for I64. */
     public Tensor readI32(String name) {
-        TensorInfo info = info(name);
-        return switch (info.dtype) {
-            case I32 -> view(info, DType.I32);
-            case I64 -> {
-                MemorySegment src = segment(info);
-                long n = Tensor.numelOf(info.shape);
-                Tensor out = Tensor.allocateHost(DType.I32, info.shape);
-                for (long i = 0; i < n; i++) {
-                    long value = src.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i);
-                    if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-                        out.close();
-                        throw new SafetensorsException(file, "tensor '" + info.name + "': I64 value " + value
-                                + " at index " + i + " does not fit in I32");
-                    }
-                    out.data().setAtIndex(ValueLayout.JAVA_INT, i, (int) value);
-                }
-                yield out.withName(info.name);
-            }
-            default -> throw unsupported(info, "I32 or I64");
-        };
+        return read(name, DType.I32);
     }
 
     /** The raw bytes of a tensor (read-only, valid until {@link #close()}). */
@@ -341,25 +345,6 @@ public final class SafetensorsReader implements AutoCloseable {
         Tensor out = Tensor.allocateHost(dtype, info.shape);
         MemorySegment.copy(src, 0, out.data(), 0, info.byteSize());
         return out.withName(info.name);
-    }
-
-    private interface ElementConverter {
-        float convert(MemorySegment src, long index);
-    }
-
-    private Tensor convert(TensorInfo info, DType dtype, ElementConverter converter) {
-        MemorySegment src = segment(info);
-        long n = Tensor.numelOf(info.shape);
-        Tensor out = Tensor.allocateHost(dtype, info.shape);
-        for (long i = 0; i < n; i++) {
-            out.data().setAtIndex(ValueLayout.JAVA_FLOAT, i, converter.convert(src, i));
-        }
-        return out.withName(info.name);
-    }
-
-    private SafetensorsException unsupported(TensorInfo info, String wanted) {
-        return new SafetensorsException(file, "tensor '" + info.name + "' is stored as " + info.dtype
-                + "; albert4j reads " + wanted + " here");
     }
 
     /** Unmaps the file; views returned by this reader become unusable (they fail loudly, never read freed memory). */
