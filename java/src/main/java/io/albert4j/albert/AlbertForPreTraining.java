@@ -60,9 +60,19 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
         return load(dir, Backends.cpu());
     }
 
-    /** Loads a HuggingFace model directory onto {@code backend}; every tensor of the file must be a parameter. */
+    /**
+     * Loads a HuggingFace model directory onto {@code backend}. As HF: a pooler, MLM or SOP head the checkpoint
+     * lacks (e.g. one saved from AlbertForMaskedLM) is initialised, and tensors of other heads are ignored; both are
+     * logged and in {@link #loadReport()}.
+     */
     public static AlbertForPreTraining load(Path dir, Backend backend) {
-        return loadModel(AlbertForPreTraining::new, dir, backend, false);
+        return loadModel(AlbertForPreTraining::new, dir, backend, true);
+    }
+
+    /** As {@link #load(Path, Backend)} from any checkpoint (e.g. a converted TF one), with its config. */
+    public static AlbertForPreTraining load(io.albert4j.io.CheckpointReader checkpoint, AlbertConfig config,
+                                            Backend backend) {
+        return loadModel(AlbertForPreTraining::new, checkpoint, config, backend, true, checkpoint.path());
     }
 
 

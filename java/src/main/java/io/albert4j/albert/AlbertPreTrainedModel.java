@@ -1,6 +1,7 @@
 package io.albert4j.albert;
 
 import io.albert4j.backend.Backend;
+import io.albert4j.io.CheckpointReader;
 import io.albert4j.io.HfModelDirectory;
 import io.albert4j.nn.Embeddings;
 import io.albert4j.nn.ForwardContext;
@@ -21,10 +22,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -42,8 +45,16 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
     /** 8 MiB: a first slab for small batches; the arena grows to the high-water mark of the first step. */
     private static final long INITIAL_ARENA_BYTES = 8L << 20;
 
+    /**
+     * Seed of the heads a checkpoint lacks (HF draws them from the global RNG): fixed, so that a folder loads into
+     * the same model every time.
+     */
+    static final long MISSING_HEAD_SEED = 42;
+    private static final System.Logger LOG = System.getLogger(AlbertPreTrainedModel.class.getName());
+
     protected final AlbertConfig config;
     private ParameterMemory memory;
+    private HfModelDirectory.LoadReport loadReport;
     private boolean training;
     private Parameter wordEmbeddings;
     private final ConcurrentLinkedDeque<StepArena> idleArenas = new ConcurrentLinkedDeque<>();
@@ -75,9 +86,14 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
      * embeddings set to zero (HF {@code padding_idx}).
      */
     protected final void initialize(long seed) {
-        memory().initialize(seed, config.initializerRange());
+        initialize(seed, name -> true);
+    }
+
+    /** As {@link #initialize(long)} for the parameters {@code which} accepts; the others keep their values. */
+    protected final void initialize(long seed, Predicate<String> which) {
+        memory().initialize(seed, config.initializerRange(), which);
         int pad = config.padTokenId();
-        if (pad >= 0) {
+        if (pad >= 0 && which.test(wordEmbeddingsKey())) {
             Tensor word = wordEmbeddings().tensor();
             float[] values = memory.download(word);
             Arrays.fill(values, pad * config.embeddingSize(), (pad + 1) * config.embeddingSize(), 0f);
@@ -96,6 +112,16 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
             wordEmbeddings = table;
         }
         return table;
+    }
+
+    private String wordEmbeddingsKey() {
+        Parameter word = wordEmbeddings();
+        for (Map.Entry<String, Parameter> e : parameterEntries().entrySet()) {
+            if (e.getValue() == word) {
+                return e.getKey();
+            }
+        }
+        throw new IllegalStateException("the word embeddings are not a parameter of " + getClass().getSimpleName());
     }
 
 
@@ -224,14 +250,41 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
     }
 
     /**
-     * Reads a model directory's config, builds the model and fills it from the weights; with
-     * {@code allowUnexpected} tensors of other heads are ignored, as HF does.
+     * Reads a model directory's config, builds the model and fills it from the weights, whichever of HF's layouts
+     * the folder has ({@link HfModelDirectory#openWeights}). As HF's {@code from_pretrained}: checkpoint tensors
+     * that match no parameter are reported and ignored; with {@code initializeMissingHeads}, head parameters
+     * (pooler, MLM, SOP, a fine-tuning head) the checkpoint lacks are initialised and reported, while a missing
+     * embedding or encoder tensor is always an error. The report is logged (one warning line each, as HF's) and
+     * kept in {@link #loadReport()}.
      */
     static <M extends AlbertPreTrainedModel> M loadModel(Function<AlbertConfig, M> constructor, Path dir,
-                                                         Backend backend, boolean allowUnexpected) {
+                                                         Backend backend, boolean initializeMissingHeads) {
         AlbertConfig config = AlbertConfig.read(dir.resolve(HfModelDirectory.CONFIG_FILE));
+        try (CheckpointReader reader = HfModelDirectory.openWeights(dir)) {
+            return loadModel(constructor, reader, config, backend, initializeMissingHeads, dir);
+        }
+    }
+
+    /** As {@link #loadModel(Function, Path, Backend, boolean)} from any checkpoint, with the config given. */
+    static <M extends AlbertPreTrainedModel> M loadModel(Function<AlbertConfig, M> constructor,
+                                                         CheckpointReader reader, AlbertConfig config,
+                                                         Backend backend, boolean initializeMissingHeads,
+                                                         Path source) {
         return materialized(constructor.apply(config), backend,
-                model -> HfModelDirectory.loadWeights(dir, model.namedParameters(), allowUnexpected));
+                model -> model.fillFrom(reader, initializeMissingHeads, source));
+    }
+
+    final void fillFrom(CheckpointReader reader, boolean initializeMissingHeads, Path source) {
+        HfModelDirectory.LoadReport report = HfModelDirectory.loadWeights(reader, namedParameters(),
+                initializeMissingHeads ? AlbertPreTrainedModel::isHeadParameter : name -> false, true);
+        if (!report.initialized().isEmpty()) {
+            Set<String> missing = Set.copyOf(report.initialized());
+            initialize(MISSING_HEAD_SEED, missing::contains);
+        }
+        setLoadReport(report);
+        for (String line : report.warnings(getClass().getSimpleName(), source)) {
+            LOG.log(System.Logger.Level.WARNING, line);
+        }
     }
 
     /** Allocates {@code model}'s parameters and fills them; a model that fails half-way is closed, not leaked. */
@@ -244,6 +297,24 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
             model.close();
             throw e;
         }
+    }
+
+    /** Parameters outside the embeddings and the encoder: a pooler or a head, which HF initialises when missing. */
+    static boolean isHeadParameter(String key) {
+        String name = key.startsWith("albert.") ? key.substring("albert.".length()) : key;
+        return !name.startsWith("embeddings.") && !name.startsWith("encoder.");
+    }
+
+    /**
+     * What loading this model from a checkpoint did: which tensors were read, ignored, unexpected, and which
+     * parameters were newly initialised; empty for a model that was created, not loaded.
+     */
+    public Optional<HfModelDirectory.LoadReport> loadReport() {
+        return Optional.ofNullable(loadReport);
+    }
+
+    final void setLoadReport(HfModelDirectory.LoadReport report) {
+        this.loadReport = report;
     }
 
     /**

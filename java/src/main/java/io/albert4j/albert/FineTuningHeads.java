@@ -1,14 +1,17 @@
 package io.albert4j.albert;
 
 import io.albert4j.backend.Backend;
+import io.albert4j.io.CheckpointException;
+import io.albert4j.io.CheckpointReader;
 import io.albert4j.io.HfModelDirectory;
-import io.albert4j.io.SafetensorsException;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -19,6 +22,8 @@ import java.util.function.UnaryOperator;
  * Java, naming the head, before any kernel runs.
  */
 final class FineTuningHeads {
+    private static final System.Logger LOG = System.getLogger(FineTuningHeads.class.getName());
+
     private FineTuningHeads() {
     }
 
@@ -26,8 +31,8 @@ final class FineTuningHeads {
     static <M extends AlbertPreTrainedModel> M load(Path dir, Backend backend, Function<AlbertConfig, M> factory,
                                                      String head) {
         try {
-            return AlbertPreTrainedModel.loadModel(factory, dir, backend, true);
-        } catch (SafetensorsException e) {
+            return AlbertPreTrainedModel.loadModel(factory, dir, backend, false);
+        } catch (CheckpointException e) {
             if (e.getMessage() != null && e.getMessage().contains("missing")) {
                 throw new IllegalArgumentException(head + ".load(" + dir + "): " + e.getMessage()
                         + "; to start fine-tuning from a base or pretraining checkpoint use " + head
@@ -48,14 +53,26 @@ final class FineTuningHeads {
                                                                Function<AlbertConfig, M> factory) {
         AlbertConfig config = configure.apply(AlbertConfig.read(dir.resolve(HfModelDirectory.CONFIG_FILE)));
         M model = AlbertPreTrainedModel.createModel(factory, config, backend, seed);
-        try {
+        try (CheckpointReader reader = HfModelDirectory.openWeights(dir)) {
             Map<String, Tensor> encoder = new LinkedHashMap<>();
+            List<String> head = new ArrayList<>();
             for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
                 if (e.getKey().startsWith("albert.")) {
                     encoder.put(e.getKey(), e.getValue());
+                } else {
+                    head.add(e.getKey());
                 }
             }
-            HfModelDirectory.loadWeights(dir, encoder, true);
+            // A checkpoint without a pooler (AlbertForMaskedLM's) keeps the freshly initialised one, as in HF.
+            HfModelDirectory.LoadReport read = HfModelDirectory.loadWeights(reader, encoder,
+                    AlbertPreTrainedModel::isHeadParameter, true);
+            List<String> initialized = new ArrayList<>(read.initialized());
+            initialized.addAll(head);
+            HfModelDirectory.LoadReport report = new HfModelDirectory.LoadReport(read.sources(), read.ignored(),
+                    read.unexpected(), initialized);
+            model.setLoadReport(report);
+            // The head is new by design here, so only the first line (newly initialized) is worth a warning.
+            LOG.log(System.Logger.Level.WARNING, report.warnings(model.getClass().getSimpleName(), dir).get(0));
             return model;
         } catch (RuntimeException e) {
             model.close();

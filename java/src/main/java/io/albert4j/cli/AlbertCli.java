@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
                 TokenizerCommand.class,
         })
 public final class AlbertCli implements Runnable {
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -31,6 +33,11 @@ public final class AlbertCli implements Runnable {
 
     /** Runs the CLI and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
+        // The library's warnings (e.g. HF's "newly initialized" line on load) as one line each on stderr,
+        // not java.util.logging's default of a date-and-source line above every message.
+        if (System.getProperty(LOG_FORMAT) == null) {
+            System.setProperty(LOG_FORMAT, "%4$s: %5$s%6$s%n");
+        }
         return new CommandLine(new AlbertCli())
                 .setExecutionExceptionHandler(new CliErrors())
                 .execute(args);

@@ -1,13 +1,18 @@
 package io.albert4j.cli;
 
 import io.albert4j.io.HfModelDirectory;
+import io.albert4j.io.HfTokenizerConfig;
 import io.albert4j.tokenizer.AlbertTokenizer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The tokenizer of a command that takes {@code --model DIR [--tokenizer FILE]}: the explicit one, else DIR's. */
+/**
+ * The tokenizer of a command that takes {@code --model DIR [--tokenizer FILE]}: the explicit one, else DIR's
+ * spiece.model; either way with the settings of DIR's tokenizer_config.json / special_tokens_map.json when it has
+ * them (e.g. a cased model), ALBERT's otherwise.
+ */
 final class ModelTokenizer {
     private ModelTokenizer() {
     }
@@ -17,6 +22,6 @@ final class ModelTokenizer {
         if (!Files.isRegularFile(spiece)) {
             throw new IllegalArgumentException("no tokenizer: " + spiece + " does not exist (pass --tokenizer)");
         }
-        return AlbertTokenizer.load(spiece);
+        return AlbertTokenizer.load(spiece, HfTokenizerConfig.readOrDefault(modelDir));
     }
 }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.albert4j.backend.Backends;
+import io.albert4j.io.torch.TorchCheckpointReader;
 import io.albert4j.tensor.DType;
+import io.albert4j.tokenizer.AlbertTokenizerSettings;
 import io.albert4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -22,10 +24,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * A HuggingFace model directory: {@code config.json}, {@code model.safetensors} (parameters under their HF
- * state-dict names) and, when the model has one, the SentencePiece model {@code spiece.model}.
+ * A HuggingFace model directory: {@code config.json}, the weights under their HF state-dict names, and, when the
+ * model has one, the SentencePiece model {@code spiece.model} with HF's {@code tokenizer_config.json} and {@code
+ * special_tokens_map.json}.
+ *
+ * <p>Weights are read from whichever of HF's layouts the folder has, in the order HF's {@code from_pretrained}
+ * prefers them: {@code model.safetensors}, a sharded {@code model.safetensors.index.json}, {@code
+ * pytorch_model.bin} (read without executing its pickle, {@link TorchCheckpointReader}), a sharded {@code
+ * pytorch_model.bin.index.json}. albert4j writes {@code model.safetensors}.
  *
  * <p>Loading fills parameters the caller already allocated (the model knows its shapes from its config), so every
  * mismatch is reported against the config: {@code "model.safetensors: tensor 'albert.pooler.weight' has shape
@@ -38,9 +47,18 @@ import java.util.Set;
 public final class HfModelDirectory {
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
+    public static final String SAFETENSORS_INDEX_FILE = "model.safetensors.index.json";
+    public static final String TORCH_WEIGHTS_FILE = "pytorch_model.bin";
+    public static final String TORCH_INDEX_FILE = "pytorch_model.bin.index.json";
     public static final String TOKENIZER_FILE = "spiece.model";
+    public static final String TOKENIZER_CONFIG_FILE = HfTokenizerConfig.TOKENIZER_CONFIG_FILE;
+    public static final String SPECIAL_TOKENS_FILE = HfTokenizerConfig.SPECIAL_TOKENS_FILE;
+    /** The weight files HF reads, in the order it prefers them. */
+    public static final List<String> WEIGHT_FILES = List.of(WEIGHTS_FILE, SAFETENSORS_INDEX_FILE, TORCH_WEIGHTS_FILE,
+            TORCH_INDEX_FILE);
     /** Every file a save writes, in the order an {@code overwrite} save renames them into place (weights last). */
-    public static final List<String> MODEL_FILES = List.of(CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE);
+    public static final List<String> MODEL_FILES = List.of(CONFIG_FILE, TOKENIZER_FILE, TOKENIZER_CONFIG_FILE,
+            SPECIAL_TOKENS_FILE, WEIGHTS_FILE);
 
     static final String PREFIX = "albert.";
     static final String WORD_EMBEDDINGS = "albert.embeddings.word_embeddings.weight";
@@ -50,6 +68,7 @@ public final class HfModelDirectory {
     static final String POSITION_IDS = "albert.embeddings.position_ids";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final System.Logger LOG = System.getLogger(HfModelDirectory.class.getName());
 
     private HfModelDirectory() {
     }
@@ -57,11 +76,40 @@ public final class HfModelDirectory {
     /**
      * What a load did.
      *
-     * @param sources    for each parameter, the file tensor it was read from (differs for aliases and prefixes)
-     * @param ignored    file tensors skipped on purpose: buffers and tied or duplicate aliases
-     * @param unexpected file tensors that match no parameter (only non-empty when unexpected tensors are allowed)
+     * @param sources     for each parameter read, the checkpoint tensor it was read from (differs for aliases and
+     *                    prefixes)
+     * @param ignored     checkpoint tensors skipped on purpose: buffers and tied or duplicate aliases
+     * @param unexpected  checkpoint tensors that match no parameter (only non-empty when unexpected tensors are
+     *                    allowed); they are not read
+     * @param initialized parameters the checkpoint does not hold and the caller allowed to keep their own values
+     *                    (HF's "newly initialized" weights: a head the checkpoint was saved without)
      */
-    public record LoadReport(Map<String, String> sources, List<String> ignored, List<String> unexpected) {
+    public record LoadReport(Map<String, String> sources, List<String> ignored, List<String> unexpected,
+                             List<String> initialized) {
+        public LoadReport {
+            sources = Map.copyOf(sources);
+            ignored = List.copyOf(ignored);
+            unexpected = List.copyOf(unexpected);
+            initialized = List.copyOf(initialized);
+        }
+
+        /**
+         * HF's warnings for this load, one line each (none when every parameter was read and every tensor used):
+         * {@code Some weights of AlbertForPreTraining were not initialized from the model checkpoint at DIR and are
+         * newly initialized: [albert.pooler.weight, ...]}, and the same for checkpoint tensors not used.
+         */
+        public List<String> warnings(String model, Path checkpoint) {
+            List<String> lines = new ArrayList<>();
+            if (!initialized.isEmpty()) {
+                lines.add("Some weights of " + model + " were not initialized from the model checkpoint at "
+                        + checkpoint + " and are newly initialized: " + initialized);
+            }
+            if (!unexpected.isEmpty()) {
+                lines.add("Some weights of the model checkpoint at " + checkpoint + " were not used when initializing "
+                        + model + ": " + unexpected);
+            }
+            return lines;
+        }
     }
 
     // ---- reading --------------------------------------------------------------------------------------------
@@ -91,74 +139,134 @@ public final class HfModelDirectory {
         return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
+    /** The weight file of {@code dir} that {@link #openWeights} reads, by HF's preference ({@link #WEIGHT_FILES}). */
+    public static Optional<Path> weightsFile(Path dir) {
+        for (String name : WEIGHT_FILES) {
+            Path file = dir.resolve(name);
+            if (Files.isRegularFile(file)) {
+                return Optional.of(file);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Opens the weights of a model directory, whichever of HF's layouts it has. */
+    public static CheckpointReader openWeights(Path dir) {
+        Path file = weightsFile(dir).orElseThrow(() -> new CheckpointException(dir, Files.isDirectory(dir)
+                ? "no weights: the folder has none of " + WEIGHT_FILES
+                : "is not a model directory"));
+        return openFile(file);
+    }
+
     /**
-     * Copies the weights of {@code DIR/model.safetensors} into {@code parameters} (host or device tensors, F32 are
-     * filled from F32/F16/BF16 data). Every parameter must be found with its exact shape; file tensors that match
-     * no parameter are an error unless {@code allowUnexpected}.
+     * Opens one checkpoint file by its name: {@code *.safetensors}, {@code *.bin}/{@code *.pt}/{@code *.pth}
+     * (PyTorch), {@code *.index.json} (HF shards, each opened the same way).
+     */
+    public static CheckpointReader openFile(Path file) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".index.json")) {
+            return ShardedCheckpointReader.open(file, HfModelDirectory::openFile);
+        }
+        if (name.endsWith(".safetensors")) {
+            return SafetensorsReader.open(file);
+        }
+        if (name.endsWith(".bin") || name.endsWith(".pt") || name.endsWith(".pth")) {
+            return TorchCheckpointReader.open(file);
+        }
+        throw new CheckpointException(file, "unknown checkpoint format (expected .safetensors, .bin, .pt, .pth or "
+                + ".index.json)");
+    }
+
+    /**
+     * Copies the weights of {@code dir} (any of {@link #WEIGHT_FILES}) into {@code parameters} (host or device
+     * tensors, F32 are filled from F32/F16/BF16/F64 data). Every parameter must be found with its exact shape;
+     * checkpoint tensors that match no parameter are an error unless {@code allowUnexpected}.
      */
     public static LoadReport loadWeights(Path dir, Map<String, Tensor> parameters, boolean allowUnexpected) {
-        return loadWeightsFile(dir.resolve(WEIGHTS_FILE), parameters, allowUnexpected);
+        try (CheckpointReader reader = openWeights(dir)) {
+            return loadWeights(reader, parameters, name -> false, allowUnexpected);
+        }
     }
 
     /** As {@link #loadWeights} for a safetensors file anywhere. */
     public static LoadReport loadWeightsFile(Path file, Map<String, Tensor> parameters, boolean allowUnexpected) {
-        try (SafetensorsReader reader = SafetensorsReader.open(file)) {
-            Map<String, String> sources = new LinkedHashMap<>();
-            List<String> missing = new ArrayList<>();
-            for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
-                String source = findSource(reader, p.getKey());
-                if (source == null) {
-                    missing.add(p.getKey());
-                    continue;
-                }
-                sources.put(p.getKey(), source);
-            }
-            if (!missing.isEmpty()) {
-                throw new SafetensorsException(file, missing.size() + " parameter(s) missing: " + missing
-                        + " (the file holds " + reader.names().size() + " tensors"
-                        + (reader.names().isEmpty() ? "" : ", e.g. '" + reader.names().iterator().next() + "'") + ")");
-            }
-            // Check every shape before copying anything, so a bad file leaves the parameters untouched.
-            for (Map.Entry<String, String> s : sources.entrySet()) {
-                checkShape(reader, s.getValue(), s.getKey(), parameters.get(s.getKey()).shape());
-            }
-            Set<String> consumed = new HashSet<>(sources.values());
-            List<String> ignored = new ArrayList<>();
-            List<String> unexpected = new ArrayList<>();
-            for (String name : reader.names()) {
-                if (consumed.contains(name)) {
-                    continue;
-                }
-                String canonical = withPrefix(name);
-                if (canonical.equals(POSITION_IDS)) {
-                    ignored.add(name);
-                } else if (canonical.equals(DECODER_WEIGHT) || canonical.equals(PREFIX + DECODER_WEIGHT)) {
-                    int[] tiedShape = shapeOfLoaded(parameters, sources, reader, WORD_EMBEDDINGS);
-                    if (tiedShape != null) {
-                        checkShape(reader, name, WORD_EMBEDDINGS + " (tied)", tiedShape);
-                    }
-                    ignored.add(name);
-                } else if (isBiasAlias(name) && (consumed.contains(MLM_BIAS) || consumed.contains(DECODER_BIAS))) {
-                    String other = consumed.contains(MLM_BIAS) ? MLM_BIAS : DECODER_BIAS;
-                    checkShape(reader, name, other + " (same tensor)", reader.info(other).shape());
-                    ignored.add(name);
-                } else {
-                    unexpected.add(name);
-                }
-            }
-            if (!unexpected.isEmpty() && !allowUnexpected) {
-                throw new SafetensorsException(file, unexpected.size() + " unexpected tensor(s) that match no parameter: "
-                        + unexpected);
-            }
-            for (Map.Entry<String, String> s : sources.entrySet()) {
-                copyInto(reader, s.getValue(), parameters.get(s.getKey()));
-            }
-            return new LoadReport(sources, List.copyOf(ignored), List.copyOf(unexpected));
+        try (CheckpointReader reader = openFile(file)) {
+            return loadWeights(reader, parameters, name -> false, allowUnexpected);
         }
     }
 
-    /** The file tensor that holds parameter {@code name}: itself, an HF alias, or the name with/without "albert.". */
-    private static String findSource(SafetensorsReader reader, String name) {
+    /**
+     * Copies the tensors of {@code reader} into {@code parameters}. A parameter the checkpoint lacks is an error
+     * unless {@code mayBeMissing} accepts its name: it is then left as it is and listed in {@link
+     * LoadReport#initialized()} (HF initialises a head that a checkpoint was saved without). Every shape is checked
+     * before anything is copied, so a checkpoint that does not fit leaves the parameters untouched.
+     */
+    public static LoadReport loadWeights(CheckpointReader reader, Map<String, Tensor> parameters,
+                                         Predicate<String> mayBeMissing, boolean allowUnexpected) {
+        Path file = reader.path();
+        Map<String, String> sources = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        List<String> initialized = new ArrayList<>();
+        for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
+            String source = findSource(reader, p.getKey());
+            if (source != null) {
+                sources.put(p.getKey(), source);
+            } else if (mayBeMissing.test(p.getKey())) {
+                initialized.add(p.getKey());
+            } else {
+                missing.add(p.getKey());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw problem(file, missing.size() + " parameter(s) missing: " + missing
+                    + " (the checkpoint holds " + reader.names().size() + " tensors"
+                    + (reader.names().isEmpty() ? "" : ", e.g. '" + reader.names().iterator().next() + "'") + ")");
+        }
+        // Check every shape before copying anything, so a bad file leaves the parameters untouched.
+        for (Map.Entry<String, String> s : sources.entrySet()) {
+            checkShape(reader, s.getValue(), s.getKey(), parameters.get(s.getKey()).shape());
+        }
+        Set<String> consumed = new HashSet<>(sources.values());
+        List<String> ignored = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        for (String name : reader.names()) {
+            if (consumed.contains(name)) {
+                continue;
+            }
+            String canonical = withPrefix(name);
+            if (canonical.equals(POSITION_IDS)) {
+                ignored.add(name);
+            } else if (canonical.equals(DECODER_WEIGHT) || canonical.equals(PREFIX + DECODER_WEIGHT)) {
+                int[] tiedShape = shapeOfLoaded(parameters, reader, WORD_EMBEDDINGS);
+                if (tiedShape != null) {
+                    checkShape(reader, name, WORD_EMBEDDINGS + " (tied)", tiedShape);
+                }
+                ignored.add(name);
+            } else if (isBiasAlias(name) && (consumed.contains(MLM_BIAS) || consumed.contains(DECODER_BIAS))) {
+                String other = consumed.contains(MLM_BIAS) ? MLM_BIAS : DECODER_BIAS;
+                checkShape(reader, name, other + " (same tensor)", reader.stored(other).shape());
+                ignored.add(name);
+            } else {
+                unexpected.add(name);
+            }
+        }
+        if (!unexpected.isEmpty() && !allowUnexpected) {
+            throw problem(file, unexpected.size() + " unexpected tensor(s) that match no parameter: " + unexpected);
+        }
+        for (Map.Entry<String, String> s : sources.entrySet()) {
+            copyInto(reader, s.getValue(), parameters.get(s.getKey()));
+        }
+        return new LoadReport(sources, ignored, unexpected, initialized);
+    }
+
+    /** Errors about a safetensors file stay {@link SafetensorsException}s, as they were before other formats. */
+    private static CheckpointException problem(Path file, String message) {
+        return file.getFileName().toString().endsWith(".safetensors")
+                ? new SafetensorsException(file, message) : new CheckpointException(file, message);
+    }
+
+    /** The tensor that holds parameter {@code name}: itself, an HF alias, or the name with/without "albert.". */
+    private static String findSource(CheckpointReader reader, String name) {
         for (String candidate : candidates(name)) {
             if (reader.contains(candidate)) {
                 return candidate;
@@ -178,6 +286,10 @@ public final class HfModelDirectory {
             names.add(WORD_EMBEDDINGS);
         }
         names.add(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : PREFIX + name);
+        if (name.equals(WORD_EMBEDDINGS)) {
+            // A checkpoint that kept only the tied decoder's name for the table (HF ties them, so either will do).
+            names.add(DECODER_WEIGHT);
+        }
         return names;
     }
 
@@ -191,36 +303,32 @@ public final class HfModelDirectory {
                 ? name : PREFIX + name;
     }
 
-    private static int[] shapeOfLoaded(Map<String, Tensor> parameters, Map<String, String> sources,
-                                       SafetensorsReader reader, String name) {
+    private static int[] shapeOfLoaded(Map<String, Tensor> parameters, CheckpointReader reader, String name) {
         for (String candidate : candidates(name)) {
             if (parameters.containsKey(candidate)) {
                 return parameters.get(candidate).shape();
             }
             if (reader.contains(candidate)) {
-                return reader.info(candidate).shape();
+                return reader.stored(candidate).shape();
             }
         }
         return null;
     }
 
-    private static void checkShape(SafetensorsReader reader, String source, String parameter, int[] expected) {
-        int[] actual = reader.info(source).shape();
+    private static void checkShape(CheckpointReader reader, String source, String parameter, int[] expected) {
+        StoredTensor stored = reader.stored(source);
+        int[] actual = stored.shape();
         if (!Arrays.equals(actual, expected)) {
             String which = source.equals(parameter) ? "'" + source + "'" : "'" + source + "' (for " + parameter + ")";
-            throw new SafetensorsException(reader.file(), "tensor " + which + " has shape " + Arrays.toString(actual)
+            throw problem(stored.file(), "tensor " + which + " has shape " + Arrays.toString(actual)
                     + ", config says " + Arrays.toString(expected));
         }
     }
 
-    private static void copyInto(SafetensorsReader reader, String source, Tensor destination) {
-        try (Tensor value = switch (destination.dtype()) {
-            case F32 -> reader.readF32(source);
-            case I32 -> reader.readI32(source);
-            case BF16 -> reader.read(source);
-        }) {
+    private static void copyInto(CheckpointReader reader, String source, Tensor destination) {
+        try (Tensor value = reader.read(source, destination.dtype())) {
             if (value.dtype() != destination.dtype()) {
-                throw new SafetensorsException(reader.file(), "tensor '" + source + "' is " + value.dtype()
+                throw problem(reader.stored(source).file(), "tensor '" + source + "' is " + value.dtype()
                         + ", parameter " + destination.describe() + " needs " + destination.dtype());
             }
             Backends.get(destination.device()).copy(value, destination);
@@ -317,6 +425,24 @@ public final class HfModelDirectory {
         SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), withHfAliases(parameters), Map.of("format", "pt"));
         if (tokenizerModel != null && Files.isRegularFile(tokenizerModel)) {
             Files.copy(tokenizerModel, dir.resolve(TOKENIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
+            HfTokenizerConfig.write(dir, tokenizerModel, tokenizerSettingsBeside(tokenizerModel),
+                    config.path("max_position_embeddings").asInt(512));
+        }
+    }
+
+    /**
+     * The settings of the tokenizer files next to {@code tokenizerModel} (a model folder being re-saved or
+     * converted keeps its casing and special tokens), else ALBERT's. A broken file there does not stop a save: the
+     * model being written matters more, so it gets the defaults and a warning.
+     */
+    private static AlbertTokenizerSettings tokenizerSettingsBeside(Path tokenizerModel) {
+        Path dir = tokenizerModel.toAbsolutePath().getParent();
+        try {
+            return HfTokenizerConfig.readOrDefault(dir);
+        } catch (CheckpointException e) {
+            LOG.log(System.Logger.Level.WARNING, "ignoring the tokenizer files beside " + tokenizerModel + ": "
+                    + e.getMessage() + "; writing ALBERT's defaults");
+            return AlbertTokenizerSettings.ALBERT;
         }
     }
 

@@ -51,8 +51,26 @@ public final class ParameterMemory implements AutoCloseable {
      * parameter takes {@code numel} draws of {@code nextGaussian() * std} in row-major order, ZEROS and ONES take none.
      */
     public void initialize(long seed, float std) {
+        initialize(seed, std, name -> true);
+    }
+
+    /**
+     * As {@link #initialize(long, float)} for the parameters {@code which} accepts only (the others keep their
+     * values): a loaded model whose checkpoint lacked a head. Each parameter gets the values it would get in a full
+     * initialisation with the same seed.
+     */
+    public void initialize(long seed, float std, java.util.function.Predicate<String> which) {
         SplittableRandom random = new SplittableRandom(seed);
-        for (Parameter p : parameters.values()) {
+        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+            Parameter p = e.getValue();
+            if (!which.test(e.getKey())) {
+                if (p.init() == Init.NORMAL) {
+                    for (long i = 0; i < p.numel(); i++) {
+                        random.nextGaussian(); // keep the stream where a full initialisation has it
+                    }
+                }
+                continue;
+            }
             float[] values = new float[Math.toIntExact(p.numel())];
             switch (p.init()) {
                 case NORMAL -> {

@@ -18,7 +18,7 @@ public final class AlbertTokenizer implements Tokenizer {
     private static final String SPACE_SYMBOL = "\u2581";
 
     private final SentencePieceProcessor spm;
-    private final boolean doLowerCase;
+    private final AlbertTokenizerSettings settings;
     private final int padId;
     private final int clsId;
     private final int sepId;
@@ -28,22 +28,35 @@ public final class AlbertTokenizer implements Tokenizer {
     public record Encoding(int[] ids, int[] tokenTypeIds) {}
 
     public AlbertTokenizer(SentencePieceProcessor spm, boolean doLowerCase) {
+        this(spm, AlbertTokenizerSettings.ALBERT.withDoLowerCase(doLowerCase));
+    }
+
+    public AlbertTokenizer(SentencePieceProcessor spm, AlbertTokenizerSettings settings) {
         this.spm = spm;
-        this.doLowerCase = doLowerCase;
-        this.padId = requirePiece(spm, "<pad>");
-        this.clsId = requirePiece(spm, "[CLS]");
-        this.sepId = requirePiece(spm, "[SEP]");
-        this.maskId = requirePiece(spm, "[MASK]");
+        this.settings = settings;
+        this.padId = requirePiece(spm, settings.padToken());
+        this.clsId = requirePiece(spm, settings.clsToken());
+        this.sepId = requirePiece(spm, settings.sepToken());
+        this.maskId = requirePiece(spm, settings.maskToken());
     }
 
     /** Loads a model with ALBERT's defaults (lower-casing on, as for all released English models). */
     public static AlbertTokenizer load(Path modelFile) throws IOException {
+        return load(modelFile, AlbertTokenizerSettings.ALBERT);
+    }
+
+    /** Loads a model with the given settings (e.g. those of a model directory's tokenizer_config.json). */
+    public static AlbertTokenizer load(Path modelFile, AlbertTokenizerSettings settings) throws IOException {
         SentencePieceProcessor spm = SentencePieceProcessor.load(modelFile);
         try {
-            return new AlbertTokenizer(spm, true);
+            return new AlbertTokenizer(spm, settings);
         } catch (IllegalArgumentException e) {
             throw new IOException(modelFile + ": " + e.getMessage(), e);
         }
+    }
+
+    public AlbertTokenizerSettings settings() {
+        return settings;
     }
 
     private static int requirePiece(SentencePieceProcessor spm, String piece) {
@@ -64,19 +77,27 @@ public final class AlbertTokenizer implements Tokenizer {
      * non-spacing-mark category (Java exposes no canonical combining class); they differ only for a few rare marks.
      */
     public String preprocess(String text) {
-        return preprocess(text, doLowerCase);
+        return preprocess(text, settings);
     }
 
     /** {@link #preprocess(String)} without a model: what an uncased ALBERT tokenizer must be trained on. */
     public static String preprocess(String text, boolean doLowerCase) {
-        String collapsed = collapseWhitespace(text);
+        return preprocess(text, AlbertTokenizerSettings.ALBERT.withDoLowerCase(doLowerCase));
+    }
+
+    /** HF {@code AlbertTokenizer.preprocess_text} with {@code remove_space}, {@code keep_accents}, {@code do_lower_case}. */
+    public static String preprocess(String text, AlbertTokenizerSettings settings) {
+        String collapsed = settings.removeSpace() ? collapseWhitespace(text) : text;
         String quoted = collapsed.replace("``", "\"").replace("''", "\"");
-        String decomposed = Normalizer.normalize(quoted, Normalizer.Form.NFKD);
-        StringBuilder kept = new StringBuilder(decomposed.length());
-        decomposed.codePoints().filter(c -> Character.getType(c) != Character.NON_SPACING_MARK)
-                .forEach(kept::appendCodePoint);
-        String result = kept.toString();
-        return doLowerCase ? result.toLowerCase(Locale.ROOT) : result;
+        String result = quoted;
+        if (!settings.keepAccents()) {
+            String decomposed = Normalizer.normalize(quoted, Normalizer.Form.NFKD);
+            StringBuilder kept = new StringBuilder(decomposed.length());
+            decomposed.codePoints().filter(c -> Character.getType(c) != Character.NON_SPACING_MARK)
+                    .forEach(kept::appendCodePoint);
+            result = kept.toString();
+        }
+        return settings.doLowerCase() ? result.toLowerCase(Locale.ROOT) : result;
     }
 
     /** Python's {@code " ".join(s.strip().split())}: str.split() splits on Unicode whitespace incl. NBSP. */

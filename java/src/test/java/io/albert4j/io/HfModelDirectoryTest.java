@@ -211,7 +211,8 @@ class HfModelDirectoryTest {
         Path spiece = Files.writeString(dir.resolve("source.model"), "tokenizer");
         Map<String, Tensor> second = parameters();
         HfModelDirectory.save(mine, config().put("marker", 2), second, spiece, true);
-        assertEquals(List.of("config.json", "model.safetensors", "notes.txt", "spiece.model"), names(mine));
+        assertEquals(List.of("config.json", "model.safetensors", "notes.txt", "special_tokens_map.json", "spiece.model",
+                "tokenizer_config.json"), names(mine), "with a tokenizer come HF's tokenizer files");
         assertEquals("precious\n", Files.readString(notes));
         assertEquals(2, HfModelDirectory.readConfig(mine).get("marker").asInt());
         assertWeights(second, mine);
