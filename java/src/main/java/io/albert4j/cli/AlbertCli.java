@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 FinetuneCommand.class,
                 TokenizerCommand.class,
+                ConvertCommand.class,
         })
 public final class AlbertCli implements Runnable {
     private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
