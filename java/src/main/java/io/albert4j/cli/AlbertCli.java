@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 FinetuneCommand.class,
                 TokenizerCommand.class,
                 ConvertCommand.class,
+                ExportOnnxCommand.class,
         })
 public final class AlbertCli implements Runnable {
     private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
