@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 TokenizerCommand.class,
                 ConvertCommand.class,
                 ExportOnnxCommand.class,
+                InspectCommand.class,
         })
 public final class AlbertCli implements Runnable {
     private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
