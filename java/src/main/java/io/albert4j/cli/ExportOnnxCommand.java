@@ -15,13 +15,15 @@ import picocli.CommandLine.Option;
 @Command(name = "export-onnx", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Export a model folder as ONNX (opset " + AlbertOnnxExport.OPSET + "; inputs input_ids, "
                 + "attention_mask, token_type_ids as int64 [batch, sequence], both dynamic; outputs "
-                + "last_hidden_state, pooler_output and, with --heads, prediction_logits and sop_logits).")
+                + "last_hidden_state, pooler_output and, with --heads, prediction_logits and sop_logits, or a fine-tuned "
+                + "classifier's logits).")
 final class ExportOnnxCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "model folder (any HF layout)")
     Path modelDir;
     @Option(names = "--out", required = true, paramLabel = "model.onnx") Path out;
     @Option(names = "--heads", split = ",", paramLabel = "mlm,sop",
-            description = "pretraining heads to add to the encoder's outputs: mlm, sop")
+            description = "heads to add to the encoder's outputs: mlm and/or sop (a pretrained model), or "
+                    + "classifier (a model from albert finetune)")
     List<String> heads = List.of();
 
     @Override
@@ -31,14 +33,16 @@ final class ExportOnnxCommand implements Callable<Integer> {
             try {
                 chosen.add(AlbertOnnxExport.Head.valueOf(head.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--heads: unknown head '" + head + "' (known: mlm, sop)");
+                throw new IllegalArgumentException("--heads: unknown head '" + head + "' (known: mlm, sop, "
+                        + "classifier)");
             }
         }
         AlbertOnnxExport.export(modelDir, out, chosen);
         System.out.printf("wrote %s (%,d bytes, opset %d, outputs last_hidden_state, pooler_output%s)%n", out,
                 Files.size(out), AlbertOnnxExport.OPSET,
                 (chosen.contains(AlbertOnnxExport.Head.MLM) ? ", prediction_logits" : "")
-                        + (chosen.contains(AlbertOnnxExport.Head.SOP) ? ", sop_logits" : ""));
+                        + (chosen.contains(AlbertOnnxExport.Head.SOP) ? ", sop_logits" : "")
+                        + (chosen.contains(AlbertOnnxExport.Head.CLASSIFIER) ? ", logits" : ""));
         return 0;
     }
 }

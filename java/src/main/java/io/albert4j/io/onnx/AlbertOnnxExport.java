@@ -2,6 +2,7 @@ package io.albert4j.io.onnx;
 
 import io.albert4j.albert.AlbertConfig;
 import io.albert4j.albert.AlbertForPreTraining;
+import io.albert4j.albert.AlbertForSequenceClassification;
 import io.albert4j.albert.AlbertModel;
 import io.albert4j.albert.AlbertPreTrainedModel;
 import io.albert4j.albert.ParameterSharing;
@@ -25,7 +26,7 @@ import java.util.Set;
  * ALBERT as an ONNX model for ONNX Runtime and other ONNX engines: the encoder and pooler (HF {@code AlbertModel}:
  * outputs {@code last_hidden_state [batch, sequence, hidden]} and {@code pooler_output [batch, hidden]}), and
  * optionally the pretraining heads ({@code prediction_logits [batch, sequence, vocab]}, {@code sop_logits [batch,
- * 2]}). Inputs {@code input_ids}, {@code attention_mask}, {@code token_type_ids}: int64 {@code [batch, sequence]},
+ * 2]}) or a fine-tuned classifier's ({@code logits [batch, num_labels]}). Inputs {@code input_ids}, {@code attention_mask}, {@code token_type_ids}: int64 {@code [batch, sequence]},
  * both axes dynamic. The graph is the one {@code torch.onnx.export} writes for HF's model
  * ({@code benchmarks/peers/export_onnx.py}), at opset 17 so that LayerNormalization is one operator:
  * <ul>
@@ -45,7 +46,12 @@ public final class AlbertOnnxExport {
         /** Masked-LM logits over the vocabulary at every position: {@code prediction_logits}. */
         MLM,
         /** Sentence-order logits from the pooled output: {@code sop_logits}. */
-        SOP
+        SOP,
+        /**
+         * A fine-tuned AlbertForSequenceClassification's logits from the pooled output: {@code logits [batch,
+         * num_labels]} (what {@code albert finetune} trains; no softmax, as HF returns them).
+         */
+        CLASSIFIER
     }
 
     public static final int OPSET = 17;
@@ -64,6 +70,16 @@ public final class AlbertOnnxExport {
      * exported freshly initialised, so that is refused.
      */
     public static void export(Path modelDir, Path out, Set<Head> heads) throws IOException {
+        if (heads.contains(Head.CLASSIFIER)) {
+            if (heads.size() > 1) {
+                throw new IllegalArgumentException("the classifier head comes from a fine-tuned model, which has no "
+                        + "MLM or SOP head: export " + Head.CLASSIFIER + " alone, not " + heads);
+            }
+            try (AlbertForSequenceClassification model = AlbertForSequenceClassification.load(modelDir)) {
+                export(model.config(), model.namedParameters(), "albert.", heads, out);
+            }
+            return;
+        }
         if (heads.isEmpty()) {
             try (AlbertModel model = AlbertModel.load(modelDir)) {
                 export(model.config(), model.namedParameters(), "", heads, out);
@@ -128,6 +144,10 @@ public final class AlbertOnnxExport {
         if (heads.contains(Head.SOP)) {
             g.builder.output(g.sopHead(pooled), OnnxGraphBuilder.valueInfo("sop_logits", TensorProto.DataType.FLOAT,
                     BATCH, 2L));
+        }
+        if (heads.contains(Head.CLASSIFIER)) {
+            g.builder.output(g.linear(pooled, "classifier"), OnnxGraphBuilder.valueInfo("logits",
+                    TensorProto.DataType.FLOAT, BATCH, (long) config.numLabels()));
         }
         if (g.builder.initializerBytes() > MAX_BYTES) {
             throw new IllegalArgumentException("the model's " + g.builder.initializerBytes() + " bytes of weights "

@@ -12,6 +12,7 @@ import ai.onnxruntime.OrtSession;
 import io.albert4j.albert.AlbertConfig;
 import io.albert4j.albert.AlbertForMaskedLM;
 import io.albert4j.albert.AlbertForPreTraining;
+import io.albert4j.albert.AlbertForSequenceClassification;
 import io.albert4j.albert.HostArray;
 import io.albert4j.albert.ParameterSharing;
 import io.albert4j.cli.AlbertCli;
@@ -86,7 +87,7 @@ class AlbertOnnxExportTest {
     private void assertMatches(AlbertConfig config, long seed) throws Exception {
         Path onnx = dir.resolve("m" + seed + ".onnx");
         try (AlbertForPreTraining model = AlbertForPreTraining.create(config, seed)) {
-            AlbertOnnxExport.export(model, EnumSet.allOf(AlbertOnnxExport.Head.class), onnx);
+            AlbertOnnxExport.export(model, EnumSet.of(AlbertOnnxExport.Head.MLM, AlbertOnnxExport.Head.SOP), onnx);
             AlbertForPreTraining.Prediction expected = model.predict(IDS, MASK, TYPES);
             Map<String, float[]> actual = run(onnx, IDS, MASK, TYPES);
             assertClose(expected.lastHiddenState(), actual.get("last_hidden_state"), "last_hidden_state");
@@ -142,6 +143,24 @@ class AlbertOnnxExportTest {
             assertClose(expected.lastHiddenState(), actual.get("last_hidden_state"), "last_hidden_state");
             assertClose(expected.poolerOutput(), actual.get("pooler_output"), "pooler_output");
         }
+    }
+
+    @Test
+    void aFineTunedClassifierExportsItsLogits() throws Exception {
+        Path folder = dir.resolve("classifier");
+        AlbertConfig config = base().hiddenAct("gelu_new").numLabels(3).build();
+        try (AlbertForSequenceClassification model = AlbertForSequenceClassification.create(config, 6)) {
+            model.save(folder, null);
+        }
+        Path onnx = dir.resolve("classifier.onnx");
+        assertEquals(0, AlbertCli.run("export-onnx", "--model", folder.toString(), "--out", onnx.toString(),
+                "--heads", "classifier"));
+        try (AlbertForSequenceClassification model = AlbertForSequenceClassification.load(folder)) {
+            assertClose(model.predict(IDS, MASK, TYPES), run(onnx, IDS, MASK, TYPES).get("logits"), "logits");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AlbertOnnxExport.export(folder,
+                dir.resolve("y.onnx"), Set.of(AlbertOnnxExport.Head.CLASSIFIER, AlbertOnnxExport.Head.MLM)));
+        assertTrue(e.getMessage().contains("export CLASSIFIER alone"), e.getMessage());
     }
 
     @Test
