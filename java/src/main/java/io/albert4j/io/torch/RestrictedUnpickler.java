@@ -180,7 +180,7 @@ final class RestrictedUnpickler {
                 }
                 case 's' -> { // SETITEM
                     Object value = pop(at);
-                    Object key = pop(at);
+                    Object key = key(pop(at), at);
                     dict(peek(at), at).put(key, value);
                 }
                 case 'u' -> { // SETITEMS
@@ -190,7 +190,7 @@ final class RestrictedUnpickler {
                         throw fail(at, "SETITEMS with an odd number of values");
                     }
                     for (int i = 0; i < items.size(); i += 2) {
-                        dict.put(items.get(i), items.get(i + 1));
+                        dict.put(key(items.get(i), at), items.get(i + 1));
                     }
                 }
                 case 'c' -> push(global(line(at), line(at), at)); // GLOBAL
@@ -259,7 +259,7 @@ final class RestrictedUnpickler {
                         if (kv == null || kv.size() != 2) {
                             throw fail(at, "OrderedDict item " + describe(pair) + " is not a (key, value) pair");
                         }
-                        dict.put(unwrap(kv.get(0)), unwrap(kv.get(1)));
+                        dict.put(key(unwrap(kv.get(0)), at), unwrap(kv.get(1)));
                     }
                 } else if (t.size() != 0) {
                     throw fail(at, "OrderedDict called with " + t.size() + " arguments");
@@ -374,9 +374,21 @@ final class RestrictedUnpickler {
         }
         Map<Object, Object> dict = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i += 2) {
-            dict.put(items.get(i), items.get(i + 1));
+            dict.put(key(items.get(i), at), items.get(i + 1));
         }
         return dict;
+    }
+
+    /**
+     * A dict key: a string, integer, boolean or None, which is all a state dict and its metadata use. A tuple or
+     * list key could contain itself (APPEND of a list to itself is legal), and hashing it would never end.
+     */
+    private Object key(Object key, long at) {
+        if (key == null || key instanceof String || key instanceof Long || key instanceof Boolean
+                || key instanceof BigInteger) {
+            return key;
+        }
+        throw fail(at, "dict key " + describe(key) + " (a state dict's keys are strings)");
     }
 
     private static Object unwrap(Object o) {

@@ -178,8 +178,11 @@ class TorchCheckpointReaderTest {
                 new Pickle().op('X').raw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f}).stop(),
                 new Pickle().op('}').bytes(),
                 new Pickle().op('s').stop(),
+                // A list appended to itself, in a tuple used as a dict key: hashing it would never end.
+                new Pickle().op('}').op(']').op('2').op('a').op(0x85).integer(1).op('s').stop(),
         };
-        String[] problems = {"claims 2147483647 bytes", "ends without STOP", "stack underflow"};
+        String[] problems = {"claims 2147483647 bytes", "ends without STOP", "stack underflow",
+                "dict key a tuple of 1"};
         for (int i = 0; i < pickles.length; i++) {
             Path file = TorchArchives.write(dir.resolve("pickle" + i + ".bin"), pickles[i], Map.of());
             CheckpointException e = assertThrows(CheckpointException.class, () -> TorchCheckpointReader.open(file));
