@@ -2,6 +2,7 @@ package io.albert4j.albert;
 
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
+import io.albert4j.io.CheckpointReader;
 import io.albert4j.nn.ForwardContext;
 import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
@@ -70,7 +71,7 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
     }
 
     /** As {@link #load(Path, Backend)} from any checkpoint (e.g. a converted TF one), with its config. */
-    public static AlbertForPreTraining load(io.albert4j.io.CheckpointReader checkpoint, AlbertConfig config,
+    public static AlbertForPreTraining load(CheckpointReader checkpoint, AlbertConfig config,
                                             Backend backend) {
         return loadModel(AlbertForPreTraining::new, checkpoint, config, backend, true, checkpoint.path());
     }

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +102,7 @@ public final class ShardedCheckpointReader implements CheckpointReader {
                     + "shard files)");
         }
         Map<String, String> weightMap = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
             if (!e.getValue().isTextual()) {
                 throw new CheckpointException(index, "weight_map: tensor '" + e.getKey() + "' maps to "
                         + e.getValue() + ", not a shard file name");

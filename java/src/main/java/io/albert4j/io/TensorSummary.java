@@ -2,6 +2,7 @@ package io.albert4j.io;
 
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ public record TensorSummary(String name, String dtype, int[] shape, long numel, 
                 long n = Math.min(first, t.numel());
                 for (long i = 0; i < n; i++) {
                     values.add(as == DType.F32 ? (double) t.getFloat(i)
-                            : (double) t.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i));
+                            : (double) t.data().getAtIndex(ValueLayout.JAVA_INT, i));
                 }
             }
         }

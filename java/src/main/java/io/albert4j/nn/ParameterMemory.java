@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 
 /**
  * The memory of a model's parameters (and, when training, their gradient buffers): one shared {@link Arena} per
@@ -59,7 +60,7 @@ public final class ParameterMemory implements AutoCloseable {
      * values): a loaded model whose checkpoint lacked a head. Each parameter gets the values it would get in a full
      * initialisation with the same seed.
      */
-    public void initialize(long seed, float std, java.util.function.Predicate<String> which) {
+    public void initialize(long seed, float std, Predicate<String> which) {
         SplittableRandom random = new SplittableRandom(seed);
         for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
             Parameter p = e.getValue();

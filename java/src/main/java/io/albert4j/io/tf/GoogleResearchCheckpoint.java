@@ -2,6 +2,7 @@ package io.albert4j.io.tf;
 
 import io.albert4j.io.CheckpointException;
 import io.albert4j.io.CheckpointReader;
+import io.albert4j.io.SafetensorsDType;
 import io.albert4j.io.StoredTensor;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
@@ -92,9 +93,9 @@ public final class GoogleResearchCheckpoint implements CheckpointReader {
         if (!stored.containsKey(PROJECTION) && !stored.containsKey(PROJECTION_BIAS) && word != null && query != null
                 && word.shape().length == 2 && word.shape()[1] == query.shape()[0]) {
             int width = word.shape()[1];
-            stored.put(PROJECTION, new StoredTensor(PROJECTION, io.albert4j.io.SafetensorsDType.F32,
+            stored.put(PROJECTION, new StoredTensor(PROJECTION, SafetensorsDType.F32,
                     new int[] {width, width}, bundle.indexFile()));
-            stored.put(PROJECTION_BIAS, new StoredTensor(PROJECTION_BIAS, io.albert4j.io.SafetensorsDType.F32,
+            stored.put(PROJECTION_BIAS, new StoredTensor(PROJECTION_BIAS, SafetensorsDType.F32,
                     new int[] {width}, bundle.indexFile()));
             synthesized.add(PROJECTION);
             synthesized.add(PROJECTION_BIAS);

@@ -19,6 +19,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -151,12 +152,12 @@ public final class TensorBundleReader implements CheckpointReader {
             try {
                 expected = Math.multiplyExact(Tensor.numelOf(shape), (long) dtype.byteSize());
             } catch (ArithmeticException ex) {
-                throw new CheckpointException(index, where + ": shape " + java.util.Arrays.toString(shape)
+                throw new CheckpointException(index, where + ": shape " + Arrays.toString(shape)
                         + " overflows");
             }
             if (proto.getSize() != expected) {
                 throw new CheckpointException(index, where + ": size " + proto.getSize() + " bytes, but "
-                        + java.util.Arrays.toString(shape) + " " + dtype + " needs " + expected);
+                        + Arrays.toString(shape) + " " + dtype + " needs " + expected);
             }
             if (proto.getOffset() < 0 || proto.getOffset() > shardSizes[shard] - proto.getSize()) {
                 throw new CheckpointException(index, where + ": bytes [" + proto.getOffset() + ", +" + proto.getSize()

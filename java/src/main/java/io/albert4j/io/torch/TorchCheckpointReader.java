@@ -20,6 +20,7 @@ import java.math.BigInteger;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ public final class TorchCheckpointReader implements CheckpointReader {
     /** Opens a PyTorch checkpoint of either layout; a {@link CheckpointException} naming the problem otherwise. */
     public static TorchCheckpointReader open(Path file) {
         byte[] head;
-        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(4);
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read: " + e, e);

@@ -164,7 +164,7 @@ class TensorBundleReaderTest {
         table.put("", io.albert4j.io.tf.proto.BundleHeaderProto.newBuilder().setNumShards(1)
                 .setVersion(io.albert4j.io.tf.proto.VersionDef.newBuilder().setProducer(1)).build().toByteArray());
         entries.forEach((k, v) -> table.put(k, (k.equals(name) ? change.apply(v) : v).toByteArray()));
-        new TensorBundleWriter().writeIndex(prefix.resolveSibling(prefix.getFileName() + ".index"), table, entries);
+        new TensorBundleWriter().writeIndex(prefix.resolveSibling(prefix.getFileName() + ".index"), table);
     }
 
     @Test

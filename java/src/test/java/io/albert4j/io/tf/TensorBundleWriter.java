@@ -87,13 +87,12 @@ public final class TensorBundleWriter {
         table.put("", BundleHeaderProto.newBuilder().setNumShards(shards)
                 .setVersion(VersionDef.newBuilder().setProducer(1)).build().toByteArray());
         entries.forEach((name, entry) -> table.put(name, entry.toByteArray()));
-        writeIndex(prefix.resolveSibling(prefix.getFileName() + ".index"), table, entries);
+        writeIndex(prefix.resolveSibling(prefix.getFileName() + ".index"), table);
         return entries;
     }
 
-    /** As {@link #write} but with the entries given: a test changes one to lie about its tensor. */
-    void writeIndex(Path indexFile, Map<String, byte[]> sortedTable, Map<String, BundleEntryProto> unused)
-            throws IOException {
+    /** The .index of {@code sortedTable} (key -> serialized proto): a test changes an entry to make it lie. */
+    void writeIndex(Path indexFile, Map<String, byte[]> sortedTable) throws IOException {
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         List<byte[]> indexKeys = new ArrayList<>();
         List<long[]> indexHandles = new ArrayList<>();
