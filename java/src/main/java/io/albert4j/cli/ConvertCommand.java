@@ -11,13 +11,16 @@ import picocli.CommandLine.Option;
         description = "Convert a google-research/albert TensorFlow checkpoint (model.ckpt-N) into a HuggingFace "
                 + "model folder (config.json, model.safetensors, spiece.model and HF's tokenizer files).")
 final class ConvertCommand implements Callable<Integer> {
-    @Option(names = "--from-tf", required = true, paramLabel = "PREFIX",
-            description = "checkpoint prefix (model.ckpt-N, or its .index file), e.g. from GR's v2 tarballs")
+    @Option(names = "--from-tf", required = true, paramLabel = "PREFIX|DIR",
+            description = "checkpoint prefix (model.ckpt-N, or its .index file), or a folder holding one (an "
+                    + "unpacked GR tarball, a TF-Hub module)")
     Path checkpoint;
-    @Option(names = "--config", required = true, paramLabel = "albert_config.json",
-            description = "GR's model config (its \"gelu\" is the tanh approximation: written as HF's gelu_new)")
+    @Option(names = "--config", paramLabel = "albert_config.json",
+            description = "GR's model config (default: albert_config.json beside the checkpoint); its \"gelu\" is "
+                    + "the tanh approximation, written as HF's gelu_new")
     Path config;
-    @Option(names = "--tokenizer", paramLabel = "30k-clean.model", description = "SentencePiece model to include")
+    @Option(names = "--tokenizer", paramLabel = "30k-clean.model",
+            description = "SentencePiece model to include (default: 30k-clean.model beside the checkpoint, if any)")
     Path tokenizer;
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "model folder to write; an earlier model there is replaced, other files are refused")

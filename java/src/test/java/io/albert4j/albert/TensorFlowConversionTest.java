@@ -151,6 +151,29 @@ class TensorFlowConversionTest {
     }
 
     @Test
+    void anUnpackedReleaseFolderConvertsWithItsConfigAndTokenizer() throws IOException {
+        // GR's tarball layout: albert_base/{albert_config.json, model.ckpt-best.*, 30k-clean.model, checkpoint}.
+        AlbertConfig config = AlbertModelTest.TINY.toBuilder().hiddenAct("gelu_new").build();
+        Path release = Files.createDirectories(dir.resolve("albert_base"));
+        try (AlbertForPreTraining original = AlbertForPreTraining.create(config, 14)) {
+            new TensorBundleWriter().write(release.resolve("model.ckpt-best"),
+                    googleResearchBundle(original.namedParameters(), false));
+            new TensorBundleWriter().write(release.resolve("model.ckpt-10"),
+                    googleResearchBundle(original.namedParameters(), false));
+        }
+        Files.move(grConfig(config), release.resolve("albert_config.json"));
+        Files.copy(TestResources.file("/tokenizer/sotu8k.model"), release.resolve("30k-clean.model"));
+        IllegalArgumentException two = assertThrows(IllegalArgumentException.class,
+                () -> TensorFlowConversion.convert(release, null, null, dir.resolve("out"), false));
+        assertTrue(two.getMessage().contains("holds 2 checkpoints"), two.getMessage());
+        Files.writeString(release.resolve("checkpoint"), "model_checkpoint_path: \"model.ckpt-best\"\n"
+                + "all_model_checkpoint_paths: \"model.ckpt-best\"\n");
+        assertEquals(0, AlbertCli.run("convert", "--from-tf", release.toString(), "--out", dir.resolve("out").toString()));
+        assertTrue(Files.isRegularFile(dir.resolve("out/spiece.model")), "30k-clean.model became spiece.model");
+        assertEquals(release.resolve("model.ckpt-best"), TensorFlowConversion.checkpointIn(release));
+    }
+
+    @Test
     void aCheckpointThatDoesNotFitItsConfigNamesTheTensor() throws IOException {
         AlbertConfig config = AlbertModelTest.TINY;
         Path prefix = dir.resolve("model.ckpt-1");
