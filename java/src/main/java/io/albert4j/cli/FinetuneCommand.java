@@ -71,7 +71,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         HfModelDirectory.checkCanSave(out, overwrite);
-        AlbertTokenizer tok = ModelTokenizer.load(modelDir, null);
+        AlbertTokenizer tok = AlbertTokenizer.load(modelDir.resolve(HfModelDirectory.TOKENIZER_FILE));
         List<JsonNode> trainRows = readJsonl(trainFile);
         List<String> labels = new ArrayList<>(new TreeSet<>(trainRows.stream().map(this::label).toList()));
         if (labels.size() < 2) {
