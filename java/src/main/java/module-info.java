@@ -7,13 +7,17 @@
  * <p>Panama downcalls need native access: {@code --enable-native-access=io.albert4j} on the module path
  * ({@code ALL-UNNAMED} on the class path).
  */
-@SuppressWarnings("requires-automatic")  // XChart has no module descriptor, only its Automatic-Module-Name
+// XChart has no module descriptor, only its Automatic-Module-Name; snappy-java has neither (its name comes from the
+// jar's file name, snappy-java-VERSION.jar).
+@SuppressWarnings("requires-automatic")
 module io.albert4j {
     requires transitive com.fasterxml.jackson.databind;  // JsonNode in public signatures (configs, trainer state)
     requires info.picocli;
     requires me.tongfei.progressbar;
     requires org.knowm.xchart;
     requires java.desktop;  // training-curve PNGs: XChart draws with AWT (headless)
+    requires com.google.protobuf;  // TF checkpoint entries and ONNX files (classes generated from src/main/proto)
+    requires snappy.java;  // Snappy-compressed blocks of TF checkpoint indexes
 
     exports io.albert4j.albert;
     exports io.albert4j.autograd;
@@ -22,6 +26,9 @@ module io.albert4j {
     exports io.albert4j.backend.cuda;
     exports io.albert4j.data;
     exports io.albert4j.io;
+    exports io.albert4j.io.onnx;
+    exports io.albert4j.io.tf;
+    exports io.albert4j.io.torch;
     exports io.albert4j.nn;
     exports io.albert4j.ops;
     exports io.albert4j.tensor;
@@ -33,6 +40,9 @@ module io.albert4j {
     // Jackson binds records to JSON: DataCursor in checkpoints, PretrainingOptions in trainer_state.json.
     opens io.albert4j.data to com.fasterxml.jackson.databind;
     opens io.albert4j.train to com.fasterxml.jackson.databind;
+    // The generated protobuf classes stay internal; protobuf's reflective accessors (toString, equals) reach them.
+    opens io.albert4j.io.onnx.proto to com.google.protobuf;
+    opens io.albert4j.io.tf.proto to com.google.protobuf;
 
     uses io.albert4j.backend.BackendProvider;
     provides io.albert4j.backend.BackendProvider with io.albert4j.backend.cpu.CpuBackendProvider,

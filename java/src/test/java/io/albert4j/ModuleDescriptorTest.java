@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModuleDescriptorTest {
     private static final Set<String> API = Set.of("albert", "autograd", "backend", "backend.cpu", "backend.cuda",
-            "data", "io", "nn", "ops", "tensor", "tokenizer", "train");
+            "data", "io", "io.onnx", "io.tf", "io.torch", "nn", "ops", "tensor", "tokenizer", "train");
 
     /** The descriptor compiled into the classes (or jar) albert4j is loaded from. */
     private static ModuleDescriptor descriptor() throws Exception {
@@ -48,7 +48,8 @@ class ModuleDescriptorTest {
         Set<String> unexported = new TreeSet<>(module.packages());
         unexported.removeIf(p -> API.contains(p.substring("io.albert4j.".length())));
         assertEquals(new TreeSet<>(Set.of("io.albert4j.backend.cpu.internal", "io.albert4j.backend.cuda.internal",
-                "io.albert4j.backend.internal", "io.albert4j.cli")), unexported);
+                "io.albert4j.backend.internal", "io.albert4j.cli", "io.albert4j.io.onnx.proto",
+                "io.albert4j.io.tf.proto")), unexported);
         assertTrue(module.provides().stream().anyMatch(p -> p.service().equals(BackendProvider.class.getName())
                 && p.providers().size() == 2), "both backend providers are declared: " + module.provides());
     }
@@ -69,6 +70,7 @@ class ModuleDescriptorTest {
         }
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=io.albert4j", "-Dalbert4j.threads=1",
+                "-Dalbert4j.sharedData=" + System.getProperty("albert4j.sharedData", "../shared/data"),
                 "--module-path", String.join(File.pathSeparator, modulePath), "--add-modules", "io.albert4j",
                 "-cp", testClasses, ModuleSmokeMain.class.getName());
         Path log = Files.createTempFile("albert4j-module", ".log");
@@ -79,7 +81,7 @@ class ModuleDescriptorTest {
             String output = Files.readString(log, StandardCharsets.UTF_8);
             assertEquals(0, process.exitValue(), output);
             for (String line : List.of("module io.albert4j", "backend cpu (", "cursor 7", "options 12345",
-                    "internal refused")) {
+                    "internal refused", "torch scalar 3.5", "onnx written", "tf bundle ")) {
                 assertTrue(output.contains(line), "'" + line + "' missing from:\n" + output);
             }
         } finally {
