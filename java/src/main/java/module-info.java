@@ -1,6 +1,7 @@
 /**
  * albert4j: ALBERT as a Java library over native kernels. The API packages are exported; the Panama plumbing
- * ({@code backend.internal}, {@code backend.cpu.internal}, {@code backend.cuda.internal}) and the command line
+ * ({@code backend.internal}, {@code backend.cpu.internal}, {@code backend.cuda.internal},
+ * {@code dist.internal}) and the command line
  * ({@code cli}) are not, so on the module path "internal" is enforced, not a convention. On the class path (the
  * {@code albert} launcher, {@code java -jar}, the JMH benchmarks) this descriptor is ignored.
  *
@@ -25,6 +26,7 @@ module io.albert4j {
     exports io.albert4j.backend.cpu;
     exports io.albert4j.backend.cuda;
     exports io.albert4j.data;
+    exports io.albert4j.dist;  // data-parallel training (dist.internal, the MPI/NCCL bindings, is not)
     exports io.albert4j.io;
     exports io.albert4j.io.onnx;
     exports io.albert4j.io.tf;

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModuleDescriptorTest {
     private static final Set<String> API = Set.of("albert", "autograd", "backend", "backend.cpu", "backend.cuda",
-            "data", "io", "io.onnx", "io.tf", "io.torch", "nn", "ops", "tensor", "tokenizer", "train");
+            "data", "dist", "io", "io.onnx", "io.tf", "io.torch", "nn", "ops", "tensor", "tokenizer", "train");
 
     /** The descriptor compiled into the classes (or jar) albert4j is loaded from. */
     private static ModuleDescriptor descriptor() throws Exception {
@@ -48,7 +48,7 @@ class ModuleDescriptorTest {
         Set<String> unexported = new TreeSet<>(module.packages());
         unexported.removeIf(p -> API.contains(p.substring("io.albert4j.".length())));
         assertEquals(new TreeSet<>(Set.of("io.albert4j.backend.cpu.internal", "io.albert4j.backend.cuda.internal",
-                "io.albert4j.backend.internal", "io.albert4j.cli", "io.albert4j.io.onnx.proto",
+                "io.albert4j.backend.internal", "io.albert4j.cli", "io.albert4j.dist.internal", "io.albert4j.io.onnx.proto",
                 "io.albert4j.io.tf.proto")), unexported);
         assertTrue(module.provides().stream().anyMatch(p -> p.service().equals(BackendProvider.class.getName())
                 && p.providers().size() == 2), "both backend providers are declared: " + module.provides());

@@ -50,6 +50,9 @@ public final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (!format.isText()) {
+                throw new IllegalArgumentException("--format " + format + ": prepare reads text");
+            }
             Tokenizer loaded = tokenizerLoader.load(tokenizer);
             ShardPreparer.Summary summary = ShardPreparer.prepare(corpus, format, loaded, out);
             System.out.printf("wrote %d shard(s) to %s: %,d documents, %,d sentences, %,d tokens%n",

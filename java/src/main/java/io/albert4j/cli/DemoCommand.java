@@ -144,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
                 .trainSteps(steps != null ? steps : PretrainCommand.DEFAULT_STEPS)
                 .timeBudgetSeconds(steps != null ? 0 : minutes * 60)
                 .maxSeqLength(seq).trainBatchSize(batch).microBatchSize(batch).learningRate(lr).polyPower(polyPower)
-                .optimizer("lamb").seed(seed).dupeFactor(5)
+                .optimizer("lamb").seed(seed).dupeFactor(40)
                 .logEverySteps(25).evalEverySteps(250).saveCheckpointsSteps(500).keepCheckpointMax(3).build();
         return PretrainingRun.builder().corpus(files).corpusFormat(CorpusFormat.PROSE).tokenizer(spiece)
                 .config("demo").runDirectory(runDir).overwrite(true).options(options).evalBatches(32)

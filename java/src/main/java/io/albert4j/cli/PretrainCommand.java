@@ -1,6 +1,11 @@
 package io.albert4j.cli;
 
 import io.albert4j.backend.Backend;
+import io.albert4j.backend.cuda.CudaBackend;
+import io.albert4j.dist.Communicator;
+import io.albert4j.dist.Communicators;
+import io.albert4j.dist.MpiCommunicator;
+import io.albert4j.dist.NcclCommunicator;
 import io.albert4j.data.CorpusFormat;
 import io.albert4j.tensor.Device;
 import io.albert4j.train.Pretrainer;
@@ -10,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -19,6 +25,11 @@ import java.util.concurrent.Callable;
  * which are sized for one machine (the paper's batch of 4096 is {@code --batch 4096 --micro-batch 32}).
  * {@code --minutes M} trains for a time budget instead of a step count
  * ({@link PretrainingOptions#timeBudgetSeconds()}). The run itself is {@link PretrainingRun}.
+ *
+ * <p>Under {@code mpirun -np N} every process is one rank of a data-parallel run ({@link Communicators}): rank and
+ * world size are MPI's, {@code --batch} stays the global batch and {@code --micro-batch} (default: the batch over
+ * the ranks) is per rank; with {@code --device cuda} each rank takes the GPU of its local rank and reduces its
+ * gradients with NCCL when libnccl.so.2 is there. Rank 0 alone prints and writes the run directory.
  */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Pretrain ALBERT (MLM + sentence-order prediction) on a text corpus.")
@@ -33,9 +44,11 @@ final class PretrainCommand implements Callable<Integer> {
             description = "text files or folders (recursive)")
     List<Path> corpus;
 
-    @Option(names = "--corpus-format", defaultValue = "SENTENCE_PER_LINE",
-            description = "SENTENCE_PER_LINE (blank line between documents, the original format) or PROSE "
-                    + "(one document per file or blank-line block, sentences split here); default ${DEFAULT-VALUE}")
+    @Option(names = "--corpus-format",
+            description = "SENTENCE_PER_LINE (blank line between documents, the original format), PROSE "
+                    + "(one document per file or blank-line block, sentences split here) or SHARDS (the files of "
+                    + "`albert data prepare`); default: SHARDS when the files start with the shard header, else "
+                    + "SENTENCE_PER_LINE")
     CorpusFormat corpusFormat;
 
     @Option(names = "--eval-corpus", split = ",", paramLabel = "PATH",
@@ -75,7 +88,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--masked-lm-prob", defaultValue = "0.15") double maskedLmProb;
     @Option(names = "--ngram", defaultValue = "3") int ngram;
     @Option(names = "--short-seq-prob", defaultValue = "0.1") double shortSeqProb;
-    @Option(names = "--dupe-factor", defaultValue = "40") int dupeFactor;
+    @Option(names = "--dupe-factor", defaultValue = "40", description = "as GR's create_pretraining_data: N "
+            + "differently segmented and masked copies of the corpus; pass p over the corpus reads copy p mod N, in "
+            + "a fresh order, so masks repeat every N passes; default ${DEFAULT-VALUE}") int dupeFactor;
     @Option(names = {"--train-batch-size", "--batch"}, defaultValue = "64",
             description = "sequences per update (the paper: 4096); default ${DEFAULT-VALUE}") int batch;
     @Option(names = "--micro-batch", defaultValue = "0",
@@ -116,14 +131,60 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--bf16", description = "cpu only: matrix products on bf16 operands with fp32 accumulation "
             + "(AVX512_BF16; weights and optimizer stay fp32)") boolean bf16;
     @Option(names = "--no-progress", description = "log lines instead of a progress bar") boolean noProgress;
+    @Option(names = "--collective-timeout", defaultValue = "600", paramLabel = "SECONDS", description = "under "
+            + "mpirun: a rank that waits this long in one collective (the others died or hang) ends itself, and with "
+            + "it the job; allow for rank 0's evaluations and checkpoint writes; default ${DEFAULT-VALUE}")
+    double collectiveTimeout;
+
+    /** The ranks of this run (1 until {@link #call()} has joined them). */
+    private int ranks = 1;
 
     @Override
     public Integer call() throws Exception {
+        if (!(collectiveTimeout > 0)) {
+            throw new IllegalArgumentException("--collective-timeout must be > 0 seconds, got " + collectiveTimeout);
+        }
+        try (Communicator world = Communicators.fromEnvironment(
+                Duration.ofMillis(Math.round(collectiveTimeout * 1000)), System.err)) {
+            ranks = world.size();
+            try {
+                return call(world);
+            } catch (Exception | Error e) {
+                if (world instanceof MpiCommunicator mpi && ranks > 1) {
+                    // Leaving through MPI_Finalize would wait for the ranks still training: end the job instead.
+                    System.err.printf("albert pretrain, rank %d of %d: %s%n", world.rank(), ranks, e.getMessage());
+                    System.err.flush();
+                    mpi.abort(1);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private Integer call(Communicator world) throws Exception {
         PretrainingOptions options = options();
-        if (steps != null && minutes != null) {
+        boolean root = world.isRoot();
+        if (steps != null && minutes != null && root) {
             System.err.println("note: --steps wins over --minutes: a fixed plan of " + steps + " steps");
         }
-        Pretrainer.Result result = pretraining(BackendSetup.open(Device.parse(device), threads, tf32, bf16)).run();
+        Device parsed = Device.parse(device);
+        if (ranks > 1 && parsed.kind() == Device.Kind.CUDA && !device.contains(":")) {
+            parsed = Device.cuda(Communicators.localRank(System.getenv()));  // one GPU per rank on each machine
+        }
+        Backend backend = BackendSetup.open(parsed, threads, tf32, bf16);
+        Communicator gradients = world;
+        if (ranks > 1 && backend instanceof CudaBackend cuda && world instanceof MpiCommunicator mpi) {
+            String missing = NcclCommunicator.unavailableReason();
+            if (missing == null) {
+                gradients = NcclCommunicator.over(mpi, cuda);
+            } else if (root) {
+                System.err.println("note: " + missing + "; gradients go through the host over MPI");
+            }
+        }
+        Pretrainer.Result result = runBuilder(backend).communicator(gradients).build().run();
+        if (!root) {
+            return 0;
+        }
         if (result.firstStep() == result.finalStep()) {
             System.out.printf("done: %d steps (all trained before); model in %s%n", result.finalStep(),
                     result.modelDir());
@@ -152,6 +213,10 @@ final class PretrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--warmup-steps needs --steps: with --minutes the warmup is 2.5% of "
                     + "the re-planned total");
         }
+        if (microBatch <= 0 && batch % ranks != 0) {
+            throw new IllegalArgumentException("--batch " + batch + " does not split over " + ranks + " ranks: give a "
+                    + "multiple of " + ranks + " or a --micro-batch");
+        }
         PretrainingOptions.Builder plan = PretrainingOptions.defaults().toBuilder()
                 .trainSteps(steps != null ? steps : DEFAULT_STEPS);
         if (warmupSteps >= 0) {
@@ -160,7 +225,7 @@ final class PretrainCommand implements Callable<Integer> {
         return plan.maxSeqLength(maxSeqLength)
                 .maxPredictionsPerSeq(maxPredictionsPerSeq).maskedLmProb(maskedLmProb).ngram(ngram)
                 .shortSeqProb(shortSeqProb).dupeFactor(dupeFactor).trainBatchSize(batch)
-                .microBatchSize(microBatch <= 0 ? batch : microBatch).learningRate(learningRate).polyPower(polyPower)
+                .microBatchSize(microBatch <= 0 ? batch / ranks : microBatch).learningRate(learningRate).polyPower(polyPower)
                 .optimizer(optimizer).weightDecay(weightDecay).clipNorm(clipNorm).beta1(beta1).beta2(beta2)
                 .epsilon(epsilon).logEverySteps(logEvery).evalEverySteps(evalEvery).saveCheckpointsSteps(saveEvery)
                 .keepCheckpointMax(keepCheckpoints).seed(seed).recomputeActivations(recompute)
@@ -169,9 +234,13 @@ final class PretrainCommand implements Callable<Integer> {
 
     /** The run these options describe: {@link PretrainingRun} does the work, this command parses and prints. */
     PretrainingRun pretraining(Backend backend) {
+        return runBuilder(backend).build();
+    }
+
+    private PretrainingRun.Builder runBuilder(Backend backend) {
         return PretrainingRun.builder().corpus(corpus).corpusFormat(corpusFormat).evalCorpus(evalCorpus)
                 .tokenizer(tokenizer).vocabSize(vocabSize).tokenizerProgress(new TokenizerProgress()).config(config)
                 .initCheckpoint(initCheckpoint).runDirectory(out).options(options()).evalBatches(evalBatches)
-                .resume(resume).overwrite(overwrite).backend(backend).showProgress(!noProgress).build();
+                .resume(resume).overwrite(overwrite).backend(backend).showProgress(!noProgress);
     }
 }

@@ -56,6 +56,9 @@ final class TokenizerTrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give exactly one of --model-prefix or --out");
         }
         Path modelFile = out != null ? out : Path.of(modelPrefix + ".model");
+        if (!format.isText()) {
+            throw new IllegalArgumentException("--format " + format + ": a tokenizer trains on text");
+        }
         long start = System.nanoTime();
         SentencePieceModel model;
         try (TokenizerProgress progress = new TokenizerProgress()) {

@@ -13,14 +13,20 @@ import java.util.Arrays;
  * Reads UTF-8 lines from a file while tracking the byte offset of the next line, so a reader can be reopened at a
  * document boundary. Invalid UTF-8 is decoded with U+FFFD replacement characters (never an error: one bad byte in
  * a large corpus should not stop pretraining). A UTF-8 byte-order mark at the start of the file is skipped.
+ *
+ * <p>A NUL byte is refused: text has none (UTF-8 encodes no other character with a 0 byte), while binary files,
+ * prepared shards among them, are full of them. Decoding one as text would train on replacement characters and
+ * {@code <unk>} without a word of warning.
  */
 final class ByteLineReader implements Closeable {
+    private final Path file;
     private final FileChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
     private long nextLineOffset;
     private byte[] line = new byte[256];
 
     ByteLineReader(Path file, long offset) throws IOException {
+        this.file = file;
         channel = FileChannel.open(file, StandardOpenOption.READ);
         channel.position(offset);
         nextLineOffset = offset;
@@ -44,6 +50,9 @@ final class ByteLineReader implements Closeable {
             if (b == '\n') {
                 break;
             }
+            if (b == 0) {
+                throw binary(nextLineOffset - 1);
+            }
             if (length == line.length) {
                 line = Arrays.copyOf(line, line.length * 2);
             }
@@ -56,6 +65,13 @@ final class ByteLineReader implements Closeable {
             length--;
         }
         return new String(line, 0, length, StandardCharsets.UTF_8);
+    }
+
+    private DataException binary(long offset) {
+        boolean shard = CorpusFiles.startsWithShardMagic(file);
+        return new DataException("corpus file '" + file + "': byte " + offset + " is 0x00, so this is a binary file, "
+                + "not text" + (shard ? " (it is a prepared shard: read it as shards, --corpus-format SHARDS)"
+                : "; give text files only"));
     }
 
     /** Byte offset where the line after the last one read starts. */

@@ -1,10 +1,12 @@
 package io.albert4j.data;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -42,6 +44,37 @@ public final class CorpusFiles {
             }
         }
         return List.copyOf(files);
+    }
+
+    /**
+     * {@link CorpusFormat#SHARDS} when every file starts with the shard magic, {@link CorpusFormat#SENTENCE_PER_LINE}
+     * when none does; a mix is refused with one file of each kind.
+     */
+    public static CorpusFormat detectFormat(List<Path> files) {
+        Path shard = null;
+        Path text = null;
+        for (Path file : files) {
+            if (startsWithShardMagic(file)) {
+                shard = shard == null ? file : shard;
+            } else {
+                text = text == null ? file : text;
+            }
+            if (shard != null && text != null) {
+                throw new DataException("corpus mixes prepared shards ('" + shard + "') and other files ('" + text
+                        + "'): give them as separate corpora, or name the format (--corpus-format)");
+            }
+        }
+        return shard != null ? CorpusFormat.SHARDS : CorpusFormat.SENTENCE_PER_LINE;
+    }
+
+    /** Whether {@code file} begins with {@link ShardFormat}'s 8-byte magic. */
+    static boolean startsWithShardMagic(Path file) {
+        byte[] head = new byte[ShardFormat.MAGIC.length];
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(head, 0, head.length) == head.length && Arrays.equals(head, ShardFormat.MAGIC);
+        } catch (IOException e) {
+            throw new UncheckedIOException("corpus file '" + file + "': " + e.getMessage(), e);
+        }
     }
 
     static String describe(List<Path> files) {

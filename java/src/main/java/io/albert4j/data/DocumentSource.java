@@ -15,7 +15,30 @@ public interface DocumentSource {
 
     /** Raw text files or folders (searched recursively, files in sorted path order), tokenized on the fly. */
     static DocumentSource text(List<Path> inputs, CorpusFormat format, Tokenizer tokenizer) {
+        if (!format.isText()) {
+            throw new IllegalArgumentException("DocumentSource.text: " + format + " is not a text format");
+        }
         return new TextDocumentSource(CorpusFiles.list(inputs), format, tokenizer);
+    }
+
+    /**
+     * The corpus in {@code inputs} as {@code format} says, or, for {@code format} null, as its files say: prepared
+     * shards when every file starts with the shard header, text in the original's sentence-per-line format when
+     * none does (a mix is refused, naming a file of each kind). Text files are still checked as they are read: a
+     * binary file among them is refused, naming the file and the byte ({@link ByteLineReader}).
+     *
+     * @param tokenizer for text; unused (may be null) for shards, which carry their vocabulary
+     */
+    static DocumentSource open(List<Path> inputs, CorpusFormat format, Tokenizer tokenizer) {
+        List<Path> files = CorpusFiles.list(inputs);
+        CorpusFormat resolved = format != null ? format : CorpusFiles.detectFormat(files);
+        if (resolved == CorpusFormat.SHARDS) {
+            return new ShardDocumentSource(files);
+        }
+        if (tokenizer == null) {
+            throw new IllegalArgumentException(CorpusFiles.describe(files) + " is text and needs a tokenizer");
+        }
+        return new TextDocumentSource(files, resolved, tokenizer);
     }
 
     /** Pre-tokenized shard files or folders of them (see {@link ShardFormat}). */

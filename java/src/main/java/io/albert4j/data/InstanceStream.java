@@ -20,6 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * own {@code SEGMENTS(pass, window, d)} stream (B of one-sentence chunks comes from another document of the same
  * window); pair {@code k} of document {@code d} is masked with {@code MASKING(pass, window, d, k)}; finally the
  * window's instances are shuffled ({@code INSTANCE_ORDER}).
+ *
+ * <p>{@code dupeFactor} is GR create_pretraining_data's: the corpus is made into that many differently segmented
+ * and masked copies. Pass {@code p} reads copy {@code p mod dupeFactor}: every draw above but the last derives
+ * from the copy, the instance order from the pass, so a copy's instances come back every {@code dupeFactor}
+ * passes in a fresh order within each window, as GR's static data does when training reads it again.
  */
 final class InstanceStream {
     /** One window's instances and where the next window starts. */
@@ -58,12 +63,18 @@ final class InstanceStream {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        DeterministicRandom.derive(config.seed(), DeterministicRandom.FILE_ORDER, pass).shuffle(order);
+        DeterministicRandom.derive(config.seed(), DeterministicRandom.FILE_ORDER, copyOf(pass)).shuffle(order);
         return order;
+    }
+
+    /** The copy of the corpus (GR's dupe) that pass {@code pass} reads. */
+    private int copyOf(int pass) {
+        return pass % config.dupeFactor();
     }
 
     Window window(int pass, int window, CorpusPosition start) throws IOException, InterruptedException {
         int[] order = fileOrder(pass);
+        int copy = copyOf(pass);
         List<DocumentSource.PendingDocument> pending = new ArrayList<>();
         CorpusPosition next;
         boolean passEnded;
@@ -84,19 +95,19 @@ final class InstanceStream {
             }
         }
         long seed = config.seed();
-        DeterministicRandom.derive(seed, DeterministicRandom.DOCUMENT_ORDER, pass, window).shuffle(documents);
+        DeterministicRandom.derive(seed, DeterministicRandom.DOCUMENT_ORDER, copy, window).shuffle(documents);
 
         List<Callable<List<PretrainingInstance>>> tasks = new ArrayList<>();
         for (int d = 0; d < documents.size(); d++) {
             int documentIndex = d;
             tasks.add(() -> {
                 List<SegmentPair> pairs = pairBuilder.build(documents, documentIndex,
-                        DeterministicRandom.derive(seed, DeterministicRandom.SEGMENTS, pass, window, documentIndex));
+                        DeterministicRandom.derive(seed, DeterministicRandom.SEGMENTS, copy, window, documentIndex));
                 List<PretrainingInstance> instances = new ArrayList<>(pairs.size());
                 for (int k = 0; k < pairs.size(); k++) {
                     SegmentPair pair = pairs.get(k);
                     MaskedTokens masked = masker.mask(pair.tokens(), DeterministicRandom.derive(seed,
-                            DeterministicRandom.MASKING, pass, window, documentIndex, k));
+                            DeterministicRandom.MASKING, copy, window, documentIndex, k));
                     instances.add(new PretrainingInstance(masked.inputIds(), pair.segmentIds(),
                             pair.sentenceOrderLabel(), masked.maskedPositions(), masked.maskedLabels()));
                 }

@@ -10,8 +10,11 @@ package io.albert4j.data;
  * @param maskedLmProb          fraction of tokens to predict (0 disables masking)
  * @param maxPredictionsPerSeq  cap on predicted tokens per row
  * @param ngram                 longest masked n-gram, in whole words
- * @param dupeFactor            passes over the corpus, each with a fresh document order and fresh masks
- * @param cycle                 keep making further passes after {@code dupeFactor} (for step-limited training)
+ * @param dupeFactor            GR's dupe_factor: differently segmented and masked copies of the corpus, and the
+ *                              passes a stream makes unless it cycles; pass {@code p} reads copy
+ *                              {@code p mod dupeFactor} in a fresh order
+ * @param cycle                 keep making further passes after {@code dupeFactor}, reading the copies again (for
+ *                              step-limited training)
  * @param shuffleWindowDocuments documents held and shuffled at once; bounds memory (see {@code docs/data-pipeline.md})
  * @param batchSize             rows per batch
  * @param prefetchBatches       batches the background producer may run ahead

@@ -45,6 +45,7 @@ public final class PretrainingDataLoader implements AutoCloseable {
 
     private final DocumentSource source;
     private final PretrainingConfig config;
+    private final DataShard shard;
     private final BlockingQueue<Item> queue;
     private final ExecutorService workers;
     private final InstanceStream stream;
@@ -53,13 +54,14 @@ public final class PretrainingDataLoader implements AutoCloseable {
     private DataCursor cursor;
     private volatile boolean closed;
 
-    private PretrainingDataLoader(DocumentSource source, PretrainingConfig config, DataCursor start) {
+    private PretrainingDataLoader(DocumentSource source, PretrainingConfig config, DataCursor start, DataShard shard) {
         if (start.seed() != config.seed()) {
             throw new DataException("DataCursor: saved for seed " + start.seed() + " but the config's seed is "
                     + config.seed());
         }
         this.source = source;
         this.config = config;
+        this.shard = shard;
         this.cursor = start;
         this.queue = new ArrayBlockingQueue<>(config.prefetchBatches());
         int id = LOADERS.incrementAndGet();
@@ -77,12 +79,22 @@ public final class PretrainingDataLoader implements AutoCloseable {
 
     /** Batches from the beginning of the run. */
     public static PretrainingDataLoader open(DocumentSource source, PretrainingConfig config) {
-        return new PretrainingDataLoader(source, config, DataCursor.start(config.seed()));
+        return new PretrainingDataLoader(source, config, DataCursor.start(config.seed()), DataShard.ALL);
     }
 
     /** The batches that followed {@code cursor} in a run with the same source and config. */
     public static PretrainingDataLoader resume(DocumentSource source, PretrainingConfig config, DataCursor cursor) {
-        return new PretrainingDataLoader(source, config, cursor);
+        return new PretrainingDataLoader(source, config, cursor, DataShard.ALL);
+    }
+
+    /**
+     * As {@link #resume(DocumentSource, PretrainingConfig, DataCursor)} for one rank of a data-parallel job: its
+     * {@code config.batchSize()} rows of each global micro-batch of {@code shard.count() × batchSize} (see {@link
+     * DataShard}). The cursor counts global micro-batches, and is the same on every rank.
+     */
+    public static PretrainingDataLoader resume(DocumentSource source, PretrainingConfig config, DataCursor cursor,
+                                               DataShard shard) {
+        return new PretrainingDataLoader(source, config, cursor, shard);
     }
 
     public boolean hasNext() {
@@ -150,7 +162,8 @@ public final class PretrainingDataLoader implements AutoCloseable {
             long batches = start.batches();
             long instancesThisPass = 0;
             boolean passReadFromStart = window == 0 && skip == 0 && position.equals(CorpusPosition.START);
-            List<PretrainingInstance> rows = new ArrayList<>(config.batchSize());
+            int globalRows = config.batchSize() * shard.count();
+            List<PretrainingInstance> rows = new ArrayList<>(globalRows);
             while (config.cycle() || pass < config.dupeFactor()) {
                 InstanceStream.Window built = stream.window(pass, window, position);
                 if (skip > built.instances().size()) {
@@ -161,7 +174,7 @@ public final class PretrainingDataLoader implements AutoCloseable {
                 instancesThisPass += built.instances().size() - skip;
                 for (int i = skip; i < built.instances().size(); i++) {
                     rows.add(built.instances().get(i));
-                    if (rows.size() == config.batchSize()) {
+                    if (rows.size() == globalRows) {
                         batches++;
                         DataCursor after = i + 1 < built.instances().size()
                                 ? new DataCursor(config.seed(), pass, window, position.fileSlot(),
@@ -170,8 +183,10 @@ public final class PretrainingDataLoader implements AutoCloseable {
                                         ? new DataCursor(config.seed(), pass + 1, 0, 0, 0, 0, batches)
                                         : new DataCursor(config.seed(), pass, window + 1, built.next().fileSlot(),
                                                 built.next().byteOffset(), 0, batches);
-                        queue.put(new Produced(Batch.of(rows, config.maxSeqLength()), after));
-                        rows = new ArrayList<>(config.batchSize());
+                        List<PretrainingInstance> mine = rows.subList(shard.index() * config.batchSize(),
+                                (shard.index() + 1) * config.batchSize());
+                        queue.put(new Produced(Batch.of(mine, config.maxSeqLength()), after));
+                        rows = new ArrayList<>(globalRows);
                     }
                 }
                 skip = 0;

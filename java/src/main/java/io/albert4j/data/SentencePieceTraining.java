@@ -71,6 +71,13 @@ public final class SentencePieceTraining {
                     throw new UncheckedIOException(e);
                 }
             });
+            // Text has no NUL byte; a binary file (a prepared shard, say) would train a vocabulary of garbage.
+            lines = lines.peek(line -> {
+                if (line.indexOf('\0') >= 0) {
+                    throw new DataException("corpus file '" + file + "' holds a 0x00 byte: it is a binary file, "
+                            + "not text");
+                }
+            });
             return format == CorpusFormat.PROSE ? lines.flatMap(line -> SentenceSplitter.split(line).stream()) : lines;
         });
     }

@@ -21,6 +21,9 @@ final class TextDocumentSource implements DocumentSource {
     private final VocabularyInfo vocabulary;
 
     TextDocumentSource(List<Path> files, CorpusFormat format, Tokenizer tokenizer) {
+        if (!format.isText()) {
+            throw new IllegalArgumentException("text corpus: " + format + " is not a text format");
+        }
         this.files = files;
         this.format = format;
         this.tokenizer = tokenizer;

@@ -5,13 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.albert.AlbertForPreTrainingOutput;
+import io.albert4j.dist.Communicator;
+import io.albert4j.dist.GradientAllReduce;
+import io.albert4j.dist.SingleProcess;
 import io.albert4j.data.Batch;
 import io.albert4j.data.DataCursor;
+import io.albert4j.data.DataShard;
 import io.albert4j.data.DocumentSource;
 import io.albert4j.data.PretrainingDataLoader;
 import io.albert4j.io.AtomicFiles;
 import io.albert4j.io.ForeignFilesException;
 import io.albert4j.io.HfModelDirectory;
+import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.StepArena;
@@ -48,6 +53,12 @@ import java.util.function.LongSupplier;
  * count from the measured speed as the run goes and the learning rate follows the re-planned total. A checkpoint
  * then also holds the plan and the budget time used so far: a resumed run continues the same schedule with what is
  * left of the budget. It cannot be bitwise the uninterrupted run, whose step count depended on its own timing.
+ *
+ * <p>Data-parallel ({@link #communicator}): every rank runs this loop on its own rows of each batch ({@link
+ * DataShard}); {@code trainBatchSize} stays the global batch, {@code microBatchSize} is per rank. The losses are
+ * normalised over the global batch (MLM by the masked tokens of all ranks and micro-batches, SOP by its rows),
+ * so the summed gradients, and the update every rank then makes, are those of one process over the same batch.
+ * Rank 0 alone writes the run directory; checkpoints record the world size and every rank's cursor.
  */
 public final class Pretrainer {
     /** Where the final model goes under the run directory. */
@@ -55,7 +66,9 @@ public final class Pretrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Settings that may change between a checkpoint and its resumption without changing the numbers. */
     private static final Set<String> RESUME_MAY_CHANGE = Set.of("logEverySteps", "evalEverySteps",
-            "saveCheckpointsSteps", "keepCheckpointMax", "recomputeActivations", "skipNonFiniteSteps");
+            "saveCheckpointsSteps", "keepCheckpointMax", "recomputeActivations", "skipNonFiniteSteps",
+            // Per rank, so it changes with the rank count; the update is that of the global batch either way.
+            "microBatchSize");
     /** What a run writes besides its checkpoints; spiece.model/.vocab: the tokenizer the CLI trains into a run. */
     private static final Set<String> RUN_FILES = Set.of(MODEL_DIR, MetricsLog.FILE_NAME,
             MetricsLog.FILE_NAME + ".previous", TrainingPlot.PNG_FILE, TrainingPlot.HTML_FILE,
@@ -73,6 +86,11 @@ public final class Pretrainer {
     private boolean overwrite;
     private PrintStream log = System.err;
     private LongSupplier nanoTime = System::nanoTime;
+    private Communicator communicator = SingleProcess.INSTANCE;
+    /** With several ranks, rank 0's clock as every rank last heard it, so that all plan the same steps. */
+    private volatile long agreedNanos;
+    /** Rank 0's clock since the plan was made (several ranks only). */
+    private LongSupplier rootClock;
 
     /**
      * @param heldOut        batches for evaluation (may be null: no evaluation)
@@ -149,6 +167,15 @@ public final class Pretrainer {
         HfModelDirectory.checkCanSave(runDir.resolve(MODEL_DIR), overwrite);
     }
 
+    /**
+     * The ranks of a data-parallel run ({@link SingleProcess} by default). The model must start from the same weights
+     * on every rank (same seed or checkpoint: checked), and every rank must read the same corpus.
+     */
+    public Pretrainer communicator(Communicator ranks) {
+        this.communicator = ranks;
+        return this;
+    }
+
     /** The clock a time budget is measured on, in nanoseconds ({@code System::nanoTime}); tests pass a fake one. */
     public Pretrainer clock(LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
@@ -177,32 +204,64 @@ public final class Pretrainer {
      * schedule untouched: a later {@code run(true)} continues as if never interrupted.
      */
     public Result run(boolean resume, long stopAtStep) throws IOException {
-        // Leftovers of writes that were killed: temporary directories go, a set-aside one comes back.
-        TrainingCheckpoints.recoverLeftovers(runDir);
-        AtomicFiles.recover(runDir.resolve(MODEL_DIR));
-        checkRunDirectory(runDir, resume, overwrite);
-        Files.createDirectories(runDir);
-        if (!resume && overwrite) {
-            removeEarlierRun();
+        boolean root = communicator.isRoot();
+        int accumulation = accumulationSteps();
+        // Rank 0 alone touches the run directory; the others wait for its verdict, so a refusal stops every rank.
+        Exception setupFailure = null;
+        if (root) {
+            try {
+                // Leftovers of writes that were killed: temporary directories go, a set-aside one comes back.
+                TrainingCheckpoints.recoverLeftovers(runDir);
+                AtomicFiles.recover(runDir.resolve(MODEL_DIR));
+                checkRunDirectory(runDir, resume, overwrite);
+                Files.createDirectories(runDir);
+                if (!resume && overwrite) {
+                    removeEarlierRun();
+                }
+            } catch (IOException | RuntimeException e) {
+                setupFailure = e;
+            }
         }
+        agreeOrThrow(setupFailure, "set up " + runDir);
         long startStep = 0;
         DataCursor cursor = DataCursor.start(options.seed());
         Optional<TrainingCheckpoints.Checkpoint> checkpoint = resume ? TrainingCheckpoints.latest(runDir)
                 : Optional.empty();
+        startStep = checkpoint.map(TrainingCheckpoints.Checkpoint::step).orElse(0L);
+        checkSameOnEveryRank(startStep, "the checkpoint step to resume from",
+                "every rank must see the same run directory (a shared file system)");
         if (checkpoint.isPresent()) {
             checkCompatible(checkpoint.get().state().runConfig());
+            int savedWorld = checkpoint.get().state().worldSize();
+            if (savedWorld != communicator.size() && root) {
+                log.printf("note: %s was written by %d rank(s), this run has %d: the global batch (%d) and the data "
+                                + "cursor carry over and each rank now trains on %d rows of it, so the run continues "
+                                + "the same data and schedule; it is not bitwise the uninterrupted run (sums in "
+                                + "another order, other dropout masks)%n", checkpoint.get().directory().getFileName(),
+                        savedWorld, communicator.size(), options.trainBatchSize(),
+                        options.trainBatchSize() / communicator.size());
+            }
             checkpoint.get().loadModel(model.namedParameters());
             startStep = checkpoint.get().step();
             cursor = DataCursor.fromJson(checkpoint.get().state().dataCursor().toString());
-            log.println("resuming from " + checkpoint.get().directory() + " at step " + startStep);
-        } else if (resume) {
+            if (root) {
+                log.println("resuming from " + checkpoint.get().directory() + " at step " + startStep);
+            }
+        } else if (resume && root) {
             log.println("no complete checkpoint in " + runDir + ": starting from step 0");
         }
+        LongSupplier clock = nanoTime;
+        if (communicator.size() > 1) {
+            long origin = nanoTime.getAsLong();
+            agreedNanos = 0;
+            clock = () -> agreedNanos;
+            rootClock = () -> nanoTime.getAsLong() - origin;
+        }
         TrainingPlan plan = checkpoint.isPresent()
-                ? TrainingPlan.resume(options, nanoTime, startStep, checkpoint.get().state().plan())
-                : TrainingPlan.start(options, nanoTime);
+                ? TrainingPlan.resume(options, clock, startStep, checkpoint.get().state().plan())
+                : TrainingPlan.start(options, clock);
         Path modelDir = runDir.resolve(MODEL_DIR);
-        if (checkpoint.isPresent() && startStep >= plan.plannedSteps()) {
+        if (checkpoint.isPresent() && startStep >= plan.plannedSteps() && root) {
             log.println("step " + startStep + " of " + plan.plannedSteps() + " already trained: writing the "
                     + "final model from " + checkpoint.get().directory().getFileName() + " into " + modelDir);
         }
@@ -210,14 +269,20 @@ public final class Pretrainer {
         model.enableGradients();
         model.zeroGradients();
         TrainingCheckpoints checkpoints = new TrainingCheckpoints(runDir, options.keepCheckpointMax());
-        MetricsLog.truncateAfter(runDir, startStep);
+        if (root) {
+            MetricsLog.truncateAfter(runDir, startStep);
+        }
+        checkSameWeights(startStep);
         long arenaBytes = 64L << 20;
         try (StepArena arena = new StepArena(model.backend(), arenaBytes);
              StepArena evalArena = new StepArena(model.backend(), arenaBytes);
              Optimizer optimizer = newOptimizer();
-             PretrainingDataLoader loader = PretrainingDataLoader.resume(corpus, options.dataConfig(), cursor);
-             MetricsLog metricsLog = new MetricsLog(runDir);
-             ProgressDisplay progress = showProgress
+             PretrainingDataLoader loader = PretrainingDataLoader.resume(corpus, options.dataConfig(), cursor,
+                     new DataShard(communicator.rank(), communicator.size()));
+             GradientAllReduce gradients = new GradientAllReduce(communicator, gradientsInOrder(),
+                     GradientAllReduce.DEFAULT_BUCKET_BYTES);
+             MetricsLog metricsLog = root ? new MetricsLog(runDir) : null;
+             ProgressDisplay progress = showProgress && root
                      ? ProgressDisplay.create("pretrain", plan.plannedSteps(), startStep) : null) {
             checkpoint.ifPresent(c -> c.loadOptimizer(optimizer));
             model.setActivationRecomputation(options.recomputeActivations());
@@ -233,14 +298,18 @@ public final class Pretrainer {
             for (long step = startStep; step < endStep; step++) {
                 long t0 = System.nanoTime();
                 double lr = plan.learningRate(step);
-                PretrainingMetrics stepMetrics = new PretrainingMetrics();
-                StepOutcome outcome = trainStep(step, loader, arena, stepMetrics, window);
+                StepOutcome outcome = trainStep(step, loader, arena, accumulation);
                 long tokens = outcome.tokens();
+                if (outcome.finite()) {
+                    gradients.run();
+                }
                 boolean applied = outcome.finite() && applyUpdate(optimizer, (float) lr, step);
                 if (!applied) {
                     skipped++;
+                } else {
+                    window.addAll(outcome.metrics());
                 }
-                losses.add(applied ? stepMetrics.loss() : Double.NaN);
+                losses.add(applied ? outcome.metrics().loss() : Double.NaN);
                 long nanos = System.nanoTime() - t0;
                 windowTokens += tokens;
                 windowNanos += nanos;
@@ -255,7 +324,7 @@ public final class Pretrainer {
                     progress.update(done, window.loss(), window.mlmAccuracy(), window.sopAccuracy(), lr,
                             tokensPerSecond);
                 }
-                if (done % options.logEverySteps() == 0 || done == endStep) {
+                if ((done % options.logEverySteps() == 0 || done == endStep) && metricsLog != null) {
                     metricsLog.append(MetricsRecord.train(done, window.loss(), window.mlmAccuracy(),
                             window.sopAccuracy(), lr, tokensPerSecond));
                     window.reset();
@@ -263,8 +332,8 @@ public final class Pretrainer {
                     windowNanos = 0;
                 }
                 boolean last = done == endStep;
-                if (heldOut != null && ((options.evalEverySteps() > 0 && done % options.evalEverySteps() == 0)
-                        || last)) {
+                if (heldOut != null && root && ((options.evalEverySteps() > 0
+                        && done % options.evalEverySteps() == 0) || last)) {
                     lastEval = heldOut.evaluate(model, evalArena);
                     metricsLog.append(MetricsRecord.eval(done, lastEval.loss(), lastEval.mlmAccuracy(),
                             lastEval.sopAccuracy(), lastEval.maskedInputAccuracy(),
@@ -277,14 +346,26 @@ public final class Pretrainer {
                     }
                 }
                 if ((options.saveCheckpointsSteps() > 0 && done % options.saveCheckpointsSteps() == 0) || last) {
-                    checkpoints.save(stateAt(done, loader.cursor(), plan), JSON.readTree(model.config().toJson()),
-                            model.namedParameters(), tokenizerModel, optimizer);
+                    ObjectNode dataParallel = checkSameWeights(done).put("rows_per_rank", options.microBatchSize());
+                    dataParallel.set("rank_cursors", rankCursors(loader.cursor()));
+                    if (root) {
+                        checkpoints.save(stateAt(done, loader.cursor(), plan, dataParallel),
+                                JSON.readTree(model.config().toJson()), model.namedParameters(), tokenizerModel,
+                                optimizer);
+                    }
                 }
             }
-            if (endStep == plan.plannedSteps()) {
+            if (endStep == plan.plannedSteps() && root) {
                 // Also when nothing was left to train: the final save may be what a kill interrupted.
                 model.save(modelDir, tokenizerModel, overwrite);
             }
+            if (communicator.size() > 1 && root && totalNanos > 0) {
+                log.printf("%s: the gradient all-reduce (%d buckets) took %.1f ms a step, %.1f%% of the step time%n",
+                        communicator.description(), gradients.bucketCount(), gradients.meanSeconds() * 1e3,
+                        100 * gradients.meanSeconds() * losses.size() / (totalNanos / 1e9));
+            }
+            // No rank leaves before rank 0 has written the model: a launcher may end a job when its first rank exits.
+            communicator.barrier();
             double[] stepLosses = losses.stream().mapToDouble(Double::doubleValue).toArray();
             return new Result(startStep, Math.max(startStep, endStep), stepLosses, lastEval,
                     totalNanos == 0 ? Double.NaN : totalTokens / (totalNanos / 1e9), skipped, modelDir, plan.elapsed());
@@ -294,52 +375,192 @@ public final class Pretrainer {
     }
 
     /**
-     * Forward and backward of every micro-batch of one step; gradients accumulate in the parameters' buffers with
-     * each micro-batch's loss weighted 1/accumulation, so the update sees the mean over the whole batch.
-     * Returns the real (non-padding) tokens processed and whether every loss was finite.
+     * Forward and backward of every micro-batch of one step on this rank. The step's losses are normalised over the
+     * global batch, every rank's micro-batches together: micro-batch {@code i} weighs its mean MLM loss by
+     * {@code m_i / M} (its masked tokens over all of the step's) and its mean SOP loss by {@code rows_i / R}, so
+     * the gradients summed over micro-batches and ranks are those of the global batch's loss. With one process and
+     * no accumulation both weights are 1 and the step is what it always was. Returns the global tokens, whether
+     * every rank's losses were finite and the step's global metrics.
      */
-    private StepOutcome trainStep(long step, PretrainingDataLoader loader, StepArena arena, PretrainingMetrics stepMetrics,
-                           PretrainingMetrics window) {
-        int accumulation = options.accumulationSteps();
-        long tokens = 0;
-        boolean finite = true;
+    private StepOutcome trainStep(long step, PretrainingDataLoader loader, StepArena arena, int accumulation) {
+        Batch[] micros = new Batch[accumulation];
+        long[] masked = new long[accumulation];
+        long localMasked = 0;
+        long localTokens = 0;
         for (int micro = 0; micro < accumulation; micro++) {
-            // Always drawn, even after a NaN, so that the data order does not depend on what was skipped.
-            Batch batch = loader.next();
-            for (int m : batch.attentionMask()) {
-                tokens += m;
+            // All drawn up front, also after a NaN, so that the data order does not depend on what was skipped.
+            micros[micro] = loader.next();
+            masked[micro] = micros[micro].maskedPositions().length;
+            for (int m : micros[micro].attentionMask()) {
+                localTokens += m;
             }
+            localMasked += masked[micro];
+        }
+        double[] globalMasked = {localMasked};
+        communicator.allReduceSum(globalMasked);
+        double globalRows = options.trainBatchSize();
+        boolean finite = true;
+        PretrainingMetrics nonFinite = null;
+        double mlmWeighted = 0;
+        double sopWeighted = 0;
+        PretrainingMetrics counted = new PretrainingMetrics();
+        for (int micro = 0; micro < accumulation; micro++) {
             if (!finite) {
                 continue;
             }
+            Batch batch = micros[micro];
             try (Step s = Step.training(model.backend(), arena)) {
                 AlbertForPreTrainingOutput out = model.forwardAtMaskedPositions(PretrainingInputs.of(batch),
-                        dropoutSeed(step, micro));
+                        dropoutSeed(step, communicator.rank() * accumulation + micro));
                 PretrainingMetrics one = new PretrainingMetrics();
                 one.add(out, batch);
                 if (!Double.isFinite(one.loss())) {
                     finite = false;
-                    if (!options.skipNonFiniteSteps()) {
-                        model.zeroGradients();
-                        throw new NonFiniteLossException(step, one.loss(), one.mlmLoss(), one.sopLoss());
-                    }
-                    log.printf("step %d: loss is %s, skipping the step%n", step, one.loss());
+                    nonFinite = one;
                     continue;
                 }
-                stepMetrics.addAll(one);
-                window.addAll(one);
-                Tensor seed = s.allocate(DType.F32, out.loss().shape());
-                s.backend().fill(1.0f / accumulation, seed);
-                s.tape().backward(out.loss(), seed);
+                mlmWeighted += one.mlmLoss() * masked[micro];
+                sopWeighted += one.sopLoss() * batch.batchSize();
+                counted.addAll(one);
+                float mlmWeight = globalMasked[0] == 0 ? 0f : (float) (masked[micro] / globalMasked[0]);
+                float sopWeight = (float) (batch.batchSize() / globalRows);
+                Tensor objective = mlmWeight == sopWeight ? out.loss()
+                        : Ops.add(Ops.scale(out.mlmLoss(), mlmWeight), Ops.scale(out.sopLoss(), sopWeight));
+                Tensor seed = s.allocate(DType.F32, objective.shape());
+                s.backend().fill(mlmWeight == sopWeight ? mlmWeight : 1.0f, seed);
+                s.tape().backward(objective, seed);
             }
         }
-        if (!finite) {
-            model.zeroGradients();
+        // One reduction for what the step measured, whether every rank was finite, and rank 0's clock.
+        long[] counts = counted.counts();
+        double[] stats = new double[4 + counts.length];
+        stats[0] = finite ? 0 : 1;
+        stats[1] = mlmWeighted;
+        stats[2] = sopWeighted;
+        stats[3] = localTokens;
+        for (int i = 0; i < counts.length; i++) {
+            stats[4 + i] = counts[i];
         }
-        return new StepOutcome(tokens, finite);
+        double[] clock = {communicator.isRoot() && rootClock != null ? rootClock.getAsLong() : 0};
+        if (communicator.size() > 1) {
+            double[] both = java.util.Arrays.copyOf(stats, stats.length + 1);
+            both[stats.length] = clock[0];
+            communicator.allReduceSum(both);
+            System.arraycopy(both, 0, stats, 0, stats.length);
+            agreedNanos = (long) both[stats.length];
+        }
+        boolean allFinite = stats[0] == 0;
+        if (!allFinite) {
+            model.zeroGradients();
+            if (!options.skipNonFiniteSteps()) {
+                throw nonFinite != null
+                        ? new NonFiniteLossException(step, nonFinite.loss(), nonFinite.mlmLoss(), nonFinite.sopLoss())
+                        : new NonFiniteLossException(step, Double.NaN, Double.NaN, Double.NaN);
+            }
+            if (communicator.isRoot()) {
+                log.printf("step %d: loss is not finite%s, skipping the step%n", step,
+                        communicator.size() > 1 ? " on " + (long) stats[0] + " rank(s)" : "");
+            }
+            return new StepOutcome((long) stats[3], false, null);
+        }
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = (long) stats[4 + i];
+        }
+        PretrainingMetrics metrics = PretrainingMetrics.ofStep(globalMasked[0] == 0 ? 0 : stats[1] / globalMasked[0],
+                stats[2] / globalRows, counts);
+        return new StepOutcome((long) stats[3], true, metrics);
     }
 
-    private record StepOutcome(long tokens, boolean finite) {
+    private record StepOutcome(long tokens, boolean finite, PretrainingMetrics metrics) {
+    }
+
+    /** Micro-batches per rank and step: the global batch over (ranks × micro-batch). */
+    private int accumulationSteps() {
+        long perStep = (long) options.microBatchSize() * communicator.size();
+        if (options.trainBatchSize() % perStep != 0) {
+            throw new IllegalArgumentException("pretraining: the train batch (" + options.trainBatchSize() + ") must "
+                    + "be a multiple of the micro-batch (" + options.microBatchSize() + ") times the ranks ("
+                    + communicator.size() + ")");
+        }
+        return Math.toIntExact(options.trainBatchSize() / perStep);
+    }
+
+    /**
+     * Throws {@code failure} on the rank that had it and, on every other rank, an exception saying that another
+     * rank failed: no rank goes on to a collective that a failed rank will never join.
+     */
+    private void agreeOrThrow(Exception failure, String what) throws IOException {
+        if (communicator.allAgree(failure == null)) {
+            return;
+        }
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        throw new IllegalStateException("rank " + communicator.rank() + " of " + communicator.size() + ": another "
+                + "rank could not " + what + " (its message says why)");
+    }
+
+    /** Throws unless every rank has the same {@code value}. */
+    private void checkSameOnEveryRank(long value, String what, String hint) {
+        long[] all = communicator.allGather(new long[] {value});
+        for (long v : all) {
+            if (v != all[0]) {
+                throw new IllegalStateException("ranks disagree on " + what + ": " + java.util.Arrays.toString(all)
+                        + " (rank by rank); " + hint);
+            }
+        }
+    }
+
+    /**
+     * Checks that every rank holds bitwise the same weights (they start equal and take the same updates: a
+     * difference means a rank read another checkpoint or diverged) and returns the world size as JSON.
+     */
+    private ObjectNode checkSameWeights(long step) {
+        ObjectNode node = JSON.createObjectNode().put("world_size", communicator.size());
+        if (communicator.size() == 1) {
+            return node;
+        }
+        long hash = 1;
+        for (Tensor parameter : model.namedParameters().values()) {
+            float[] values = parameter.device().isCpu() ? parameter.toFloatArray()
+                    : io.albert4j.backend.Backends.hostFloats(parameter);
+            hash = 31 * hash + java.util.Arrays.hashCode(values);
+        }
+        checkSameOnEveryRank(hash, "the weights at step " + step, "the ranks did not start from the same weights or "
+                + "have diverged");
+        return node;
+    }
+
+    /** Every rank's cursor (the same stream position: {@link DataShard}) and rows, for trainer_state.json. */
+    private com.fasterxml.jackson.databind.node.ArrayNode rankCursors(DataCursor cursor) throws IOException {
+        long[] local = {cursor.seed(), cursor.pass(), cursor.window(), cursor.fileSlot(), cursor.byteOffset(),
+                cursor.instanceInWindow(), cursor.batches()};
+        long[] all = communicator.allGather(local);
+        var cursors = JSON.createArrayNode();
+        for (int rank = 0; rank < communicator.size(); rank++) {
+            int o = rank * local.length;
+            DataCursor of = new DataCursor(all[o], (int) all[o + 1], (int) all[o + 2], (int) all[o + 3], all[o + 4],
+                    (int) all[o + 5], all[o + 6]);
+            ObjectNode entry = JSON.createObjectNode().put("rank", rank);
+            entry.set("cursor", JSON.readTree(of.toJson()));
+            entry.put("rows", "[" + rank * options.microBatchSize() + ", " + (rank + 1) * options.microBatchSize()
+                    + ") of each global micro-batch of " + options.microBatchSize() * communicator.size());
+            cursors.add(entry);
+        }
+        return cursors;
+    }
+
+    private List<Tensor> gradientsInOrder() {
+        List<Tensor> grads = new ArrayList<>();
+        for (Tensor parameter : model.namedParameters().values()) {
+            if (parameter.grad() != null) {
+                grads.add(parameter.grad());
+            }
+        }
+        return grads;
     }
 
     /** Clip, update, clear the gradients; false when the optimizer skipped a non-finite gradient. */
@@ -370,11 +591,13 @@ public final class Pretrainer {
                 : new Lamb(params, options.optimizerConfig());
     }
 
-    private TrainerState stateAt(long step, DataCursor cursor, TrainingPlan plan) throws IOException {
+    private TrainerState stateAt(long step, DataCursor cursor, TrainingPlan plan, ObjectNode dataParallel)
+            throws IOException {
         ObjectNode rng = JSON.createObjectNode();
         rng.put("seed", options.seed());
         rng.put("dropout", "derived from (seed, step, micro-batch)");
-        return new TrainerState(step, rng, JSON.readTree(cursor.toJson()), JSON.valueToTree(options), plan.toJson());
+        return new TrainerState(step, rng, JSON.readTree(cursor.toJson()), JSON.valueToTree(options), plan.toJson(),
+                dataParallel);
     }
 
     private void checkCompatible(JsonNode saved) {

@@ -173,6 +173,33 @@ public final class PretrainingMetrics {
         maskedInputLossSum += other.maskedInputLossSum;
     }
 
+    /**
+     * The counts behind the accuracies ({@code [mlmCorrect, mlmTotal, sopCorrect, sopTotal, maskedInputCorrect,
+     * maskedInputTotal]}), to be summed over the ranks of a data-parallel step.
+     */
+    long[] counts() {
+        return new long[] {mlmCorrect, mlmTotal, sopCorrect, sopTotal, maskedInputCorrect, maskedInputTotal};
+    }
+
+    /**
+     * A whole step as one batch: its losses (already normalised over the step's global batch) and {@link #counts()}
+     * summed over micro-batches and ranks.
+     */
+    static PretrainingMetrics ofStep(double mlmLoss, double sopLoss, long[] counts) {
+        PretrainingMetrics step = new PretrainingMetrics();
+        step.mlmLossSum = mlmLoss;
+        step.sopLossSum = sopLoss;
+        step.lossSum = mlmLoss + sopLoss;
+        step.batches = 1;
+        step.mlmCorrect = counts[0];
+        step.mlmTotal = counts[1];
+        step.sopCorrect = counts[2];
+        step.sopTotal = counts[3];
+        step.maskedInputCorrect = counts[4];
+        step.maskedInputTotal = counts[5];
+        return step;
+    }
+
     public int batches() {
         return batches;
     }

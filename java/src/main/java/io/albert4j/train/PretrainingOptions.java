@@ -86,6 +86,14 @@ public record PretrainingOptions(
                 0.01f, 1.0f, 0.9f, 0.999f, 1e-6f, 100, 5_000, 5_000, 5, 12345L, false, false, 0);
     }
 
+    /**
+     * The paper's warmup, 2.5% of the steps (3,125 of 125,000), rounded up: a run of fewer than 40 steps still warms
+     * up over its first step (whose rate is 0, as in GR's schedule) instead of starting at the full rate.
+     */
+    public static long defaultWarmupSteps(long numTrainSteps) {
+        return (numTrainSteps * 25 + 999) / 1000;  // in integers: 0.025 has no exact double
+    }
+
     public int accumulationSteps() {
         return trainBatchSize / microBatchSize;
     }
@@ -145,10 +153,10 @@ public record PretrainingOptions(
         public Builder learningRate(double v) { learningRate = v; return this; }
         public Builder numTrainSteps(long v) { numTrainSteps = v; return this; }
         public Builder numWarmupSteps(long v) { numWarmupSteps = v; return this; }
-        /** {@code numTrainSteps} with the paper's warmup fraction: 2.5% of them (3,125 of 125,000), rounded. */
+        /** {@code numTrainSteps} with the paper's warmup fraction, rounded up ({@link #defaultWarmupSteps}). */
         public Builder trainSteps(long v) {
             numTrainSteps = v;
-            numWarmupSteps = Math.round(v * WARMUP_FRACTION);
+            numWarmupSteps = defaultWarmupSteps(v);
             return this;
         }
         public Builder polyPower(double v) { polyPower = v; return this; }

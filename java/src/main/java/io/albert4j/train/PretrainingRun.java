@@ -8,6 +8,9 @@ import io.albert4j.backend.Backends;
 import io.albert4j.data.CorpusFiles;
 import io.albert4j.data.CorpusFormat;
 import io.albert4j.data.DocumentSource;
+import io.albert4j.data.VocabularyInfo;
+import io.albert4j.dist.Communicator;
+import io.albert4j.dist.SingleProcess;
 import io.albert4j.data.SentencePieceTraining;
 import io.albert4j.io.HfModelDirectory;
 import io.albert4j.tokenizer.AlbertTokenizer;
@@ -67,6 +70,7 @@ public final class PretrainingRun {
     private final Backend backend;
     private final boolean showProgress;
     private final PrintStream log;
+    private final Communicator communicator;
 
     private PretrainingRun(Builder b) {
         corpus = List.copyOf(Objects.requireNonNull(b.corpus, "pretraining run: no corpus"));
@@ -85,6 +89,7 @@ public final class PretrainingRun {
         backend = b.backend != null ? b.backend : Backends.cpu();
         showProgress = b.showProgress;
         log = b.log;
+        communicator = b.communicator;
         if (evalBatches < 1) {
             throw new IllegalArgumentException("pretraining run: evalBatches must be >= 1, got " + evalBatches);
         }
@@ -116,23 +121,36 @@ public final class PretrainingRun {
      * tokenizer, split, held-out batches, model and training ({@link Pretrainer#run(boolean)}).
      */
     public Pretrainer.Result run() throws IOException {
-        Pretrainer.checkRunDirectory(runDirectory, resume, overwrite);
-        Files.createDirectories(runDirectory);
-        Path tokenizerModel = tokenizerModel();
+        boolean root = communicator.isRoot();
+        if (root) {  // the other ranks of a data-parallel run leave the run directory to rank 0
+            Pretrainer.checkRunDirectory(runDirectory, resume, overwrite);
+            Files.createDirectories(runDirectory);
+        }
+        List<Path> corpusFiles = CorpusFiles.list(corpus);
+        CorpusFormat format = corpusFormat != null ? corpusFormat : CorpusFiles.detectFormat(corpusFiles);
+        Path tokenizerModel = tokenizerModel(format);
         AlbertTokenizer tok = AlbertTokenizer.load(tokenizerModel);
-        List<Path> trainFiles = new ArrayList<>(CorpusFiles.list(corpus));
+        List<Path> trainFiles = new ArrayList<>(corpusFiles);
         List<Path> heldOutFiles = new ArrayList<>();
         if (!evalCorpus.isEmpty()) {
             heldOutFiles.addAll(CorpusFiles.list(evalCorpus));
         } else if (trainFiles.size() >= 2) {
             heldOutFiles.addAll(heldOutFiles(trainFiles));
             trainFiles.removeAll(heldOutFiles);
-        } else {
+        } else if (root) {
             log.println("note: one corpus file and no held-out corpus: training without held-out evaluation");
         }
-        DocumentSource train = DocumentSource.text(trainFiles, corpusFormat, tok);
-        HeldOutEvaluation heldOut = heldOutFiles.isEmpty() ? null : HeldOutEvaluation.collect(
-                DocumentSource.text(heldOutFiles, corpusFormat, tok),
+        DocumentSource train = DocumentSource.open(trainFiles, format, tok);
+        if (format == CorpusFormat.SHARDS && !train.vocabulary().equals(VocabularyInfo.of(tok))) {
+            throw new IllegalArgumentException(train.description() + " was prepared with another tokenizer than "
+                    + tokenizerModel + " (vocabulary of " + train.vocabulary().vocabSize() + " pieces, the tokenizer "
+                    + "has " + tok.vocabSize() + " or other word starts)");
+        }
+        // A held-out corpus of its own has its own format: detected, or the text format named for the corpus.
+        CorpusFormat heldOutFormat = evalCorpus.isEmpty() ? format
+                : corpusFormat != null && corpusFormat.isText() ? corpusFormat : null;
+        HeldOutEvaluation heldOut = heldOutFiles.isEmpty() || !root ? null : HeldOutEvaluation.collect(
+                DocumentSource.open(heldOutFiles, heldOutFormat, tok),
                 options.dataConfig().withSeed(options.seed() + 1), evalBatches);
         try (AlbertForPreTraining model = initCheckpoint != null ? AlbertForPreTraining.load(initCheckpoint, backend)
                 : AlbertForPreTraining.create(modelConfig(tok), backend, options.seed())) {
@@ -140,31 +158,46 @@ public final class PretrainingRun {
                     ? String.format(Locale.ROOT, "%.2f minutes (steps planned from the measured speed)",
                             options.timeBudgetSeconds() / 60)
                     : options.numTrainSteps() + " steps";
-            log.printf("pretraining %s: %,d parameters, %d training files, %d held-out; batch %d (micro-batch "
+            PrintStream say = root ? log : new PrintStream(java.io.OutputStream.nullOutputStream());
+            say.printf("pretraining %s: %,d parameters, %d training files, %d held-out; batch %d (micro-batch "
                             + "%d), seq %d, %s, %s lr %s%n", initCheckpoint != null ? initCheckpoint : config,
                     model.parameterCount(), trainFiles.size(), heldOutFiles.size(), options.trainBatchSize(),
                     options.microBatchSize(), options.maxSeqLength(), length, options.optimizer(),
                     options.learningRate());
+            if (communicator.size() > 1) {
+                say.printf("data-parallel: %s; each rank trains on %d of the batch's %d sequences a step%n",
+                        communicator.description(), options.trainBatchSize() / communicator.size(),
+                        options.trainBatchSize());
+            }
             if (heldOut != null) {
                 log.printf("held-out baselines at [MASK] inputs: unigram accuracy %.4f, perplexity %.1f "
                                 + "(a unigram model of the held-out text)%n", heldOut.unigramBaselineAtMask(),
                         heldOut.unigramPerplexityAtMask(model.config().vocabSize()));
             }
             return new Pretrainer(model, options, train, heldOut, runDirectory, tokenizerModel)
-                    .showProgress(showProgress).logTo(log).overwrite(overwrite).run(resume);
+                    .showProgress(showProgress).logTo(log).overwrite(overwrite).communicator(communicator)
+                    .run(resume);
         }
     }
 
     /** The given tokenizer, else RUN/spiece.model, trained on the corpus first when it is not there yet. */
-    private Path tokenizerModel() throws IOException {
+    private Path tokenizerModel(CorpusFormat format) throws IOException {
         if (tokenizer != null) {
             return tokenizer;
         }
         Path trained = runDirectory.resolve(HfModelDirectory.TOKENIZER_FILE);
+        if (!Files.isRegularFile(trained) && format == CorpusFormat.SHARDS) {
+            throw new IllegalArgumentException("the corpus is prepared shards, which hold ids, not text: give the "
+                    + "tokenizer they were prepared with");
+        }
+        if (!Files.isRegularFile(trained) && communicator.size() > 1) {
+            throw new IllegalArgumentException("with " + communicator.size() + " ranks, give a tokenizer (train one "
+                    + "first: albert tokenizer train)");
+        }
         if (!Files.isRegularFile(trained)) {
             log.printf("training a %d-piece SentencePiece tokenizer on the corpus into %s%n", vocabSize, trained);
             long start = System.nanoTime();
-            SentencePieceModel model = SentencePieceTraining.train(CorpusFiles.list(corpus), corpusFormat,
+            SentencePieceModel model = SentencePieceTraining.train(CorpusFiles.list(corpus), format,
                     UnigramTrainerConfig.albert(vocabSize).withProgress(tokenizerProgress), true);
             SentencePieceTraining.save(model, trained);
             log.printf(Locale.ROOT, "wrote %s and %s: %d pieces in %.1f s%n", trained,
@@ -181,7 +214,7 @@ public final class PretrainingRun {
     /** Named settings of a run; {@link #corpus} and {@link #runDirectory} are required. */
     public static final class Builder {
         private List<Path> corpus;
-        private CorpusFormat corpusFormat = CorpusFormat.SENTENCE_PER_LINE;
+        private CorpusFormat corpusFormat;
         private List<Path> evalCorpus;
         private Path tokenizer;
         private int vocabSize = 30_000;
@@ -196,14 +229,18 @@ public final class PretrainingRun {
         private Backend backend;
         private boolean showProgress = true;
         private PrintStream log = System.err;
+        private Communicator communicator = SingleProcess.INSTANCE;
 
         private Builder() {
         }
 
         /** Text files or folders (searched recursively). */
         public Builder corpus(List<Path> v) { corpus = v; return this; }
-        /** How the corpus is laid out (default SENTENCE_PER_LINE, the original format). */
-        public Builder corpusFormat(CorpusFormat v) { corpusFormat = requireNonNull(v); return this; }
+        /**
+         * How the corpus is laid out; default (null): prepared shards when every file starts with the shard header,
+         * else SENTENCE_PER_LINE, the original format.
+         */
+        public Builder corpusFormat(CorpusFormat v) { corpusFormat = v; return this; }
         /** Held-out text; default (null or empty): every 20th corpus file, when there are at least two. */
         public Builder evalCorpus(List<Path> v) { evalCorpus = v; return this; }
         /** An existing SentencePiece model; default (null): RUN/spiece.model, trained on the corpus if missing. */
@@ -231,6 +268,8 @@ public final class PretrainingRun {
         public Builder showProgress(boolean v) { showProgress = v; return this; }
         /** Where the run reports what it does (default stderr). */
         public Builder log(PrintStream v) { log = requireNonNull(v); return this; }
+        /** The ranks of a data-parallel run (default one process): see {@link Pretrainer#communicator}. */
+        public Builder communicator(Communicator v) { communicator = requireNonNull(v); return this; }
 
         public PretrainingRun build() {
             return new PretrainingRun(this);

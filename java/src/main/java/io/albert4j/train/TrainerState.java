@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * trainer_state.json of a checkpoint: the step plus what the trainer needs to continue exactly where it stopped.
  * The RNG states, data cursor, run configuration and plan are opaque JSON owned by the trainer, the data pipeline
  * and {@link TrainingPlan} (the planned total and schedule position of a run with a time budget; absent in
- * checkpoints written before plans were saved).
+ * checkpoints written before plans were saved). {@code dataParallel} records the ranks of a data-parallel run:
+ * the world size and every rank's data cursor and rows (null for states written before such runs).
  */
-public record TrainerState(long step, JsonNode rngState, JsonNode dataCursor, JsonNode runConfig, JsonNode plan) {
+public record TrainerState(long step, JsonNode rngState, JsonNode dataCursor, JsonNode runConfig, JsonNode plan,
+                           JsonNode dataParallel) {
     static final int FORMAT = 1;
 
     public TrainerState {
@@ -22,10 +24,20 @@ public record TrainerState(long step, JsonNode rngState, JsonNode dataCursor, Js
         dataCursor = dataCursor == null ? NullNode.getInstance() : dataCursor;
         runConfig = runConfig == null ? NullNode.getInstance() : runConfig;
         plan = plan == null ? NullNode.getInstance() : plan;
+        dataParallel = dataParallel == null ? NullNode.getInstance() : dataParallel;
     }
 
     public TrainerState(long step, JsonNode rngState, JsonNode dataCursor, JsonNode runConfig) {
-        this(step, rngState, dataCursor, runConfig, null);
+        this(step, rngState, dataCursor, runConfig, null, null);
+    }
+
+    public TrainerState(long step, JsonNode rngState, JsonNode dataCursor, JsonNode runConfig, JsonNode plan) {
+        this(step, rngState, dataCursor, runConfig, plan, null);
+    }
+
+    /** The number of ranks that wrote this state (1 for states written before data-parallel training). */
+    public int worldSize() {
+        return dataParallel.path("world_size").asInt(1);
     }
 
     ObjectNode toJson() {
@@ -36,6 +48,7 @@ public record TrainerState(long step, JsonNode rngState, JsonNode dataCursor, Js
         node.set("data_cursor", dataCursor);
         node.set("run_config", runConfig);
         node.set("plan", plan);
+        node.set("data_parallel", dataParallel);
         return node;
     }
 
@@ -48,6 +61,6 @@ public record TrainerState(long step, JsonNode rngState, JsonNode dataCursor, Js
             throw new IllegalArgumentException("trainer state format " + node.path("format") + ", expected " + FORMAT);
         }
         return new TrainerState(node.get("step").longValue(), node.get("rng_state"), node.get("data_cursor"),
-                node.get("run_config"), node.get("plan"));
+                node.get("run_config"), node.get("plan"), node.get("data_parallel"));
     }
 }

@@ -44,6 +44,50 @@ class PretrainCommandTest {
         assertThrows(IllegalArgumentException.class, () -> optionsOf("--corpus", "c", "--out", "o", "--minutes", "0"));
     }
 
+    @Test
+    void aShortRunWarmsUpInsteadOfStartingAtTheFullRate() {
+        assertEquals(1, PretrainingOptions.defaultWarmupSteps(2));
+        assertEquals(1, PretrainingOptions.defaultWarmupSteps(39));
+        assertEquals(2, PretrainingOptions.defaultWarmupSteps(41));
+        assertEquals(250, PretrainingOptions.defaultWarmupSteps(10_000));
+        assertEquals(3_125, PretrainingOptions.defaultWarmupSteps(125_000), "the paper's");
+        PretrainingOptions twoSteps = optionsOf("--corpus", "c", "--out", "o", "--steps", "2", "--lr", "0.01");
+        assertEquals(0.0, twoSteps.schedule().at(0), "step 0 is the warmup's first");
+        assertTrue(twoSteps.schedule().at(1) < 0.01, "and no step runs at the peak: " + twoSteps.schedule().at(1));
+    }
+
+    @Test
+    void pretrainReadsPreparedShardsAsTheTextTheyCameFrom(@TempDir Path dir) throws Exception {
+        Path spiece = io.albert4j.testing.TestResources.file("/tokenizer/sotu8k.model");
+        Path text = dir.resolve("text/corpus.txt");
+        Files.createDirectories(text.getParent());
+        StringBuilder body = new StringBuilder();
+        for (int d = 0; d < 30; d++) {
+            body.append("the nation is strong.\nthe congress shall meet ").append(d).append(".\n\n");
+        }
+        Files.writeString(text, body);
+        Path shards = dir.resolve("shards");
+        io.albert4j.data.ShardPreparer.prepare(List.of(text), io.albert4j.data.CorpusFormat.SENTENCE_PER_LINE,
+                io.albert4j.tokenizer.AlbertTokenizer.load(spiece), shards);
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, "{\"vocab_size\": 8000, \"embedding_size\": 16, \"hidden_size\": 32, "
+                + "\"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"intermediate_size\": 64, "
+                + "\"max_position_embeddings\": 32}");
+        int[] code = new int[1];
+        for (String source : List.of("text", "shards")) {
+            String out = capture(() -> AlbertCli.run("pretrain", "--corpus", dir.resolve(source).toString(),
+                    "--tokenizer", spiece.toString(), "--config", config.toString(), "--out",
+                    dir.resolve("run-" + source).toString(), "--seq", "32", "--batch", "4", "--steps", "3",
+                    "--log-every", "1", "--no-progress"), code);
+            assertEquals(0, code[0], out);
+        }
+        assertEquals(Files.readAllLines(dir.resolve("run-text/metrics.jsonl")).stream()
+                        .map(line -> line.replaceAll(",\"(tokens_per_second|time)\":[^,}]*", "")).toList(),
+                Files.readAllLines(dir.resolve("run-shards/metrics.jsonl")).stream()
+                        .map(line -> line.replaceAll(",\"(tokens_per_second|time)\":[^,}]*", "")).toList(),
+                "the shards' batches are the text's");
+    }
+
     private static String capture(Supplier<Integer> run, int[] code) {
         PrintStream out = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();

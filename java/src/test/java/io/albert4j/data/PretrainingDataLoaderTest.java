@@ -104,6 +104,42 @@ class PretrainingDataLoaderTest {
     }
 
     @Test
+    void dupeFactorCopiesComeBackEveryDupeFactorPassesInAFreshOrder() throws IOException {
+        DocumentSource source = corpus();
+        // One instance per batch; the cursor before a batch says the pass it comes from.
+        PretrainingConfig twoCopies = new PretrainingConfig(64, 0.1, 0.15, 20, 3, 2, true, 8, 1, 3, 2, 21);
+        List<List<String>> passes = new ArrayList<>();
+        try (PretrainingDataLoader loader = PretrainingDataLoader.open(source, twoCopies)) {
+            while (passes.size() < 4) {
+                int pass = loader.cursor().pass();
+                Batch batch = loader.next();
+                while (passes.size() <= pass) {
+                    passes.add(new ArrayList<>());
+                }
+                passes.get(pass).add(java.util.Arrays.toString(batch.inputIds())
+                        + java.util.Arrays.toString(batch.mlmLabels()));
+            }
+        }
+        List<String> copy0 = passes.get(0).stream().sorted().toList();
+        List<String> copy1 = passes.get(1).stream().sorted().toList();
+        assertEquals(copy0, passes.get(2).stream().sorted().toList(), "pass 2 reads copy 0: the same masked rows");
+        assertNotEquals(passes.get(0), passes.get(2), "... in another order");
+        assertNotEquals(copy0, copy1, "copy 1 is masked differently");
+        // With 40 copies the first passes are those of 2 copies: a copy does not depend on how many there are.
+        try (PretrainingDataLoader loader = PretrainingDataLoader.open(source,
+                twoCopies.withDupeFactor(40, true))) {
+            List<String> first = new ArrayList<>();
+            for (int i = 0; i < passes.get(0).size() + passes.get(1).size(); i++) {
+                Batch batch = loader.next();
+                first.add(java.util.Arrays.toString(batch.inputIds()) + java.util.Arrays.toString(batch.mlmLabels()));
+            }
+            List<String> expected = new ArrayList<>(passes.get(0));
+            expected.addAll(passes.get(1));
+            assertEquals(expected, first);
+        }
+    }
+
+    @Test
     void resumingFromACursorGivesTheSameNextBatches() throws IOException {
         DocumentSource source = corpus();
         PretrainingConfig config = config(11);

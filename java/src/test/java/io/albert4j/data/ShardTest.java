@@ -61,6 +61,63 @@ class ShardTest {
     }
 
     @Test
+    void shardsAreRecognisedByTheirHeaderAndNeverReadAsText() throws IOException {
+        Path text = TestCorpus.write(dir, "corpus.txt", TestCorpus.sentencePerLine(1, 20, 1, 10, 2, 10));
+        Path shards = dir.resolve("shards");
+        ShardPreparer.prepare(List.of(text), CorpusFormat.SENTENCE_PER_LINE, TOKENIZER, shards);
+        PretrainingConfig config = new PretrainingConfig(48, 0.1, 0.15, 20, 3, 1, false, 7, 3, 2, 2, 5);
+        assertEquals(CorpusFormat.SHARDS, CorpusFiles.detectFormat(CorpusFiles.list(List.of(shards))));
+        assertEquals(CorpusFormat.SENTENCE_PER_LINE, CorpusFiles.detectFormat(List.of(text)));
+        assertEquals(all(DocumentSource.shards(List.of(shards)), config),
+                all(DocumentSource.open(List.of(shards), null, null), config), "detected: read as shards");
+
+        // Told it is text, the reader refuses the first NUL byte, naming the file and the byte.
+        Path shard = shards.resolve("shard-00000.a4js");
+        DataException e = assertThrows(DataException.class, () -> all(DocumentSource.open(List.of(shards),
+                CorpusFormat.SENTENCE_PER_LINE, TOKENIZER), config));
+        int firstNul = java.util.Arrays.asList(toBoxed(Files.readAllBytes(shard))).indexOf((byte) 0);
+        assertTrue(e.getMessage().contains("'" + shard + "': byte " + firstNul + " is 0x00"), e.getMessage());
+        assertTrue(e.getMessage().contains("prepared shard"), e.getMessage());
+
+        // Any binary file among text files: the same refusal, at the offset of its first NUL.
+        Path binary = dir.resolve("mixed/b.bin");
+        Files.createDirectories(binary.getParent());
+        Files.write(binary, new byte[] {'a', 'b', '\n', 'c', 0, 'd', '\n'});
+        e = assertThrows(DataException.class, () -> all(DocumentSource.open(List.of(binary), null, TOKENIZER),
+                config));
+        assertTrue(e.getMessage().contains("'" + binary + "': byte 4 is 0x00, so this is a binary file"),
+                e.getMessage());
+
+        // Shards and text mixed in one corpus: refused with one of each.
+        Files.copy(shard, dir.resolve("mixed/a.a4js"));
+        e = assertThrows(DataException.class, () -> DocumentSource.open(List.of(dir.resolve("mixed")), null, TOKENIZER));
+        assertTrue(e.getMessage().contains("mixes prepared shards"), e.getMessage());
+    }
+
+    private static Byte[] toBoxed(byte[] bytes) {
+        Byte[] boxed = new Byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            boxed[i] = bytes[i];
+        }
+        return boxed;
+    }
+
+    @Test
+    void preparingOnSeveralThreadsWritesTheSameBytes() throws IOException {
+        Path text = TestCorpus.write(dir, "corpus.txt", TestCorpus.sentencePerLine(3, 200, 1, 8, 2, 12));
+        ShardPreparer.Summary one = ShardPreparer.prepare(List.of(text), CorpusFormat.SENTENCE_PER_LINE, TOKENIZER,
+                dir.resolve("one"), 4000, 1);
+        ShardPreparer.Summary three = ShardPreparer.prepare(List.of(text), CorpusFormat.SENTENCE_PER_LINE,
+                TOKENIZER, dir.resolve("three"), 4000, 3);
+        assertTrue(one.shards().size() > 2, "several shards: " + one.shards());
+        assertEquals(one.shards().size(), three.shards().size());
+        assertEquals(one.tokens(), three.tokens());
+        for (int i = 0; i < one.shards().size(); i++) {
+            assertArrayEquals(Files.readAllBytes(one.shards().get(i)), Files.readAllBytes(three.shards().get(i)));
+        }
+    }
+
+    @Test
     void splitsIntoSeveralShardsAndReadsThemAll() throws IOException {
         Path text = TestCorpus.write(dir, "corpus.txt", TestCorpus.sentencePerLine(2, 30, 2, 6, 2, 8));
         ShardPreparer.Summary summary = ShardPreparer.prepare(List.of(text), CorpusFormat.SENTENCE_PER_LINE,
