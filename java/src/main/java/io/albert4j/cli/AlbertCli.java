@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 FillMaskCommand.class,
                 DemoCommand.class,
                 FinetuneCommand.class,
+                PredictCommand.class,
                 TokenizerCommand.class,
                 ConvertCommand.class,
                 ExportOnnxCommand.class,

@@ -4,7 +4,9 @@ import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.data.CorpusFormat;
 import io.albert4j.data.DocumentSource;
 import io.albert4j.data.PretrainingConfig;
+import io.albert4j.tasks.Tasks;
 import io.albert4j.tokenizer.AlbertTokenizer;
+import io.albert4j.train.FinetuningEvaluation;
 import io.albert4j.train.HeldOutEvaluation;
 import io.albert4j.train.PretrainingMetrics;
 import picocli.CommandLine.Command;
@@ -16,12 +18,16 @@ import java.util.concurrent.Callable;
 
 /** {@code albert eval}: MLM / SOP accuracy, loss and perplexity of a model on a corpus, masked as in pretraining. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate a pretrained model's MLM and SOP objectives on a corpus.")
+        description = {"Evaluate a pretrained model's MLM and SOP objectives on a corpus (--corpus), or a fine-tuned "
+                + "model on labelled files with its task's official metrics (--data)."})
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR") Path modelDir;
     @Option(names = "--tokenizer", paramLabel = "spiece.model", description = "default: DIR/spiece.model")
     Path tokenizer;
-    @Option(names = "--corpus", required = true, split = ",", paramLabel = "PATH") List<Path> corpus;
+    @Option(names = "--corpus", split = ",", paramLabel = "PATH", description = "pretrained model: held-out text")
+    List<Path> corpus;
+    @Option(names = "--data", split = ",", paramLabel = "FILE", description = "fine-tuned model: labelled files "
+            + "(GLUE TSV, CSV/TSV/JSONL, SQuAD JSON, RACE folder, CoNLL)") List<Path> data;
     @Option(names = "--corpus-format", defaultValue = "SENTENCE_PER_LINE",
             description = "SENTENCE_PER_LINE or PROSE") CorpusFormat corpusFormat;
     @Option(names = {"--max-seq-length", "--seq"}, defaultValue = "128") int maxSeqLength;
@@ -32,6 +38,14 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (data != null) {
+            FinetuningEvaluation evaluation = Tasks.evaluate(modelDir, data);
+            System.out.println(FinetuneCommand.describe(evaluation));
+            return 0;
+        }
+        if (corpus == null) {
+            throw new IllegalArgumentException("give --corpus (a pretrained model) or --data (a fine-tuned one)");
+        }
         AlbertTokenizer tok = ModelTokenizer.load(modelDir, tokenizer);
         HeldOutEvaluation evaluation = HeldOutEvaluation.collect(DocumentSource.text(corpus, corpusFormat, tok),
                 PretrainingConfig.defaults(maxSeqLength, batch).withSeed(seed), maxBatches);

@@ -62,6 +62,62 @@ public final class MetricsLog implements AutoCloseable {
         }
     }
 
+    /**
+     * A line of any run (fine-tuning: loss, lr, the task's metrics) with the values under their own names;
+     * {@code split} is {@link MetricsRecord#TRAIN} or {@link MetricsRecord#EVAL}.
+     */
+    public synchronized void append(String split, long step, java.util.Map<String, Double> values) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("split", split);
+        node.put("step", step);
+        values.forEach((key, value) -> putNumber(node, key, value));
+        node.put("time", System.currentTimeMillis() / 1000.0);
+        try {
+            writer.write(node.toString());
+            writer.newLine();
+            writer.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot append metrics", e);
+        }
+    }
+
+    /** One line as written, every numeric value by its key (time and step excluded). */
+    public record Line(String split, long step, java.util.Map<String, Double> values) {
+        public boolean isEval() {
+            return MetricsRecord.EVAL.equals(split);
+        }
+    }
+
+    /** Every line of {@code DIR/metrics.jsonl} with all its values; a line cut short by a crash (the last) is skipped. */
+    public static List<Line> readLines(Path dir) throws IOException {
+        Path file = dir.resolve(FILE_NAME);
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<Line> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            try {
+                JsonNode n = JSON.readTree(line);
+                java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
+                n.fieldNames().forEachRemaining(key -> {
+                    if (!key.equals("split") && !key.equals("step") && !key.equals("time")
+                            && (n.get(key).isNumber() || n.get(key).isTextual())) {
+                        double v = number(n, key);
+                        values.put(key, v);
+                    }
+                });
+                out.add(new Line(n.path("split").asText(MetricsRecord.TRAIN), n.path("step").asLong(), values));
+            } catch (JacksonException | NumberFormatException e) {
+                if (i != lines.size() - 1) {
+                    throw new IOException(file + ":" + (i + 1) + ": not a metrics line: " + e.getMessage(), e);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Non-finite values are not JSON numbers: a diverged loss is kept as the string "NaN"/"Infinity". */
     private static void putNumber(ObjectNode node, String key, double value) {
         if (Double.isFinite(value)) {

@@ -9,4 +9,10 @@ public final class NonFiniteLossException extends RuntimeException {
                 + "); weights and optimizer state left unchanged. Lower --learning-rate or raise --warmup-steps, "
                 + "or pass --skip-nonfinite-steps to skip such steps");
     }
+
+    /** A fine-tuning step: one loss, no MLM/SOP parts. */
+    public NonFiniteLossException(String task, long step, double loss) {
+        super(task + ": training step " + step + ": loss is " + loss + "; weights and optimizer state left "
+                + "unchanged. Lower the learning rate or raise the warmup");
+    }
 }

@@ -65,7 +65,17 @@ public final class ProgressDisplay implements AutoCloseable {
     /** Reports that {@code step} steps are done; NaN values are shown as "-". */
     public void update(long step, double loss, double mlmAccuracy, double sopAccuracy, double lr,
                        double tokensPerSecond) {
-        String metrics = metrics(loss, mlmAccuracy, sopAccuracy, lr, tokensPerSecond);
+        show(step, metrics(loss, mlmAccuracy, sopAccuracy, lr, tokensPerSecond));
+    }
+
+    /** Reports a fine-tuning step: loss, learning rate, tokens/s and a task's note (e.g. the best dev score). */
+    public void update(long step, double loss, double lr, double tokensPerSecond, String note) {
+        String metrics = "loss " + fmt("%.4f", loss) + " lr " + fmt("%.3e", lr) + " tok/s " + fmt("%.0f", tokensPerSecond)
+                + (note == null || note.isEmpty() ? "" : " best " + note);
+        show(step, metrics);
+    }
+
+    private void show(long step, String metrics) {
         if (bar != null) {
             bar.stepTo(step);
             bar.setExtraMessage(metrics);

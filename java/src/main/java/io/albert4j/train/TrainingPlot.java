@@ -41,6 +41,12 @@ public final class TrainingPlot {
             throw new IllegalArgumentException(dir.resolve(MetricsLog.FILE_NAME) + " holds no metrics to plot");
         }
         System.setProperty("java.awt.headless", System.getProperty("java.awt.headless", "true"));
+        List<MetricsLog.Line> lines = MetricsLog.readLines(dir);
+        boolean pretraining = lines.stream().anyMatch(l -> l.values().containsKey("mlm_accuracy")
+                || l.values().containsKey("sop_accuracy"));
+        if (!pretraining) {
+            return writeFinetuning(dir, lines);
+        }
         List<MetricsRecord> train = records.stream().filter(r -> !r.isEval()).toList();
         List<MetricsRecord> eval = records.stream().filter(MetricsRecord::isEval).toList();
 
@@ -64,6 +70,66 @@ public final class TrainingPlot {
         String html = html(dir, pngBytes, train, eval);
         AtomicFiles.writeFile(dir.resolve(HTML_FILE), temp -> Files.writeString(temp, html));
         return pngFile;
+    }
+
+    /**
+     * A fine-tuning run: loss (train and eval), the task's eval metrics (accuracy, F1, Matthews, Pearson, EM ...;
+     * counts and thresholds left out) and the learning rate.
+     */
+    private static Path writeFinetuning(Path dir, List<MetricsLog.Line> lines) throws IOException {
+        List<MetricsLog.Line> train = lines.stream().filter(l -> !l.isEval()).toList();
+        List<MetricsLog.Line> eval = lines.stream().filter(MetricsLog.Line::isEval).toList();
+        XYChart loss = chart("Loss", "loss");
+        addLineSeries(loss, "train loss", train, "loss", false);
+        addLineSeries(loss, "eval loss", eval, "loss", true);
+        XYChart metrics = chart("Eval metrics", "score");
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        eval.forEach(l -> keys.addAll(l.values().keySet()));
+        for (String key : keys) {
+            if (!key.equals("loss") && !key.endsWith("total") && !key.endsWith("_thresh")) {
+                addLineSeries(metrics, key, eval, key, true);
+            }
+        }
+        XYChart lr = chart("Learning rate", "lr");
+        addLineSeries(lr, "lr", train, "lr", false);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        BitmapEncoder.saveBitmap(List.of(loss, metrics, lr), PANELS, 1, png, BitmapEncoder.BitmapFormat.PNG);
+        byte[] pngBytes = png.toByteArray();
+        Path pngFile = dir.resolve(PNG_FILE);
+        AtomicFiles.writeFile(pngFile, temp -> Files.write(temp, pngBytes));
+        StringBuilder b = new StringBuilder();
+        b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>albert4j training curves</title>\n")
+                .append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
+                .append("td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}</style></head><body>\n")
+                .append("<h1>Fine-tuning curves: ").append(escape(dir.toAbsolutePath().getFileName().toString()))
+                .append("</h1>\n<img alt=\"training curves\" src=\"data:image/png;base64,")
+                .append(Base64.getEncoder().encodeToString(pngBytes)).append("\">\n<h2>Eval</h2>\n<table><tr><th>step</th>");
+        keys.forEach(k -> b.append("<th>").append(escape(k)).append("</th>"));
+        b.append("</tr>\n");
+        for (MetricsLog.Line l : eval) {
+            b.append("<tr><td>").append(l.step()).append("</td>");
+            keys.forEach(k -> b.append("<td>").append(fmt(l.values().getOrDefault(k, Double.NaN))).append("</td>"));
+            b.append("</tr>\n");
+        }
+        String html = b.append("</table>\n</body></html>\n").toString();
+        AtomicFiles.writeFile(dir.resolve(HTML_FILE), temp -> Files.writeString(temp, html));
+        return pngFile;
+    }
+
+    private static void addLineSeries(XYChart chart, String name, List<MetricsLog.Line> lines, String key,
+                                      boolean markers) {
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (MetricsLog.Line l : lines) {
+            Double y = l.values().get(key);
+            if (y != null && Double.isFinite(y)) {
+                xs.add((double) l.step());
+                ys.add(y);
+            }
+        }
+        if (!xs.isEmpty()) {
+            chart.addSeries(name, xs, ys).setMarker(markers ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        }
     }
 
     private static XYChart chart(String title, String yTitle) {

@@ -3,6 +3,7 @@ package io.albert4j.cli;
 import io.albert4j.albert.AlbertConfig;
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.albert.AlbertForSequenceClassification;
+import io.albert4j.tasks.TextClassifier;
 import io.albert4j.testing.TestResources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,14 +69,27 @@ class FinetuneCommandTest {
         }
         String text = buffer.toString();
         assertEquals(0, code, text);
-        Matcher m = Pattern.compile("epoch 3: dev accuracy ([0-9.]+) \\(majority class ([0-9.]+)\\)").matcher(text);
+        Matcher m = Pattern.compile("best checkpoint: step \\d+ of 60: accuracy ([0-9.]+), f1 [0-9.]+ "
+                + "\\(majority class ([0-9.]+)\\)").matcher(text);
         assertTrue(m.find(), text);
         double accuracy = Double.parseDouble(m.group(1));
         assertTrue(accuracy > 0.9 && accuracy > Double.parseDouble(m.group(2)) + 0.2, text);
-        try (AlbertForSequenceClassification classifier = AlbertForSequenceClassification.load(out)) {
+        try (AlbertForSequenceClassification classifier = AlbertForSequenceClassification.load(out.resolve("model"))) {
             assertEquals(2, classifier.config().numLabels());
         }
-        assertTrue(Files.readString(out.resolve("config.json")).contains("\"spam\""));
+        assertTrue(Files.readString(out.resolve("model/config.json")).contains("\"spam\""));
+        assertTrue(Files.size(out.resolve("metrics.jsonl")) > 0);
+        assertTrue(Files.readString(out.resolve("eval_results.json")).contains("\"accuracy\""));
+        assertTrue(Files.isRegularFile(out.resolve("training-curves.png")));
+
+        // The Java API on the run directory: the keyword decides, with probabilities that sum to 1.
+        try (TextClassifier classifier = TextClassifier.load(out)) {
+            List<TextClassifier.Prediction> p = classifier.predict(List.of("note the nation win free money now",
+                    "note the budget see the minutes attached"));
+            assertEquals("spam", p.get(0).label());
+            assertEquals("ham", p.get(1).label());
+            assertEquals(1.0, p.get(0).scores().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-6);
+        }
 
         // A folder with the user's files is refused before training, and the files stay.
         Path mine = Files.createDirectories(dir.resolve("mine"));

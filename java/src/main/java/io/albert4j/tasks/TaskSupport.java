@@ -1,0 +1,39 @@
+package io.albert4j.tasks;
+
+import io.albert4j.albert.AlbertConfig;
+import io.albert4j.io.HfModelDirectory;
+import io.albert4j.tokenizer.AlbertTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Checks and loads every task shares. */
+final class TaskSupport {
+    private TaskSupport() {
+    }
+
+    /** The tokenizer of a pretrained model directory. */
+    static AlbertTokenizer tokenizerOf(Path pretrainedDir) {
+        Path spiece = pretrainedDir.resolve(HfModelDirectory.TOKENIZER_FILE);
+        if (!Files.isRegularFile(spiece)) {
+            throw new TaskDataException(pretrainedDir + ": no " + HfModelDirectory.TOKENIZER_FILE
+                    + " (the tokenizer the model was pretrained with)");
+        }
+        try {
+            return AlbertTokenizer.load(spiece);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** A sequence longer than the position table cannot be embedded: refuse before any work. */
+    static void checkPositions(Path pretrainedDir, int maxSeqLength) {
+        AlbertConfig config = AlbertConfig.read(pretrainedDir.resolve(HfModelDirectory.CONFIG_FILE));
+        if (maxSeqLength > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("max sequence length " + maxSeqLength + " exceeds "
+                    + pretrainedDir.resolve(HfModelDirectory.CONFIG_FILE) + "'s max_position_embeddings "
+                    + config.maxPositionEmbeddings());
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.albert4j.tasks;
+
+import io.albert4j.train.FinetuningEvaluation;
+import io.albert4j.train.FinetuningTask;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+
+/**
+ * Builds the {@link FinetuningTask} a preset names from its files: what {@code albert finetune --task NAME} does
+ * before it hands the task to the {@link io.albert4j.train.Finetuner}.
+ */
+public final class Tasks {
+    private Tasks() {
+    }
+
+    public static FinetuningTask forTraining(TaskPreset preset, TaskFiles files, TaskSettings settings,
+                                             Path pretrainedDir, long seed) {
+        return switch (preset.kind()) {
+            case CLASSIFICATION -> classification(preset, files, settings, pretrainedDir, seed);
+            default -> throw new UnsupportedOperationException(preset.kind() + " is not available yet");
+        };
+    }
+
+    private static ClassificationTask classification(TaskPreset preset, TaskFiles files, TaskSettings settings,
+                                                     Path pretrainedDir, long seed) {
+        ClassificationSpec spec;
+        List<TextExample> train;
+        List<EvalSet<TextExample>> dev = new ArrayList<>();
+        if (preset.glue() != null) {
+            spec = ClassificationSpec.glue(preset.glue(), settings.maxSeqLength());
+            train = GlueReader.read(preset.glue(), files.train());
+            for (Path d : files.dev()) {
+                dev.add(new EvalSet<>(setName(d), GlueReader.read(preset.glue(), d)));
+            }
+        } else {
+            TextColumns columns = settings.columns() == null
+                    ? TextColumns.of(List.of("text"), List.of(), "label") : settings.columns();
+            train = TextFileReader.read(files.train(), columns, true);
+            String problem = settings.problemType() == null ? ClassificationSpec.SINGLE_LABEL : settings.problemType();
+            List<String> labels = labelsOf(train, problem, columns);
+            List<String> metrics = settings.metrics() == null || settings.metrics().isEmpty()
+                    ? ClassificationSpec.defaultMetrics(problem, labels.size()) : settings.metrics();
+            spec = new ClassificationSpec("text", problem, labels, settings.maxSeqLength(), columns, metrics);
+            for (Path d : files.dev()) {
+                dev.add(new EvalSet<>(setName(d), TextFileReader.read(d, columns, true)));
+            }
+        }
+        return ClassificationTask.forTraining(spec, pretrainedDir, capped(train, settings.maxExamples(), seed), dev,
+                seed);
+    }
+
+    /** Labelled held-out sets for a classifier with {@code spec}: GLUE files read as GLUE, others by its columns. */
+    public static List<EvalSet<TextExample>> classificationSets(ClassificationSpec spec, List<Path> files) {
+        GlueTask glue = GlueTask.named(spec.task());
+        List<EvalSet<TextExample>> sets = new ArrayList<>();
+        for (Path f : files) {
+            sets.add(new EvalSet<>(setName(f), glue != null ? GlueReader.read(glue, f)
+                    : TextFileReader.read(f, columnsOf(spec), true)));
+        }
+        return sets;
+    }
+
+    /** Unlabelled (or labelled) examples to predict: a GLUE model reads the released test.tsv's header columns. */
+    public static List<TextExample> classificationInputs(ClassificationSpec spec, Path file, TextColumns override) {
+        if (override != null) {
+            return TextFileReader.read(file, override, false);
+        }
+        GlueTask glue = GlueTask.named(spec.task());
+        return TextFileReader.read(file, glue != null ? glue.testColumns() : columnsOf(spec), false);
+    }
+
+    private static TextColumns columnsOf(ClassificationSpec spec) {
+        return spec.columns() != null ? spec.columns() : TextColumns.of(List.of("text"), List.of(), "label");
+    }
+
+    /**
+     * Scores a fine-tuned model (run or model directory) on labelled files with its task's metrics, as the
+     * fine-tuning run scored its dev set.
+     */
+    public static FinetuningEvaluation evaluate(Path dir, List<Path> files) {
+        Path modelDir = FinetunedModels.modelDirectory(dir);
+        String kind = FinetunedModels.kind(modelDir);
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no files to evaluate on");
+        }
+        return switch (kind) {
+            case ClassificationSpec.KIND -> {
+                try (TextClassifier classifier = TextClassifier.load(modelDir)) {
+                    yield ClassificationTask.evaluate(classifier, classificationSets(classifier.spec(), files));
+                }
+            }
+            default -> throw new UnsupportedOperationException("evaluating a '" + kind + "' model is not available");
+        };
+    }
+
+    /** The classes of a generic file: the distinct labels of the training examples, sorted. */
+    public static List<String> labelsOf(List<TextExample> train, String problemType, TextColumns columns) {
+        if (problemType.equals(ClassificationSpec.REGRESSION)) {
+            return List.of();
+        }
+        TreeSet<String> labels = new TreeSet<>();
+        for (TextExample e : train) {
+            labels.addAll(problemType.equals(ClassificationSpec.MULTI_LABEL)
+                    ? TextFileReader.splitLabels(e.labels(), columns.labelSeparator()) : e.labels());
+        }
+        return new ArrayList<>(labels);
+    }
+
+    /** At most {@code max} examples (0: all), a seeded random choice. */
+    static <E> List<E> capped(List<E> examples, int max, long seed) {
+        if (max <= 0 || examples.size() <= max) {
+            return examples;
+        }
+        List<E> shuffled = new ArrayList<>(examples);
+        Collections.shuffle(shuffled, new Random(seed));
+        return new ArrayList<>(shuffled.subList(0, max));
+    }
+
+    /** {@code dev_mismatched.tsv} → {@code mismatched}, {@code dev.jsonl} → {@code dev}. */
+    static String setName(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.indexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        return stem.startsWith("dev_") ? stem.substring(4) : stem;
+    }
+}
