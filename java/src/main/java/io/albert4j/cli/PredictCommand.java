@@ -3,6 +3,11 @@ package io.albert4j.cli;
 import io.albert4j.tasks.ClassificationPredictions;
 import io.albert4j.tasks.ClassificationSpec;
 import io.albert4j.tasks.FinetunedModels;
+import io.albert4j.tasks.QuestionAnswerer;
+import io.albert4j.tasks.SquadExample;
+import io.albert4j.tasks.SquadPredictions;
+import io.albert4j.tasks.SquadReader;
+import io.albert4j.tasks.SquadSpec;
 import io.albert4j.tasks.Tasks;
 import io.albert4j.tasks.TextClassifier;
 import io.albert4j.tasks.TextColumns;
@@ -17,7 +22,8 @@ import java.util.concurrent.Callable;
 /** {@code albert predict}: batch prediction with a fine-tuned model, from a file to a file with scores. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Predict with a fine-tuned model (a run directory or its model/).",
-                "Text classification: CSV/TSV/JSONL in, JSON lines (.jsonl) or CSV (.csv) out with a score per class."})
+                "Text classification: CSV/TSV/JSONL in, JSON lines (.jsonl) or CSV (.csv) out with a score per class.",
+                "SQuAD: a SQuAD JSON in, predictions.json format out, with OUT.nbest.json (and OUT.null_odds.json)."})
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR") Path modelDir;
     @Option(names = "--input", required = true, paramLabel = "FILE") Path input;
@@ -41,6 +47,19 @@ final class PredictCommand implements Callable<Integer> {
                     List<TextClassifier.Prediction> predictions = classifier.predictExamples(examples);
                     ClassificationPredictions.write(output, examples, predictions, classifier.spec());
                     System.out.printf("%d predictions: %s%n", predictions.size(), output);
+                }
+            }
+            case SquadSpec.KIND -> {
+                try (QuestionAnswerer answerer = QuestionAnswerer.load(dir)) {
+                    List<SquadExample> questions = SquadReader.read(input, false).examples();
+                    SquadPredictions predictions = SquadPredictions.of(answerer, questions);
+                    String stem = output.getFileName().toString().replaceFirst("\\.json$", "");
+                    Path nBest = output.resolveSibling(stem + ".nbest.json");
+                    Path nullOdds = answerer.spec().versionTwo() ? output.resolveSibling(stem + ".null_odds.json")
+                            : null;
+                    predictions.write(output, nBest, nullOdds);
+                    System.out.printf("%d answers: %s (n-best: %s%s)%n", questions.size(), output, nBest,
+                            nullOdds == null ? "" : ", null odds: " + nullOdds);
                 }
             }
             default -> throw new IllegalArgumentException(dir + ": predicting for a '" + kind

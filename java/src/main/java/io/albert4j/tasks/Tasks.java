@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 
@@ -21,6 +22,25 @@ public final class Tasks {
                                              Path pretrainedDir, long seed) {
         return switch (preset.kind()) {
             case CLASSIFICATION -> classification(preset, files, settings, pretrainedDir, seed);
+            case SQUAD_V1, SQUAD_V2 -> {
+                SquadSpec spec = new SquadSpec(preset.kind() == TaskPreset.Kind.SQUAD_V2, settings.maxSeqLength(),
+                        settings.docStride(), settings.maxQueryLength(), settings.nBest(), settings.maxAnswerLength(),
+                        0.0);
+                SquadReader.Contents train = SquadReader.read(files.train());
+                if (train.mismatchedAnswers() > 0) {
+                    System.err.println(files.train() + ": " + train.mismatchedAnswers() + " answer(s) not found at "
+                            + "their answer_start; not trained on, as GR and HF skip them");
+                }
+                if (train.hasImpossible() && !spec.versionTwo()) {
+                    throw new TaskDataException(files.train() + " has is_impossible questions: use --task squad-v2.0");
+                }
+                List<SquadExample> dev = new ArrayList<>();
+                for (Path d : files.dev()) {
+                    dev.addAll(SquadReader.read(d).examples());
+                }
+                yield SquadTask.forTraining(spec, pretrainedDir, capped(train.examples(), settings.maxExamples(), seed),
+                        dev, seed);
+            }
             default -> throw new UnsupportedOperationException(preset.kind() + " is not available yet");
         };
     }
@@ -91,6 +111,14 @@ public final class Tasks {
             case ClassificationSpec.KIND -> {
                 try (TextClassifier classifier = TextClassifier.load(modelDir)) {
                     yield ClassificationTask.evaluate(classifier, classificationSets(classifier.spec(), files));
+                }
+            }
+            case SquadSpec.KIND -> {
+                try (QuestionAnswerer answerer = QuestionAnswerer.load(modelDir)) {
+                    List<SquadExample> gold = new ArrayList<>();
+                    files.forEach(f -> gold.addAll(SquadReader.read(f).examples()));
+                    Map<String, Double> metrics = SquadPredictions.of(answerer, gold).score(gold);
+                    yield new FinetuningEvaluation(metrics, "f1", null);
                 }
             }
             default -> throw new UnsupportedOperationException("evaluating a '" + kind + "' model is not available");

@@ -150,8 +150,10 @@ public final class TextFileReader {
                     if (!rows.hasNextValue()) {
                         break;
                     }
+                    // Jackson's CSV parser puts a row's first token at the end of the line before it (and the
+                    // header's before the file), so the row starts one line later; the header is line 1.
+                    line = header == null ? 1 : rows.getParser().currentTokenLocation().getLineNr() + 1;
                     row = rows.nextValue();
-                    line = rows.getCurrentLocation().getLineNr();
                 } catch (IOException | RuntimeException e) {
                     long at = rows.getCurrentLocation() == null ? -1 : rows.getCurrentLocation().getLineNr();
                     throw TaskDataException.atLine(file, at, "not valid " + (quoted ? "CSV" : "TSV") + ": "
