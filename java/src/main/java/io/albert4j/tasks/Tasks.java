@@ -1,5 +1,9 @@
 package io.albert4j.tasks;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.albert4j.albert.AlbertForMultipleChoice;
+import io.albert4j.albert.AlbertForTokenClassification;
+import io.albert4j.metrics.EntityMetrics;
 import io.albert4j.train.FinetuningEvaluation;
 import io.albert4j.train.FinetuningTask;
 import java.nio.file.Path;
@@ -41,7 +45,18 @@ public final class Tasks {
                 yield SquadTask.forTraining(spec, pretrainedDir, capped(train.examples(), settings.maxExamples(), seed),
                         dev, seed);
             }
-            default -> throw new UnsupportedOperationException(preset.kind() + " is not available yet");
+            case MULTIPLE_CHOICE -> {
+                List<RaceExample> dev = new ArrayList<>();
+                files.dev().forEach(d -> dev.addAll(RaceReader.read(d)));
+                yield MultipleChoiceTask.forTraining(pretrainedDir, settings.maxSeqLength(), settings.maxQaLength(),
+                        capped(RaceReader.read(files.train()), settings.maxExamples(), seed), dev, seed);
+            }
+            case TOKENS -> {
+                List<TaggedSentence> dev = new ArrayList<>();
+                files.dev().forEach(d -> dev.addAll(ConllReader.read(d, true)));
+                yield TokenClassificationTask.forTraining(pretrainedDir, settings.maxSeqLength(),
+                        capped(ConllReader.read(files.train(), true), settings.maxExamples(), seed), dev, seed);
+            }
         };
     }
 
@@ -119,6 +134,31 @@ public final class Tasks {
                     files.forEach(f -> gold.addAll(SquadReader.read(f).examples()));
                     Map<String, Double> metrics = SquadPredictions.of(answerer, gold).score(gold);
                     yield new FinetuningEvaluation(metrics, "f1", null);
+                }
+            }
+            case MultipleChoiceTask.KIND -> {
+                JsonNode settings = FinetunedModels.taskSettings(modelDir);
+                List<RaceExample> gold = new ArrayList<>();
+                files.forEach(f -> gold.addAll(RaceReader.read(f)));
+                try (AlbertForMultipleChoice model = AlbertForMultipleChoice.load(modelDir)) {
+                    yield MultipleChoiceTask.evaluate(model, MultipleChoiceTask.encode(gold,
+                            FinetunedModels.tokenizer(modelDir), settings.path("max_seq_length").asInt(512),
+                            settings.path("max_qa_length").asInt(128)));
+                }
+            }
+            case TokenClassificationTask.KIND -> {
+                JsonNode settings = FinetunedModels.taskSettings(modelDir);
+                List<String> tags = ClassificationSpec.strings(settings.get("labels"));
+                List<TaggedSentence> gold = new ArrayList<>();
+                files.forEach(f -> gold.addAll(ConllReader.read(f, true)));
+                try (AlbertForTokenClassification model = AlbertForTokenClassification.load(modelDir)) {
+                    List<List<String>> predicted = TokenClassificationTask.predict(model, tags,
+                            TokenClassificationTask.encode(gold, FinetunedModels.tokenizer(modelDir), tags,
+                                    settings.path("max_seq_length").asInt(128)));
+                    EntityMetrics.Scores s = EntityMetrics.score(predicted,
+                            gold.stream().map(TaggedSentence::tags).toList());
+                    yield new FinetuningEvaluation(Map.of("f1", s.f1(), "precision", s.precision(), "recall",
+                            s.recall()), "f1", null);
                 }
             }
             default -> throw new UnsupportedOperationException("evaluating a '" + kind + "' model is not available");
