@@ -95,7 +95,40 @@ public final class SquadMetrics {
     }
 
     /**
-     * Scores {@code predictions} (question id → answer text, "" for no answer); a missing prediction counts as "".
+     * SQuAD v1.1's {@code evaluate-v1.1.py}: {@code exact_match} and {@code f1} in percent, the best over each
+     * question's gold answers, none filtered (a gold answer that normalises to nothing, such as "the", is matched
+     * exactly only by a prediction that does too). A missing prediction scores 0.
+     */
+    public static Map<String, Double> evaluateV1(Collection<Question> questions, Map<String, String> predictions) {
+        if (questions.isEmpty()) {
+            throw new IllegalArgumentException("no questions to score");
+        }
+        double exact = 0;
+        double f1 = 0;
+        for (Question q : questions) {
+            String predicted = predictions.get(q.id());
+            if (predicted == null) {
+                continue;
+            }
+            exact += q.answers().stream().mapToDouble(g -> exactMatch(predicted, g)).max().orElse(0);
+            f1 += q.answers().stream().mapToDouble(g -> f1V1(predicted, g)).max().orElse(0);
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("exact_match", 100 * exact / questions.size());
+        out.put("f1", 100 * f1 / questions.size());
+        return out;
+    }
+
+    /** v1's F1: no overlap (also when either side normalises to nothing) scores 0. */
+    static double f1V1(String prediction, String gold) {
+        List<String> predicted = tokens(normalize(prediction));
+        List<String> expected = tokens(normalize(gold));
+        return predicted.isEmpty() || expected.isEmpty() ? 0.0 : f1(prediction, gold);
+    }
+
+    /**
+     * SQuAD v2.0's {@code evaluate-v2.0.py}: scores {@code predictions} (question id → answer text, "" for no
+     * answer); a missing prediction counts as "".
      * With {@code noAnswerProbabilities} (may be null) the result also holds v2's best thresholds. Keys as the
      * official scripts print them: {@code exact}, {@code f1}, {@code total}, {@code HasAns_*}, {@code NoAns_*},
      * {@code best_exact}, {@code best_exact_thresh}, {@code best_f1}, {@code best_f1_thresh}.

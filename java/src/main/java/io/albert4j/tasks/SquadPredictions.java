@@ -70,7 +70,8 @@ public record SquadPredictions(Map<String, SpanDecoder.Answer> answers, boolean 
             questions.add(new SquadMetrics.Question(e.id(), e.answers().stream().map(SquadExample.Answer::text)
                     .toList()));
         }
-        return SquadMetrics.evaluate(questions, texts(), versionTwo ? nullOdds() : null);
+        return versionTwo ? SquadMetrics.evaluate(questions, texts(), nullOdds())
+                : SquadMetrics.evaluateV1(questions, texts());
     }
 
     /** Writes the official files into {@code dir} (predictions, n-best, v2 null odds), each atomically. */

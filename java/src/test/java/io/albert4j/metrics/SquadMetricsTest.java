@@ -52,6 +52,19 @@ class SquadMetricsTest {
     }
 
     @Test
+    void versionOneKeepsEveryGoldAnswerAndScoresMissingPredictionsZero() {
+        List<SquadMetrics.Question> article = List.of(new SquadMetrics.Question("q", List.of("the")));
+        // v1 does not drop a gold answer that normalises to nothing: "The" matches it exactly, with no F1 overlap.
+        assertEquals(100.0, SquadMetrics.evaluateV1(article, Map.of("q", "The")).get("exact_match"));
+        assertEquals(0.0, SquadMetrics.evaluateV1(article, Map.of("q", "The")).get("f1"));
+        List<SquadMetrics.Question> two = List.of(new SquadMetrics.Question("a", List.of("Paris")),
+                new SquadMetrics.Question("b", List.of("London")));
+        Map<String, Double> r = SquadMetrics.evaluateV1(two, Map.of("a", "paris"));
+        assertEquals(50.0, r.get("exact_match"));
+        assertEquals(50.0, r.get("f1"));
+    }
+
+    @Test
     void bestThresholdFromTheNullOdds() {
         List<SquadMetrics.Question> questions = List.of(
                 new SquadMetrics.Question("a", List.of("x")),
