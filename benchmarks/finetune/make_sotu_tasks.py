@@ -4,12 +4,14 @@ multiple-choice and token-classification heads learn. Nothing generated is commi
 
     python3 benchmarks/finetune/make_sotu_tasks.py ../shared/data/sotu /tmp/sotu-tasks
 
-Writes, with a fixed seed, addresses before 1990 for training and from 1990 on for dev:
+Writes, each task with its own fixed seed; addresses before 1990 train and from 1990 on are dev, except for RACE:
 - squad/train-v1.1.json, squad/dev-v1.1.json: a passage of ~30 words into which a year ("in 1847") and a
   person ("said Mary Smith") are put at random places; the question asks for one of them ("in what year ...?",
   "who said it?"), and the answer is that span.
 - race/train/middle/*.json, race/dev/middle/*.json: the article is two consecutive sentences; "which sentence
-  comes next?" with the true third sentence and three sentences from addresses at least 60 years away.
+  comes next?" with the true third sentence and three sentences from addresses at least 60 years away. Every
+  fifth address is dev, so both splits span all eras: the option that fits the article's era is the answer, and
+  no era is the answer in itself (with a split by year, "the older sentence" would be a shortcut that fails on dev).
 - ner/train.txt, ner/dev.txt (CoNLL): sentences with names and places from word lists put into frames like
   "said NAME" and "in PLACE"; some words are both (Washington, Lincoln, Jackson, Madison, Houston, Austin), so the
   frame decides the tag. The dev set draws half of its names and places from lists the training set never uses.
@@ -76,12 +78,12 @@ def squad(split, rng, count, firsts, lasts):
     return {"version": "1.1", "data": data}
 
 
-def race(split_sentences, pool, rng, count, out):
+def race(split_sentences, pool, rng, count, out, per_address=15):
     """pool: (year, sentence) pairs; distractors come from addresses 60 or more years from the article's."""
     out.mkdir(parents=True, exist_ok=True)
     made = 0
     for year, sents in split_sentences:
-        for i in range(0, len(sents) - 2, 3):
+        for i in list(range(0, len(sents) - 2, 3))[:per_address]:
             if made >= count:
                 return made
             options = [sents[i + 2]]
@@ -132,20 +134,27 @@ def ner(split_sentences, rng, count, firsts, lasts, places, path):
 
 def main():
     source, out = Path(sys.argv[1]), Path(sys.argv[2])
-    rng = random.Random(12345)
     docs = list(addresses(source))
     train_docs = [(y, t) for y, t in docs if y < 1990]
     dev_docs = [(y, t) for y, t in docs if y >= 1990]
     (out / "squad").mkdir(parents=True, exist_ok=True)
     chunks = lambda ds, k: [(y, t.split()) for y, t in ds for _ in range(k)]
+    rng = random.Random(12345)
     (out / "squad/train-v1.1.json").write_text(json.dumps(squad(chunks(train_docs, 20), rng, 3000, FIRST, LAST)))
     (out / "squad/dev-v1.1.json").write_text(json.dumps(squad(chunks(dev_docs, 20), rng, 300,
                                                                FIRST[:10] + DEV_FIRST, LAST[:10] + DEV_LAST)))
     train_s = [(y, sentences(t)) for y, t in train_docs]
     dev_s = [(y, sentences(t)) for y, t in dev_docs]
-    pool = [(y, s) for y, ss in train_s + dev_s for s in ss]
-    print("race", race(train_s, pool, rng, 3000, out / "race/train/middle"),
-          race(dev_s, pool, rng, 300, out / "race/dev/middle"))
+    all_s = [(y, sentences(t)) for y, t in docs]
+    pool = [(y, s) for y, ss in all_s for s in ss]
+    rng = random.Random(23456)
+    race_train = [d for i, d in enumerate(all_s) if i % 5 != 2]
+    race_dev = [d for i, d in enumerate(all_s) if i % 5 == 2]
+    rng.shuffle(race_train)
+    rng.shuffle(race_dev)
+    print("race", race(race_train, pool, rng, 3000, out / "race/train/middle"),
+          race(race_dev, pool, rng, 300, out / "race/dev/middle"))
+    rng = random.Random(34567)
     (out / "ner").mkdir(parents=True, exist_ok=True)
     print("ner", ner(train_s, rng, 3000, FIRST, LAST, PLACES, out / "ner/train.txt"),
           ner(dev_s, rng, 300, FIRST[:10] + DEV_FIRST, LAST[:10] + DEV_LAST, PLACES[:10] + DEV_PLACES,

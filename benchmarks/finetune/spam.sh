@@ -18,9 +18,10 @@ for start in demo fresh; do
   [ "$start" = fresh ] && model=$work/fresh-init
   echo "== fine-tuning from $start ($model)"
   "$albert" finetune --task text --model "$model" --train "$data/train.jsonl" --dev "$data/dev.jsonl" \
-    --text-fields subject,body --out "$work/spam-$start" --seq 128 --batch 16 --epochs 2 --lr 1e-3 \
+    --text-fields subject,body --out "$work/spam-$start" --seq 32 --batch 16 --epochs 2 --lr 1e-3 --eval-every 100 \
     --overwrite "$@"
   echo "== $start, test split"
   "$albert" eval --model "$work/spam-$start" --data "$data/test.jsonl"
 done
 python3 "$root/benchmarks/finetune/bow_logistic_baseline.py" "$data" --text-fields subject,body
+python3 "$root/benchmarks/finetune/bow_logistic_baseline.py" "$data" --text-fields subject,body --max-words 24

@@ -8,7 +8,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code albert plot DIR}: training curves from DIR/metrics.jsonl as a PNG and a self-contained HTML page. */
 @Command(name = "plot", mixinStandardHelpOptions = true,
-        description = "Plot loss, MLM/SOP accuracy and learning rate from DIR/metrics.jsonl into "
+        description = "Plot loss, MLM/SOP accuracy (fine-tuning: the task's eval metrics) and learning rate from "
+                + "DIR/metrics.jsonl into "
                 + "DIR/training-curves.png and DIR/training-curves.html.")
 final class PlotCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Run directory holding metrics.jsonl.")
