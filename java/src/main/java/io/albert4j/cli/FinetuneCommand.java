@@ -96,6 +96,11 @@ final class FinetuneCommand implements Callable<Integer> {
     boolean answerClassHead;
     @Option(names = "--max-qa-length", defaultValue = "128", description = "RACE: tokens kept of question + option")
     int maxQaLength;
+    @Option(names = "--window-stride", defaultValue = "0", description = "classification: read a long first text in "
+            + "windows this many tokens apart, predicting the mean of their logits (0: one truncated sequence)")
+    int windowStride;
+    @Option(names = "--max-windows", defaultValue = "8", description = "classification: windows per example at most")
+    int maxWindows;
 
     @Override
     public Integer call() throws Exception {
@@ -111,7 +116,7 @@ final class FinetuneCommand implements Callable<Integer> {
         TaskSettings settings = TaskSettings.defaults(maxSeq)
                 .withColumns(new TextColumns(textFields, pairFields, labelField, labelSeparator), problemType, metrics)
                 .withSquad(docStride, maxQueryLength, nBest, maxAnswerLength, answerClassHead)
-                .withMaxQaLength(maxQaLength).withMaxExamples(maxExamples);
+                .withMaxQaLength(maxQaLength).withMaxExamples(maxExamples).withWindows(windowStride, maxWindows);
         java.util.Set<String> entries = new java.util.HashSet<>(Finetuner.RUN_FILES);
         entries.addAll(preset.outputFiles());
         Finetuner.checkRunDirectory(out, entries, overwrite);  // before reading and tokenizing any data

@@ -12,10 +12,12 @@ import java.util.List;
  * that {@code albert eval}, {@code albert predict} and {@link TextClassifier} use it as it was trained: the task
  * ({@code sst-2} ... or {@code text} for a generic file), the problem type, the classes in id order (none for
  * regression), the maximum sequence length, the columns of generic files and the metrics (the first picks the best
- * checkpoint).
+ * checkpoint). With {@code windowStride} > 0 a long first text is read in windows that start that many tokens
+ * apart (at most {@code maxWindows}), each trained on with the example's label, and an example's prediction is the
+ * mean of its windows' logits; 0 keeps GR's single truncated sequence.
  */
 public record ClassificationSpec(String task, String problemType, List<String> labels, int maxSeqLength,
-                                 TextColumns columns, List<String> metrics) {
+                                 TextColumns columns, List<String> metrics, int windowStride, int maxWindows) {
     public static final String CONFIG_KEY = "albert4j_task";
     public static final String KIND = "classification";
     public static final String SINGLE_LABEL = "single_label_classification";
@@ -43,6 +45,16 @@ public record ClassificationSpec(String task, String problemType, List<String> l
         if (metrics.isEmpty()) {
             throw new IllegalArgumentException("classification: no metric");
         }
+        if (windowStride < 0 || (windowStride > 0 && maxWindows <= 0)) {
+            throw new IllegalArgumentException("classification: window stride " + windowStride + " and max windows "
+                    + maxWindows + "; need stride >= 0 and, with windows, max windows > 0");
+        }
+    }
+
+    /** A spec reading one truncated sequence per example, as GR does. */
+    public ClassificationSpec(String task, String problemType, List<String> labels, int maxSeqLength,
+                              TextColumns columns, List<String> metrics) {
+        this(task, problemType, labels, maxSeqLength, columns, metrics, 0, 1);
     }
 
     /** The number of outputs of the classifier: one per class, one for regression. */
@@ -84,6 +96,8 @@ public record ClassificationSpec(String task, String problemType, List<String> l
         }
         ArrayNode m = node.putArray("metrics");
         metrics.forEach(m::add);
+        node.put("window_stride", windowStride);
+        node.put("max_windows", maxWindows);
         return node;
     }
 
@@ -95,7 +109,7 @@ public record ClassificationSpec(String task, String problemType, List<String> l
                     c.path("label_separator").asText("|"));
             return new ClassificationSpec(node.path("task").asText("text"), node.path("problem_type").asText(),
                     strings(node.get("labels")), node.path("max_seq_length").asInt(128), columns,
-                    strings(node.get("metrics")));
+                    strings(node.get("metrics")), node.path("window_stride").asInt(0), node.path("max_windows").asInt(1));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + CONFIG_KEY + ": " + e.getMessage(), e);
         }

@@ -159,9 +159,10 @@ public final class ClassificationTask implements FinetuningTask, AutoCloseable {
                                          List<List<ClassificationFeatures.Feature>> sets) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (int i = 0; i < sets.size(); i++) {
-            float[][] outputs = classifier.outputs(sets.get(i));
+            List<ClassificationFeatures.Feature> gold = ClassificationFeatures.firstOfEach(sets.get(i));
+            float[][] outputs = classifier.perExample(sets.get(i), gold.size());
             int index = i;
-            ClassificationScorer.score(classifier.spec(), sets.get(i), outputs)
+            ClassificationScorer.score(classifier.spec(), gold, outputs)
                     .forEach((k, v) -> metrics.put(EvalSet.key(k, index, names.get(index)), v));
         }
         return new FinetuningEvaluation(metrics, classifier.spec().metrics().get(0), null);
@@ -183,7 +184,8 @@ public final class ClassificationTask implements FinetuningTask, AutoCloseable {
         if (!spec.problemType().equals(ClassificationSpec.SINGLE_LABEL) || evalFeatures.isEmpty()) {
             return Double.NaN;
         }
-        return ClassificationScorer.majorityShare(evalFeatures.get(0), spec.numLabels());
+        return ClassificationScorer.majorityShare(ClassificationFeatures.firstOfEach(evalFeatures.get(0)),
+                spec.numLabels());
     }
 
     @Override

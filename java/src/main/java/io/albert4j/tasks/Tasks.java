@@ -66,7 +66,9 @@ public final class Tasks {
         List<TextExample> train;
         List<EvalSet<TextExample>> dev = new ArrayList<>();
         if (preset.glue() != null) {
-            spec = ClassificationSpec.glue(preset.glue(), settings.maxSeqLength());
+            ClassificationSpec glue = ClassificationSpec.glue(preset.glue(), settings.maxSeqLength());
+            spec = new ClassificationSpec(glue.task(), glue.problemType(), glue.labels(), glue.maxSeqLength(), null,
+                    glue.metrics(), settings.windowStride(), settings.maxWindows());
             train = GlueReader.read(preset.glue(), files.train());
             for (Path d : files.dev()) {
                 dev.add(new EvalSet<>(setName(d), GlueReader.read(preset.glue(), d)));
@@ -79,7 +81,8 @@ public final class Tasks {
             List<String> labels = labelsOf(train, problem, columns);
             List<String> metrics = settings.metrics() == null || settings.metrics().isEmpty()
                     ? ClassificationSpec.defaultMetrics(problem, labels.size()) : settings.metrics();
-            spec = new ClassificationSpec("text", problem, labels, settings.maxSeqLength(), columns, metrics);
+            spec = new ClassificationSpec("text", problem, labels, settings.maxSeqLength(), columns, metrics,
+                    settings.windowStride(), settings.maxWindows());
             for (Path d : files.dev()) {
                 dev.add(new EvalSet<>(setName(d), TextFileReader.read(d, columns, true)));
             }

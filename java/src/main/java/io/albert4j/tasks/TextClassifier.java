@@ -86,12 +86,36 @@ public final class TextClassifier implements AutoCloseable {
 
     /** Examples as a reader returns them (labels, if any, are ignored). */
     public List<Prediction> predictExamples(List<TextExample> examples) {
-        float[][] outputs = outputs(ClassificationFeatures.encode(examples, tokenizer, spec, false));
+        float[][] outputs = perExample(ClassificationFeatures.encode(examples, tokenizer, spec, false),
+                examples.size());
         List<Prediction> out = new ArrayList<>(outputs.length);
         for (float[] row : outputs) {
             out.add(prediction(row));
         }
         return out;
+    }
+
+    /** The raw outputs of each example: the mean over its features (its windows; one feature without windows). */
+    float[][] perExample(List<ClassificationFeatures.Feature> features, int examples) {
+        float[][] rows = outputs(features);
+        float[][] sums = new float[examples][];
+        int[] counts = new int[examples];
+        for (int i = 0; i < rows.length; i++) {
+            int e = features.get(i).example();
+            if (sums[e] == null) {
+                sums[e] = new float[rows[i].length];
+            }
+            for (int c = 0; c < rows[i].length; c++) {
+                sums[e][c] += rows[i][c];
+            }
+            counts[e]++;
+        }
+        for (int e = 0; e < examples; e++) {
+            for (int c = 0; c < sums[e].length; c++) {
+                sums[e][c] /= counts[e];
+            }
+        }
+        return sums;
     }
 
     /** The raw outputs (logits, or the regression value) of encoded features, in batches. */
