@@ -4,14 +4,13 @@ multiple-choice and token-classification heads learn. Nothing generated is commi
 
     python3 benchmarks/finetune/make_sotu_tasks.py ../shared/data/sotu /tmp/sotu-tasks
 
-Writes, each task with its own fixed seed; addresses before 1990 train and from 1990 on are dev, except for RACE:
+Writes, each task with its own fixed seed, addresses before 1990 for training and from 1990 on for dev:
 - squad/train-v1.1.json, squad/dev-v1.1.json: a passage of ~30 words into which a year ("in 1847") and a
   person ("said Mary Smith") are put at random places; the question asks for one of them ("in what year ...?",
   "who said it?"), and the answer is that span.
-- race/train/middle/*.json, race/dev/middle/*.json: the article is two consecutive sentences; "which sentence
-  comes next?" with the true third sentence and three sentences from addresses at least 60 years away. Every
-  fifth address is dev, so both splits span all eras: the option that fits the article's era is the answer, and
-  no era is the answer in itself (with a split by year, "the older sentence" would be a shortcut that fails on dev).
+- race/train/middle/*.json, race/dev/middle/*.json: the same kind of passage; the question has a blank ("the year
+  named is _ .", "the person quoted is _ .") and the four options are the passage's year, its person and two
+  words of the address, so the question decides which option is right (a question-blind model gets at most 50%).
 - ner/train.txt, ner/dev.txt (CoNLL): sentences with names and places from word lists put into frames like
   "said NAME" and "in PLACE"; some words are both (Washington, Lincoln, Jackson, Madison, Houston, Austin), so the
   frame decides the tag. The dev set draws half of its names and places from lists the training set never uses.
@@ -78,25 +77,31 @@ def squad(split, rng, count, firsts, lasts):
     return {"version": "1.1", "data": data}
 
 
-def race(split_sentences, pool, rng, count, out, per_address=15):
-    """pool: (year, sentence) pairs; distractors come from addresses 60 or more years from the article's."""
+def race(split, rng, count, out, firsts, lasts):
+    """RACE files: the squad-style passage (a year and a person put in); the question has a blank to fill."""
     out.mkdir(parents=True, exist_ok=True)
     made = 0
-    for year, sents in split_sentences:
-        for i in list(range(0, len(sents) - 2, 3))[:per_address]:
-            if made >= count:
-                return made
-            options = [sents[i + 2]]
-            while len(options) < 4:
-                other_year, other = rng.choice(pool)
-                if abs(other_year - year) >= 60:
-                    options.append(other)
-            rng.shuffle(options)
-            record = {"id": f"{year}-{i}.txt", "article": sents[i] + " " + sents[i + 1],
-                      "questions": ["which sentence comes next?"], "options": [options],
-                      "answers": ["ABCD"[options.index(sents[i + 2])]]}
-            (out / f"{year}-{i}.json").write_text(json.dumps(record), encoding="utf-8")
-            made += 1
+    for year, words in split:
+        if made >= count:
+            break
+        start = rng.randrange(0, max(1, len(words) - 40))
+        passage = [w for w in words[start:start + 26] if not re.search(r"\d", w)]
+        when = str(rng.randrange(1700, 2030))
+        person = rng.choice(firsts) + " " + rng.choice(lasts)
+        inserts = [("in " + when, when), ("said " + person, person)]
+        rng.shuffle(inserts)
+        for phrase, _ in inserts:
+            at = rng.randrange(0, len(passage) + 1)
+            passage = passage[:at] + [phrase] + passage[at:]
+        asks_year = rng.random() < 0.5
+        question = "the year named is _ ." if asks_year else "the person quoted is _ ."
+        fillers = rng.sample([w for w in words if w.isalpha() and len(w) > 3], 2)
+        options = [when, person] + fillers
+        rng.shuffle(options)
+        record = {"id": f"{year}-{made}.txt", "article": " ".join(passage), "questions": [question],
+                  "options": [options], "answers": ["ABCD"[options.index(when if asks_year else person)]]}
+        (out / f"{year}-{made}.json").write_text(json.dumps(record), encoding="utf-8")
+        made += 1
     return made
 
 
@@ -145,15 +150,9 @@ def main():
                                                                FIRST[:10] + DEV_FIRST, LAST[:10] + DEV_LAST)))
     train_s = [(y, sentences(t)) for y, t in train_docs]
     dev_s = [(y, sentences(t)) for y, t in dev_docs]
-    all_s = [(y, sentences(t)) for y, t in docs]
-    pool = [(y, s) for y, ss in all_s for s in ss]
     rng = random.Random(23456)
-    race_train = [d for i, d in enumerate(all_s) if i % 5 != 2]
-    race_dev = [d for i, d in enumerate(all_s) if i % 5 == 2]
-    rng.shuffle(race_train)
-    rng.shuffle(race_dev)
-    print("race", race(race_train, pool, rng, 3000, out / "race/train/middle"),
-          race(race_dev, pool, rng, 300, out / "race/dev/middle"))
+    print("race", race(chunks(train_docs, 20), rng, 3000, out / "race/train/middle", FIRST, LAST),
+          race(chunks(dev_docs, 20), rng, 300, out / "race/dev/middle", FIRST[:10] + DEV_FIRST, LAST[:10] + DEV_LAST))
     rng = random.Random(34567)
     (out / "ner").mkdir(parents=True, exist_ok=True)
     print("ner", ner(train_s, rng, 3000, FIRST, LAST, PLACES, out / "ner/train.txt"),

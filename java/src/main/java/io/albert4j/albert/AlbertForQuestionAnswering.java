@@ -39,13 +39,23 @@ import java.util.function.UnaryOperator;
  */
 public final class AlbertForQuestionAnswering extends AlbertPreTrainedModel {
     private static final String HEAD = "AlbertForQuestionAnswering";
+    /** config.json key (albert4j's, not HF's) that adds GR's SQuAD v2 answerability head. */
+    public static final String ANSWER_CLASS_KEY = "albert4j_answer_class_head";
     private final AlbertModel albert;
     private final Linear qaOutputs;
+    private final AnswerClassHead answerClass;
 
     private AlbertForQuestionAnswering(AlbertConfig config) {
         super(config);
         albert = child("albert", new AlbertModel(config, false));
         qaOutputs = child("qa_outputs", new Linear(config.hiddenSize(), 2));
+        answerClass = Boolean.TRUE.equals(config.extra().get(ANSWER_CLASS_KEY))
+                ? child("answer_class", new AnswerClassHead(config.hiddenSize())) : null;
+    }
+
+    /** Whether the model has GR's answerability head ({@code answer_class.*}, config key {@value #ANSWER_CLASS_KEY}). */
+    public boolean hasAnswerClassHead() {
+        return answerClass != null;
     }
 
     public static AlbertForQuestionAnswering shapesOnly(AlbertConfig config) {
@@ -102,6 +112,31 @@ public final class AlbertForQuestionAnswering extends AlbertPreTrainedModel {
         return forward(inputs, startPositions, endPositions, context(inputs, isTraining(), dropoutSeed));
     }
 
+    /**
+     * With the answerability head: {@code allowed} I32 {@code [B, S]} marks [CLS] and the context tokens (the
+     * positions an answer may start at, GR's 1 − p_mask), {@code impossible} F32 {@code [B]} is 1 where the window
+     * holds no answer (or null without a loss). GR's loss: the span loss + 0.5 · sigmoid cross-entropy.
+     */
+    public Output forward(AlbertInputs inputs, Tensor allowed, Tensor startPositions, Tensor endPositions,
+                          Tensor impossible, long dropoutSeed) {
+        if (answerClass == null) {
+            throw new IllegalStateException(HEAD + ": this model has no answer-class head (config '"
+                    + ANSWER_CLASS_KEY + "')");
+        }
+        ForwardContext context = context(inputs, isTraining(), dropoutSeed);
+        Output span = forward(inputs, startPositions, endPositions, context);
+        Tensor logits = answerClass.forward(span.hidden(), span.startLogits(), Ops.additiveMask(allowed), context,
+                config.effectiveClassifierDropoutProb());
+        Tensor loss = span.loss();
+        if (impossible != null) {
+            FineTuningHeads.requireLabels(HEAD, "is_impossible", impossible, DType.F32, Step.current().backend(),
+                    "1 where the window has no answer, else 0", inputs.batchSize());
+            Tensor answerLoss = Ops.scale(Ops.bceWithLogits(logits, impossible.view(inputs.batchSize(), 1)), 0.5f);
+            loss = loss == null ? answerLoss : Ops.add(loss, answerLoss);
+        }
+        return new Output(loss, span.startLogits(), span.endLogits(), Ops.reshape(logits, inputs.batchSize()), null);
+    }
+
     private Output forward(AlbertInputs inputs, Tensor startPositions, Tensor endPositions, ForwardContext context) {
         int batch = inputs.batchSize();
         int seq = inputs.sequenceLength();
@@ -123,7 +158,7 @@ public final class AlbertForQuestionAnswering extends AlbertPreTrainedModel {
             loss = Ops.scale(Ops.add(Ops.softmaxCrossEntropy(startLogits, start, seq),
                     Ops.softmaxCrossEntropy(endLogits, end, seq)), 0.5f);
         }
-        return new Output(loss, startLogits, endLogits);
+        return new Output(loss, startLogits, endLogits, null, hidden);
     }
 
     /** Row indices {@code 2i + which} of the interleaved {@code [start, end]} logits. */
@@ -151,15 +186,41 @@ public final class AlbertForQuestionAnswering extends AlbertPreTrainedModel {
         return inInferenceStep(() -> {
             AlbertInputs inputs = AlbertInputs.copyOf(inputIds, attentionMask, tokenTypeIds);
             Output out = forward(inputs, null, null, context(inputs, false, 0L));
-            return new Prediction(toHost(out.startLogits()), toHost(out.endLogits()));
+            return new Prediction(toHost(out.startLogits()), toHost(out.endLogits()), null);
         });
     }
 
-    /** HF {@code QuestionAnsweringModelOutput}: loss (null without positions), start and end logits {@code [B, S]}. */
-    public record Output(Tensor loss, Tensor startLogits, Tensor endLogits) {
+    /** As {@link #predict(int[][], int[][], int[][])} plus the answerability logits {@code [B]} of the head. */
+    public Prediction predict(int[][] inputIds, int[][] attentionMask, int[][] tokenTypeIds, int[][] allowed) {
+        if (answerClass == null) {
+            return predict(inputIds, attentionMask, tokenTypeIds);
+        }
+        return inInferenceStep(() -> {
+            AlbertInputs inputs = AlbertInputs.copyOf(inputIds, attentionMask, tokenTypeIds);
+            int batch = inputIds.length;
+            int seq = inputIds[0].length;
+            Tensor allowedTensor = Step.current().upload(AlbertInputs.flatten("allowed", allowed, batch, seq), batch,
+                    seq);
+            Output out = forward(inputs, allowedTensor, null, null, null, 0L);
+            return new Prediction(toHost(out.startLogits()), toHost(out.endLogits()),
+                    toHost(out.answerClassLogits()));
+        });
     }
 
-    /** Start and end logits {@code [B, S]} on the heap. */
-    public record Prediction(HostArray startLogits, HostArray endLogits) {
+    /**
+     * HF {@code QuestionAnsweringModelOutput}: loss (null without positions), start and end logits {@code [B, S]},
+     * and with the answer-class head its logits {@code [B]} (else null); {@code hidden} is the sequence output.
+     */
+    public record Output(Tensor loss, Tensor startLogits, Tensor endLogits, Tensor answerClassLogits, Tensor hidden) {
+        public Output(Tensor loss, Tensor startLogits, Tensor endLogits) {
+            this(loss, startLogits, endLogits, null, null);
+        }
+    }
+
+    /** Start and end logits {@code [B, S]} on the heap, and the answerability logits {@code [B]} or null. */
+    public record Prediction(HostArray startLogits, HostArray endLogits, HostArray answerClassLogits) {
+        public Prediction(HostArray startLogits, HostArray endLogits) {
+            this(startLogits, endLogits, null);
+        }
     }
 }

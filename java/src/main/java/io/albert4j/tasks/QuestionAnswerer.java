@@ -71,14 +71,19 @@ public final class QuestionAnswerer implements AutoCloseable {
     SpanDecoder.Answer decode(Prepared prepared, List<float[][]> logits) {
         List<float[]> starts = new ArrayList<>();
         List<float[]> ends = new ArrayList<>();
+        List<Float> answerClass = spec.answerClassHead() ? new ArrayList<>() : null;
         for (float[][] row : logits) {
             starts.add(row[0]);
             ends.add(row[1]);
+            if (answerClass != null) {
+                answerClass.add(row[2][0]);
+            }
         }
-        return spec.decoder().decode(prepared.context(), prepared.tokens(), prepared.windows(), starts, ends);
+        return spec.decoder().decode(prepared.context(), prepared.tokens(), prepared.windows(), starts, ends,
+                answerClass);
     }
 
-    /** Start and end logits ({@code [2][length]}) of each window, in batches. */
+    /** Start and end logits ({@code [2][length]}, plus {@code [1]} with the answer-class head) of each window. */
     List<float[][]> logits(List<SquadWindow> windows) {
         List<float[][]> out = new ArrayList<>(windows.size());
         for (int from = 0; from < windows.size(); from += BATCH) {
@@ -87,15 +92,21 @@ public final class QuestionAnswerer implements AutoCloseable {
             int[][] ids = new int[rows.size()][width];
             int[][] mask = new int[rows.size()][width];
             int[][] types = new int[rows.size()][width];
+            int[][] allowed = new int[rows.size()][width];
             for (int r = 0; r < rows.size(); r++) {
                 SquadWindow w = rows.get(r);
                 System.arraycopy(w.ids(), 0, ids[r], 0, w.ids().length);
                 System.arraycopy(w.tokenTypes(), 0, types[r], 0, w.ids().length);
+                System.arraycopy(w.allowed(), 0, allowed[r], 0, w.ids().length);
                 Arrays.fill(mask[r], 0, w.ids().length, 1);
             }
-            AlbertForQuestionAnswering.Prediction p = model.predict(ids, mask, types);
+            AlbertForQuestionAnswering.Prediction p = spec.answerClassHead()
+                    ? model.predict(ids, mask, types, allowed) : model.predict(ids, mask, types);
             for (int r = 0; r < rows.size(); r++) {
-                out.add(new float[][] {row(p.startLogits(), r, width), row(p.endLogits(), r, width)});
+                float[] start = row(p.startLogits(), r, width);
+                float[] end = row(p.endLogits(), r, width);
+                out.add(p.answerClassLogits() == null ? new float[][] {start, end}
+                        : new float[][] {start, end, {p.answerClassLogits().get(r)}});
             }
         }
         return out;

@@ -56,6 +56,15 @@ public final class SpanDecoder {
      */
     public Answer decode(String context, TokenOffsets tokens, List<SquadWindow> windows, List<float[]> startLogits,
                          List<float[]> endLogits) {
+        return decode(context, tokens, windows, startLogits, endLogits, null);
+    }
+
+    /**
+     * As above; with {@code answerClassLogits} (one per window, GR's answer-class head) the null odds are their
+     * minimum over the windows instead of null score − best span score, as GR's v2 decoding uses them.
+     */
+    public Answer decode(String context, TokenOffsets tokens, List<SquadWindow> windows, List<float[]> startLogits,
+                         List<float[]> endLogits, List<Float> answerClassLogits) {
         List<Preliminary> preliminary = new ArrayList<>();
         double nullScore = Double.POSITIVE_INFINITY;
         double nullStart = 0;
@@ -129,6 +138,9 @@ public final class SpanDecoder {
         Candidate bestNonNull = withProbabilities.stream().filter(c -> !c.text().isEmpty()).findFirst().orElse(null);
         double diff = bestNonNull == null ? Double.POSITIVE_INFINITY
                 : nullScore - bestNonNull.startLogit() - bestNonNull.endLogit();
+        if (answerClassLogits != null) {
+            diff = answerClassLogits.stream().mapToDouble(Float::doubleValue).min().orElse(Double.POSITIVE_INFINITY);
+        }
         if (bestNonNull == null || diff > nullThreshold) {
             Candidate none = withProbabilities.stream().filter(c -> c.text().isEmpty()).findFirst().orElseThrow();
             return new Answer("", -1, -1, none.probability(), diff, withProbabilities);

@@ -1,5 +1,6 @@
 package io.albert4j.tasks;
 
+import io.albert4j.albert.AlbertConfig;
 import io.albert4j.albert.AlbertForQuestionAnswering;
 import io.albert4j.albert.AlbertInputs;
 import io.albert4j.albert.AlbertPreTrainedModel;
@@ -61,8 +62,16 @@ public final class SquadTask implements FinetuningTask {
                                         List<SquadExample> dev, long seed) {
         AlbertTokenizer tokenizer = TaskSupport.tokenizerOf(pretrainedDir);
         TaskSupport.checkPositions(pretrainedDir, spec.maxSeqLength());
-        AlbertForQuestionAnswering model = AlbertForQuestionAnswering.fromPretrained(pretrainedDir, backend,
-                UnaryOperator.identity(), seed);
+        UnaryOperator<AlbertConfig> configure = c -> {
+            if (!spec.answerClassHead()) {
+                return c;
+            }
+            Map<String, Object> extra = new java.util.LinkedHashMap<>(c.extra());
+            extra.put(AlbertForQuestionAnswering.ANSWER_CLASS_KEY, true);
+            return c.toBuilder().extra(extra).build();
+        };
+        AlbertForQuestionAnswering model = AlbertForQuestionAnswering.fromPretrained(pretrainedDir, backend, configure,
+                seed);
         try {
             return new SquadTask(spec, model, tokenizer, train, dev);
         } catch (RuntimeException e) {
@@ -111,6 +120,8 @@ public final class SquadTask implements FinetuningTask {
         int[][] types = new int[features.length][width];
         int[] starts = new int[features.length];
         int[] ends = new int[features.length];
+        int[][] allowed = new int[features.length][width];
+        float[] impossible = new float[features.length];
         for (int r = 0; r < features.length; r++) {
             SquadWindow w = train.get(features[r]);
             System.arraycopy(w.ids(), 0, ids[r], 0, w.ids().length);
@@ -118,11 +129,20 @@ public final class SquadTask implements FinetuningTask {
             Arrays.fill(mask[r], 0, w.ids().length, 1);
             starts[r] = w.startPosition();
             ends[r] = w.endPosition();
+            System.arraycopy(w.allowed(), 0, allowed[r], 0, w.ids().length);
+            impossible[r] = w.startPosition() == 0 ? 1f : 0f; // GR: no answer, or not all of it, in this window
         }
         Step step = Step.current();
         AlbertInputs inputs = AlbertInputs.copyOf(ids, mask, types);
-        return model.forward(inputs, step.upload(starts, features.length), step.upload(ends, features.length),
-                dropoutSeed).loss();
+        Tensor start = step.upload(starts, features.length);
+        Tensor end = step.upload(ends, features.length);
+        if (!spec.answerClassHead()) {
+            return model.forward(inputs, start, end, dropoutSeed).loss();
+        }
+        Tensor impossibleTensor = step.allocate(io.albert4j.tensor.DType.F32, features.length);
+        impossibleTensor.copyFrom(impossible);
+        Tensor allowedTensor = AlbertInputs.copyOf(allowed, null, null).inputIds();
+        return model.forward(inputs, allowedTensor, start, end, impossibleTensor, dropoutSeed).loss();
     }
 
     @Override

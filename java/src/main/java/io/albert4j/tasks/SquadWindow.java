@@ -97,6 +97,14 @@ public record SquadWindow(int example, int[] ids, int[] tokenTypes, int contextS
         return best;
     }
 
+    /** 1 at [CLS] and the context tokens, 0 at the question and separators (GR's 1 − p_mask). */
+    public int[] allowed() {
+        int[] out = new int[ids.length];
+        out[0] = 1;
+        java.util.Arrays.fill(out, contextStart, contextStart + length, 1);
+        return out;
+    }
+
     /** The context token at input position {@code position}, or -1 outside the window's context. */
     public int contextToken(int position) {
         int i = position - contextStart;

@@ -29,7 +29,7 @@ public final class Tasks {
             case SQUAD_V1, SQUAD_V2 -> {
                 SquadSpec spec = new SquadSpec(preset.kind() == TaskPreset.Kind.SQUAD_V2, settings.maxSeqLength(),
                         settings.docStride(), settings.maxQueryLength(), settings.nBest(), settings.maxAnswerLength(),
-                        0.0);
+                        0.0, settings.answerClassHead());
                 SquadReader.Contents train = SquadReader.read(files.train());
                 if (train.mismatchedAnswers() > 0) {
                     System.err.println(files.train() + ": " + train.mismatchedAnswers() + " answer(s) not found at "

@@ -87,6 +87,19 @@ class FinetuneTasksCommandTest {
             SpanDecoder.Answer a = qa.answer("When?", context);
             assertTrue(a.text().isEmpty() || context.substring(a.start(), a.end()).equals(a.text()), a.toString());
         }
+
+        // GR's answer-class head: its parameters are saved, and its logit is the question's null odds.
+        Path withHead = dir.resolve("squad-head");
+        run("finetune", "--task", "squad-v2.0", "--model", dir.resolve("pretrained").toString(), "--data",
+                dir.toString(), "--out", withHead.toString(), "--seq", "48", "--max-query-length", "8",
+                "--doc-stride", "16", "--batch", "8", "--steps", "4", "--lr", "1e-3", "--answer-class-head");
+        JsonNode config = JSON.readTree(withHead.resolve("model/config.json").toFile());
+        assertTrue(config.get("albert4j_task").get("answer_class_head").asBoolean());
+        assertTrue(config.get("albert4j_answer_class_head").asBoolean());
+        try (QuestionAnswerer qa = QuestionAnswerer.load(withHead)) {
+            SpanDecoder.Answer a = qa.answer("When?", "The Congress shall meet in 1805.");
+            assertTrue(Double.isFinite(a.nullScoreDiff()), a.toString());
+        }
     }
 
     @Test
