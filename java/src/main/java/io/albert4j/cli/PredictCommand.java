@@ -3,6 +3,8 @@ package io.albert4j.cli;
 import io.albert4j.tasks.ClassificationPredictions;
 import io.albert4j.tasks.ClassificationSpec;
 import io.albert4j.tasks.FinetunedModels;
+import io.albert4j.tasks.MultipleChoiceTask;
+import io.albert4j.tasks.PredictionFiles;
 import io.albert4j.tasks.QuestionAnswerer;
 import io.albert4j.tasks.SquadExample;
 import io.albert4j.tasks.SquadPredictions;
@@ -12,6 +14,7 @@ import io.albert4j.tasks.Tasks;
 import io.albert4j.tasks.TextClassifier;
 import io.albert4j.tasks.TextColumns;
 import io.albert4j.tasks.TextExample;
+import io.albert4j.tasks.TokenClassificationTask;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,7 +26,8 @@ import java.util.concurrent.Callable;
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Predict with a fine-tuned model (a run directory or its model/).",
                 "Text classification: CSV/TSV/JSONL in, JSON lines (.jsonl) or CSV (.csv) out with a score per class.",
-                "SQuAD: a SQuAD JSON in, predictions.json format out, with OUT.nbest.json (and OUT.null_odds.json)."})
+                "SQuAD: a SQuAD JSON in, predictions.json format out, with OUT.nbest.json (and OUT.null_odds.json).",
+                "RACE: a RACE folder or file in, JSON lines out (answer letter, option scores). Tokens: CoNLL in and out."})
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR") Path modelDir;
     @Option(names = "--input", required = true, paramLabel = "FILE") Path input;
@@ -62,6 +66,10 @@ final class PredictCommand implements Callable<Integer> {
                             nullOdds == null ? "" : ", null odds: " + nullOdds);
                 }
             }
+            case MultipleChoiceTask.KIND -> System.out.printf("%d questions answered: %s%n",
+                    PredictionFiles.multipleChoice(dir, input, output), output);
+            case TokenClassificationTask.KIND -> System.out.printf("%d sentences tagged: %s%n",
+                    PredictionFiles.tokens(dir, input, output), output);
             default -> throw new IllegalArgumentException(dir + ": predicting for a '" + kind
                     + "' model is not available");
         }

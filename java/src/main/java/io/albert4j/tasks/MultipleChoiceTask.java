@@ -188,28 +188,32 @@ public final class MultipleChoiceTask implements FinetuningTask {
         return evaluate(model, dev);
     }
 
-    /** Accuracy, overall and per level, of {@code model} on labelled features. */
-    public static FinetuningEvaluation evaluate(AlbertForMultipleChoice model, List<Feature> features) {
-        Map<String, int[]> byLevel = new LinkedHashMap<>(); // level → {right, total}
-        int right = 0;
+    /** The options' logits {@code [question][choice]} of {@code model}, in batches. */
+    public static float[][] scores(AlbertForMultipleChoice model, List<Feature> features) {
+        float[][] out = new float[features.size()][];
         for (int from = 0; from < features.size(); from += BATCH) {
             List<Feature> rows = features.subList(from, Math.min(features.size(), from + BATCH));
             int[][][][] padded = pad(rows);
             HostArray logits = model.predict(padded[0], padded[1], padded[2]);
             int choices = logits.shape()[1];
             for (int r = 0; r < rows.size(); r++) {
-                int best = 0;
-                for (int c = 1; c < choices; c++) {
-                    if (logits.get(r, c) > logits.get(r, best)) {
-                        best = c;
-                    }
-                }
-                boolean ok = best == rows.get(r).label();
-                right += ok ? 1 : 0;
-                int[] counts = byLevel.computeIfAbsent(rows.get(r).level(), k -> new int[2]);
-                counts[0] += ok ? 1 : 0;
-                counts[1]++;
+                out[from + r] = Arrays.copyOfRange(logits.values(), r * choices, (r + 1) * choices);
             }
+        }
+        return out;
+    }
+
+    /** Accuracy, overall and per level, of {@code model} on labelled features. */
+    public static FinetuningEvaluation evaluate(AlbertForMultipleChoice model, List<Feature> features) {
+        Map<String, int[]> byLevel = new LinkedHashMap<>(); // level → {right, total}
+        int right = 0;
+        float[][] scores = scores(model, features);
+        for (int i = 0; i < features.size(); i++) {
+            boolean ok = ClassificationScorer.argmax(scores[i]) == features.get(i).label();
+            right += ok ? 1 : 0;
+            int[] counts = byLevel.computeIfAbsent(features.get(i).level(), k -> new int[2]);
+            counts[0] += ok ? 1 : 0;
+            counts[1]++;
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("accuracy", (double) right / features.size());

@@ -25,6 +25,11 @@ public final class RaceReader {
     }
 
     public static List<RaceExample> read(Path fileOrDir) {
+        return read(fileOrDir, true);
+    }
+
+    /** {@code labelled} false: files without {@code answers} are accepted (for prediction). */
+    public static List<RaceExample> read(Path fileOrDir, boolean labelled) {
         List<Path> files;
         if (Files.isDirectory(fileOrDir)) {
             try (Stream<Path> walk = Files.walk(fileOrDir)) {
@@ -40,7 +45,7 @@ public final class RaceReader {
         }
         List<RaceExample> examples = new ArrayList<>();
         for (Path f : files) {
-            examples.addAll(readFile(f));
+            examples.addAll(readFile(f, labelled));
         }
         if (examples.isEmpty()) {
             throw new TaskDataException(fileOrDir + ": no RACE questions");
@@ -48,7 +53,7 @@ public final class RaceReader {
         return examples;
     }
 
-    static List<RaceExample> readFile(Path file) {
+    static List<RaceExample> readFile(Path file, boolean labelled) {
         JsonNode root;
         try {
             root = JSON.readTree(Files.readString(file));
@@ -65,6 +70,9 @@ public final class RaceReader {
         JsonNode questions = array(root, "questions", file);
         JsonNode options = array(root, "options", file);
         JsonNode answers = root.get("answers");
+        if (labelled && (answers == null || !answers.isArray())) {
+            throw TaskDataException.atJsonPath(file, "answers", answers == null ? "missing" : "expected an array");
+        }
         if (options.size() != questions.size() || (answers != null && answers.isArray()
                 && answers.size() != questions.size())) {
             throw TaskDataException.atJsonPath(file, "questions", questions.size() + " questions but " + options.size()

@@ -118,6 +118,12 @@ class FinetuneTasksCommandTest {
         assertTrue(text.contains("precision"), text);
         assertTrue(run("eval", "--model", nerOut.toString(), "--data", ner.resolve("dev.txt").toString())
                 .contains("recall"));
+        Path words = Files.writeString(dir.resolve("words.txt"), "said\nMary\nSmith\n\nin\nOhio\n");
+        Path tagged = dir.resolve("tagged.txt");
+        run("predict", "--model", nerOut.toString(), "--input", words.toString(), "--output", tagged.toString());
+        java.util.List<String> lines = Files.readAllLines(tagged);
+        assertEquals(7, lines.size());
+        assertTrue(lines.get(1).matches("Mary (B-PER|I-PER|B-LOC|O)"), lines.toString());
 
         Path middle = Files.createDirectories(dir.resolve("race/train/middle"));
         Files.createDirectories(dir.resolve("race/dev/middle"));
@@ -134,5 +140,13 @@ class FinetuneTasksCommandTest {
                 "--steps", "3", "--warmup-steps", "1");
         assertTrue(text.contains("accuracy_middle"), text);
         assertTrue(Files.isDirectory(raceOut.resolve("model")));
+        Path answers = dir.resolve("answers.jsonl");
+        run("predict", "--model", raceOut.toString(), "--input", dir.resolve("race/dev").toString(), "--output",
+                answers.toString());
+        java.util.List<String> rows = Files.readAllLines(answers);
+        assertEquals(6, rows.size());
+        JsonNode first = JSON.readTree(rows.get(0));
+        assertTrue(first.get("answer").asText().matches("[ABCD]"));
+        assertEquals(4, first.get("scores").size());
     }
 }
