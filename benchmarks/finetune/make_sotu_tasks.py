@@ -8,6 +8,8 @@ Writes, each task with its own fixed seed, addresses before 1990 for training an
 - squad/train-v1.1.json, squad/dev-v1.1.json: a passage of ~30 words into which a year ("in 1847") and a
   person ("said Mary Smith") are put at random places; the question asks for one of them ("in what year ...?",
   "who said it?"), and the answer is that span.
+- squad/train-v2.0.json, squad/dev-v2.0.json: the same, but the person is put in only half of the passages, so
+  half of the "who" questions have no answer (is_impossible).
 - race/train/middle/*.json, race/dev/middle/*.json: the same kind of passage; the question has a blank ("the year
   named is _ .", "the person quoted is _ .") and the four options are the passage's year, its person and two
   words of the address, so the question decides which option is right (a question-blind model gets at most 50%).
@@ -51,7 +53,7 @@ YEAR_QUESTIONS = ["in what year did it happen?", "when was that?", "what year is
 WHO_QUESTIONS = ["who said it?", "who is quoted?", "which person spoke?"]
 
 
-def squad(split, rng, count, firsts, lasts):
+def squad(split, rng, count, firsts, lasts, version_two=False):
     data = []
     for n, (year, words) in enumerate(split):
         if len(data) >= count:
@@ -60,21 +62,29 @@ def squad(split, rng, count, firsts, lasts):
         passage = [w for w in words[start:start + 26] if not re.search(r"\d", w)]
         when = str(rng.randrange(1700, 2030))
         person = rng.choice(firsts) + " " + rng.choice(lasts)
-        inserts = [("in " + when, when), ("said " + person, person)]
+        has_person = not version_two or rng.random() < 0.5
+        inserts = [("in " + when, when)] + ([("said " + person, person)] if has_person else [])
         rng.shuffle(inserts)
         for phrase, _ in inserts:
             at = rng.randrange(0, len(passage) + 1)
             passage = passage[:at] + [phrase] + passage[at:]
         context = " ".join(passage)
         asks_year = rng.random() < 0.5
-        answer = when if asks_year else person
-        phrase = ("in " if asks_year else "said ") + answer
-        offset = context.index(phrase) + len(phrase) - len(answer)
-        assert context[offset:offset + len(answer)] == answer
         question = rng.choice(YEAR_QUESTIONS if asks_year else WHO_QUESTIONS)
-        data.append({"title": str(year), "paragraphs": [{"context": context, "qas": [
-            {"id": f"{year}-{n}", "question": question, "answers": [{"text": answer, "answer_start": offset}]}]}]})
-    return {"version": "1.1", "data": data}
+        qa = {"id": f"{year}-{n}", "question": question}
+        if asks_year or has_person:
+            answer = when if asks_year else person
+            phrase = ("in " if asks_year else "said ") + answer
+            offset = context.index(phrase) + len(phrase) - len(answer)
+            assert context[offset:offset + len(answer)] == answer
+            qa["answers"] = [{"text": answer, "answer_start": offset}]
+            if version_two:
+                qa["is_impossible"] = False
+        else:
+            qa["answers"] = []
+            qa["is_impossible"] = True
+        data.append({"title": str(year), "paragraphs": [{"context": context, "qas": [qa]}]})
+    return {"version": "v2.0" if version_two else "1.1", "data": data}
 
 
 def race(split, rng, count, out, firsts, lasts):
@@ -148,6 +158,11 @@ def main():
     (out / "squad/train-v1.1.json").write_text(json.dumps(squad(chunks(train_docs, 20), rng, 3000, FIRST, LAST)))
     (out / "squad/dev-v1.1.json").write_text(json.dumps(squad(chunks(dev_docs, 20), rng, 300,
                                                                FIRST[:10] + DEV_FIRST, LAST[:10] + DEV_LAST)))
+    rng = random.Random(45678)
+    (out / "squad/train-v2.0.json").write_text(json.dumps(squad(chunks(train_docs, 20), rng, 3000, FIRST, LAST,
+                                                                 True)))
+    (out / "squad/dev-v2.0.json").write_text(json.dumps(squad(chunks(dev_docs, 20), rng, 300,
+                                                               FIRST[:10] + DEV_FIRST, LAST[:10] + DEV_LAST, True)))
     train_s = [(y, sentences(t)) for y, t in train_docs]
     dev_s = [(y, sentences(t)) for y, t in dev_docs]
     rng = random.Random(23456)
