@@ -13,6 +13,7 @@
 @SuppressWarnings("requires-automatic")
 module io.albert4j {
     requires transitive com.fasterxml.jackson.databind;  // JsonNode in public signatures (configs, trainer state)
+    requires com.fasterxml.jackson.dataformat.csv;      // task files: CSV/TSV readers and prediction files
     requires info.picocli;
     requires me.tongfei.progressbar;
     requires org.knowm.xchart;
@@ -31,8 +32,10 @@ module io.albert4j {
     exports io.albert4j.io.onnx;
     exports io.albert4j.io.tf;
     exports io.albert4j.io.torch;
+    exports io.albert4j.metrics;
     exports io.albert4j.nn;
     exports io.albert4j.ops;
+    exports io.albert4j.tasks;
     exports io.albert4j.tensor;
     exports io.albert4j.tokenizer;
     exports io.albert4j.train;

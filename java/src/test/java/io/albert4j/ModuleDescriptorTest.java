@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModuleDescriptorTest {
     private static final Set<String> API = Set.of("albert", "autograd", "backend", "backend.cpu", "backend.cuda",
-            "data", "dist", "io", "io.onnx", "io.tf", "io.torch", "nn", "ops", "tensor", "tokenizer", "train");
+            "data", "dist", "io", "io.onnx", "io.tf", "io.torch", "metrics", "nn", "ops", "tasks", "tensor",
+            "tokenizer", "train");
 
     /** The descriptor compiled into the classes (or jar) albert4j is loaded from. */
     private static ModuleDescriptor descriptor() throws Exception {
