@@ -1,6 +1,6 @@
 package io.albert4j.albert;
 
-import io.albert4j.backend.Backend;
+import io.albert4j.backend.Backends;
 import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Init;
 import io.albert4j.nn.Module;
@@ -75,16 +75,8 @@ final class AnswerClassHead extends Module {
     /** A constant of the current step (no gradient), on the step's device. */
     private static Tensor constant(float[] values, int... shape) {
         Step step = Step.current();
-        Backend backend = step.backend();
         Tensor out = step.allocate(DType.F32, shape);
-        if (backend.device().isCpu()) {
-            out.copyFrom(values);
-        } else {
-            try (Tensor host = Tensor.ofFloats(values, shape)) {
-                backend.copy(host, out);
-                backend.synchronize();
-            }
-        }
+        Backends.upload(step.backend(), values, out);
         return out;
     }
 }

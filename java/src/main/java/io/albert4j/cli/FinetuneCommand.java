@@ -7,6 +7,7 @@ import io.albert4j.tasks.TaskPreset;
 import io.albert4j.tasks.TaskSettings;
 import io.albert4j.tasks.Tasks;
 import io.albert4j.tasks.TextColumns;
+import io.albert4j.tensor.Device;
 import io.albert4j.train.Finetuner;
 import io.albert4j.train.FinetuningEvaluation;
 import io.albert4j.train.FinetuningOptions;
@@ -16,8 +17,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -117,11 +120,11 @@ final class FinetuneCommand implements Callable<Integer> {
                 .withColumns(new TextColumns(textFields, pairFields, labelField, labelSeparator), problemType, metrics)
                 .withSquad(docStride, maxQueryLength, nBest, maxAnswerLength, answerClassHead)
                 .withMaxQaLength(maxQaLength).withMaxExamples(maxExamples).withWindows(windowStride, maxWindows);
-        java.util.Set<String> entries = new java.util.HashSet<>(Finetuner.RUN_FILES);
+        Set<String> entries = new HashSet<>(Finetuner.RUN_FILES);
         entries.addAll(preset.outputFiles());
         Finetuner.checkRunDirectory(out, entries, overwrite);  // before reading and tokenizing any data
         TaskFiles files = TaskFiles.resolve(preset, dataDir, trainFile, devFiles);
-        BackendSetup.open(io.albert4j.tensor.Device.CPU, threads, false, false);
+        BackendSetup.open(Device.CPU, threads, false, false);
         try (FinetuningTask task = Tasks.forTraining(preset, files, settings, modelDir, seed)) {
             Finetuner finetuner = new Finetuner(task, options, out, modelDir.resolve(HfModelDirectory.TOKENIZER_FILE))
                     .overwrite(overwrite);

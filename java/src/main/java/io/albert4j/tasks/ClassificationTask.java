@@ -138,7 +138,7 @@ public final class ClassificationTask implements FinetuningTask, AutoCloseable {
             }
             labels = spec.problemType().equals(ClassificationSpec.REGRESSION) ? step.allocate(DType.F32, rows.size())
                     : step.allocate(DType.F32, rows.size(), width);
-            labels.copyFrom(targets);
+            Backends.upload(step.backend(), targets, labels);
         }
         AlbertInputs inputs = AlbertInputs.copyOf(padded.ids(), padded.mask(), padded.types());
         return model.forward(inputs, labels, dropoutSeed).loss();

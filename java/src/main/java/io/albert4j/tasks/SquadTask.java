@@ -7,6 +7,7 @@ import io.albert4j.albert.AlbertPreTrainedModel;
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.ops.Step;
+import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
 import io.albert4j.tokenizer.AlbertTokenizer;
 import io.albert4j.train.FinetuningEvaluation;
@@ -139,9 +140,13 @@ public final class SquadTask implements FinetuningTask {
         if (!spec.answerClassHead()) {
             return model.forward(inputs, start, end, dropoutSeed).loss();
         }
-        Tensor impossibleTensor = step.allocate(io.albert4j.tensor.DType.F32, features.length);
-        impossibleTensor.copyFrom(impossible);
-        Tensor allowedTensor = AlbertInputs.copyOf(allowed, null, null).inputIds();
+        Tensor impossibleTensor = step.allocate(DType.F32, features.length);
+        Backends.upload(step.backend(), impossible, impossibleTensor);
+        int[] allowedFlat = new int[features.length * width];
+        for (int r = 0; r < features.length; r++) {
+            System.arraycopy(allowed[r], 0, allowedFlat, r * width, width);
+        }
+        Tensor allowedTensor = step.upload(allowedFlat, features.length, width);
         return model.forward(inputs, allowedTensor, start, end, impossibleTensor, dropoutSeed).loss();
     }
 
