@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.albert4j.albert.AlbertConfig;
 import io.albert4j.io.HfModelDirectory;
+import io.albert4j.io.HfTokenizerConfig;
 import io.albert4j.tokenizer.AlbertTokenizer;
 import io.albert4j.train.Finetuner;
 import java.io.IOException;
@@ -61,7 +62,7 @@ public final class FinetunedModels {
     public static AlbertTokenizer tokenizer(Path modelDir) {
         Path spiece = modelDir.resolve(HfModelDirectory.TOKENIZER_FILE);
         try {
-            return AlbertTokenizer.load(spiece);
+            return AlbertTokenizer.load(spiece, HfTokenizerConfig.readOrDefault(modelDir));
         } catch (IOException e) {
             throw new UncheckedIOException(spiece + ": " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package io.albert4j.tasks;
 
 import io.albert4j.albert.AlbertConfig;
 import io.albert4j.io.HfModelDirectory;
+import io.albert4j.io.HfTokenizerConfig;
 import io.albert4j.tokenizer.AlbertTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,7 @@ final class TaskSupport {
     private TaskSupport() {
     }
 
-    /** The tokenizer of a pretrained model directory. */
+    /** The tokenizer of a pretrained model directory, with its tokenizer_config.json settings when it has them. */
     static AlbertTokenizer tokenizerOf(Path pretrainedDir) {
         Path spiece = pretrainedDir.resolve(HfModelDirectory.TOKENIZER_FILE);
         if (!Files.isRegularFile(spiece)) {
@@ -21,7 +22,7 @@ final class TaskSupport {
                     + " (the tokenizer the model was pretrained with)");
         }
         try {
-            return AlbertTokenizer.load(spiece);
+            return AlbertTokenizer.load(spiece, HfTokenizerConfig.readOrDefault(pretrainedDir));
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
