@@ -1,11 +1,8 @@
 package io.albert4j.ops;
 
 import io.albert4j.backend.Backend;
-import io.albert4j.tensor.DType;
 import io.albert4j.tensor.StepArena;
 import io.albert4j.tensor.Tensor;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,30 +22,14 @@ final class PackedOperands {
     private static final long MAX_BYTES = 256L << 20;
     private static final AtomicLong PARAMETER_WRITES = new AtomicLong();
 
-    record Key(Tensor weight, boolean transB) {
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Key key && key.weight == weight && key.transB == transB;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(weight) * 31 + (transB ? 1 : 0);
-        }
-    }
-
-    private final Backend backend;
-    private final StepArena arena;
     /** Copies that outlive the step (a model's inference calls), or null: then they live in the step's arena. */
     private final PackedWeightCache shared;
-    private final Map<Key, Tensor> byKey = new HashMap<>();
+    private final PackedCopies copies;
     private long generation = PARAMETER_WRITES.get();
-    private long bytes;
 
     PackedOperands(Backend backend, StepArena arena, PackedWeightCache shared) {
-        this.backend = backend;
-        this.arena = arena;
         this.shared = shared;
+        this.copies = new PackedCopies(backend, arena, MAX_BYTES);
     }
 
     /** How many times parameters have changed so far; a packed copy made under another count is stale. */
@@ -75,22 +56,9 @@ final class PackedOperands {
         }
         long now = PARAMETER_WRITES.get();
         if (now != generation) {
-            byKey.clear();  // the copies stay in the arena until the step ends; they are just not used again
+            copies.clear();  // the copies stay in the arena until the step ends; they are just not used again
             generation = now;
         }
-        Key key = new Key(weight, transB);
-        Tensor copy = byKey.get(key);
-        if (copy != null) {
-            return copy;
-        }
-        long size = backend.packedGemmBBytes(k, n);
-        if (size <= 0 || bytes + size > MAX_BYTES) {
-            return null;
-        }
-        copy = arena.allocate(DType.F32, Math.toIntExact((size + 3) / 4));
-        backend.packGemmB(transB, k, n, weight, ldb, copy);
-        bytes += size;
-        byKey.put(key, copy);
-        return copy;
+        return copies.get(weight, transB, k, n, ldb);
     }
 }

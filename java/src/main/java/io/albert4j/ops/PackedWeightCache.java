@@ -1,11 +1,8 @@
 package io.albert4j.ops;
 
 import io.albert4j.backend.Backend;
-import io.albert4j.tensor.DType;
 import io.albert4j.tensor.StepArena;
 import io.albert4j.tensor.Tensor;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Weights packed for the CPU GEMM once for many inference steps: a model keeps one for its inference calls, so a
@@ -20,19 +17,17 @@ public final class PackedWeightCache implements AutoCloseable {
     /** As {@link PackedOperands}': an xxlarge block is ~0.8 GB per layout; beyond this, GEMMs pack per step. */
     private static final long MAX_BYTES = 256L << 20;
 
-    private final Backend backend;
     private final StepArena memory;
-    private final Map<PackedOperands.Key, Tensor> byKey = new HashMap<>();
+    private final PackedCopies copies;
     private long generation = PackedOperands.generation();
-    private long bytes;
     private int openSteps;
     /** Copies of an older generation may still be read by an open step: free them when the last one closes. */
     private boolean staleMemory;
     private boolean closed;
 
     public PackedWeightCache(Backend backend) {
-        this.backend = backend;
         this.memory = new StepArena(backend, 1 << 20);
+        this.copies = new PackedCopies(backend, memory, MAX_BYTES);
     }
 
     synchronized void stepOpened() {
@@ -45,8 +40,7 @@ public final class PackedWeightCache implements AutoCloseable {
     synchronized void stepClosed() {
         openSteps--;
         if (openSteps == 0 && staleMemory) {
-            byKey.clear();
-            bytes = 0;
+            copies.clear();
             memory.reset();
             staleMemory = false;
         }
@@ -56,8 +50,7 @@ public final class PackedWeightCache implements AutoCloseable {
     synchronized Tensor get(Tensor weight, boolean transB, long k, long n, long ldb) {
         long now = PackedOperands.generation();
         if (now != generation) {
-            byKey.clear();
-            bytes = 0;
+            copies.clear();
             generation = now;
             if (openSteps <= 1) {
                 memory.reset();  // only the calling step is open, and it no longer uses copies of the old generation
@@ -65,25 +58,12 @@ public final class PackedWeightCache implements AutoCloseable {
                 staleMemory = true;
             }
         }
-        PackedOperands.Key key = new PackedOperands.Key(weight, transB);
-        Tensor copy = byKey.get(key);
-        if (copy != null) {
-            return copy;
-        }
-        long size = backend.packedGemmBBytes(k, n);
-        if (size <= 0 || bytes + size > MAX_BYTES) {
-            return null;
-        }
-        copy = memory.allocate(DType.F32, Math.toIntExact((size + 3) / 4));
-        backend.packGemmB(transB, k, n, weight, ldb, copy);
-        bytes += size;
-        byKey.put(key, copy);
-        return copy;
+        return copies.get(weight, transB, k, n, ldb);
     }
 
     /** Bytes of packed copies held now. */
     public synchronized long bytes() {
-        return bytes;
+        return copies.bytes();
     }
 
     /** Frees the copies; fails while an inference step that reads them is open. */
@@ -96,7 +76,7 @@ public final class PackedWeightCache implements AutoCloseable {
             throw new IllegalStateException("PackedWeightCache: " + openSteps + " inference step(s) still read it");
         }
         closed = true;
-        byKey.clear();
+        copies.clear();
         memory.close();
     }
 }
