@@ -59,6 +59,8 @@ public record AlbertConfig(
         String problemType,
         Map<String, Object> extra) {
 
+    /** Layers a config may apply; ALBERT's ablations go to 48. */
+    static final int MAX_LAYERS = 4096;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Set<String> KNOWN_KEYS = Set.of("vocab_size", "embedding_size", "hidden_size",
             "num_hidden_layers", "num_hidden_groups", "num_attention_heads", "intermediate_size", "inner_group_num",
@@ -79,6 +81,11 @@ public record AlbertConfig(
         positive(problems, "embedding_size", embeddingSize);
         positive(problems, "hidden_size", hiddenSize);
         positive(problems, "num_hidden_layers", numHiddenLayers);
+        if (numHiddenLayers > MAX_LAYERS) {
+            // Shared layers cost no parameters, so no checkpoint can contradict a huge count: bound it instead.
+            problems.add("num_hidden_layers " + numHiddenLayers + " is more than " + MAX_LAYERS
+                    + " (the published ALBERTs have 12-24; a count this large is a corrupt config)");
+        }
         positive(problems, "num_hidden_groups", numHiddenGroups);
         positive(problems, "num_attention_heads", numAttentionHeads);
         positive(problems, "intermediate_size", intermediateSize);
@@ -324,6 +331,11 @@ public record AlbertConfig(
             return fallback;
         }
         if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            if (n.doubleValue() < Integer.MIN_VALUE || n.doubleValue() > Integer.MAX_VALUE) {
+                // intValue() would wrap 2^32 + 100 to 100 without a word
+                throw new IllegalArgumentException("config.json: '" + key + "' = " + v
+                        + " does not fit a 32-bit integer");
+            }
             return n.intValue();
         }
         throw new IllegalArgumentException("config.json: '" + key + "' must be an integer, got " + v);

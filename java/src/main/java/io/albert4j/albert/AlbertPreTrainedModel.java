@@ -270,8 +270,10 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
                                                          CheckpointReader reader, AlbertConfig config,
                                                          Backend backend, boolean initializeMissingHeads,
                                                          Path source) {
-        return materialized(constructor.apply(config), backend,
-                model -> model.fillFrom(reader, initializeMissingHeads, source));
+        M shapes = constructor.apply(config);
+        // Before any memory: a config whose sizes the checkpoint does not back is refused, not allocated.
+        HfModelDirectory.checkShapes(reader, shapes.parameterShapes());
+        return materialized(shapes, backend, model -> model.fillFrom(reader, initializeMissingHeads, source));
     }
 
     final void fillFrom(CheckpointReader reader, boolean initializeMissingHeads, Path source) {

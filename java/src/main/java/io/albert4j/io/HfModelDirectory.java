@@ -196,6 +196,21 @@ public final class HfModelDirectory {
     }
 
     /**
+     * Checks the shape of every tensor of {@code reader} that one of {@code shapes} (parameter name → shape, e.g.
+     * from a shapes-only model) will be read from, before any parameter memory exists: a config that does not fit
+     * its checkpoint (a lying {@code hidden_size}, {@code vocab_size}, ...) is refused naming the file and tensor
+     * instead of allocating what the config claims. Missing tensors are left to {@link #loadWeights}.
+     */
+    public static void checkShapes(CheckpointReader reader, Map<String, int[]> shapes) {
+        for (Map.Entry<String, int[]> p : shapes.entrySet()) {
+            String source = findSource(reader, p.getKey());
+            if (source != null) {
+                checkShape(reader, source, p.getKey(), p.getValue());
+            }
+        }
+    }
+
+    /**
      * Copies the tensors of {@code reader} into {@code parameters}. A parameter the checkpoint lacks is an error
      * unless {@code mayBeMissing} accepts its name: it is then left as it is and listed in {@link
      * LoadReport#initialized()} (HF initialises a head that a checkpoint was saved without). Every shape is checked
