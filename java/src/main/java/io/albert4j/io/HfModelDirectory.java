@@ -11,6 +11,8 @@ import io.albert4j.tensor.DType;
 import io.albert4j.tokenizer.AlbertTokenizerSettings;
 import io.albert4j.tensor.Tensor;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -346,7 +348,23 @@ public final class HfModelDirectory {
                 throw problem(reader.stored(source).file(), "tensor '" + source + "' is " + value.dtype()
                         + ", parameter " + destination.describe() + " needs " + destination.dtype());
             }
+            if (value.dtype() == DType.F32) {
+                requireFinite(reader, source, value);
+            }
             Backends.get(destination.device()).copy(value, destination);
+        }
+    }
+
+    /** A NaN or infinity in a weight makes every output it touches NaN: refused at load, naming where it is. */
+    private static void requireFinite(CheckpointReader reader, String source, Tensor value) {
+        MemorySegment data = value.data();
+        long n = value.numel();
+        for (long i = 0; i < n; i++) {
+            float v = data.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            if (!Float.isFinite(v)) {
+                throw problem(reader.stored(source).file(), "tensor '" + source + "' holds " + v + " at element " + i
+                        + " of " + n + " (a non-finite weight makes every output it reaches NaN)");
+            }
         }
     }
 

@@ -107,6 +107,19 @@ class HfModelDirectoryTest {
     }
 
     @Test
+    void aNonFiniteWeightIsRefusedNamingTheTensorAndElement() throws IOException {
+        Map<String, Tensor> saved = parameters();
+        float[] pooler = saved.get("albert.pooler.weight").toFloatArray();
+        pooler[7] = Float.POSITIVE_INFINITY;
+        saved.put("albert.pooler.weight", Tensor.ofFloats(pooler, 6, 6));
+        HfModelDirectory.save(dir.resolve("m"), config(), saved, null);
+        SafetensorsException e = assertThrows(SafetensorsException.class,
+                () -> HfModelDirectory.loadWeights(dir.resolve("m"), zerosLike(parameters()), false));
+        assertTrue(e.getMessage().endsWith("model.safetensors: tensor 'albert.pooler.weight' holds Infinity at element 7"
+                + " of 36 (a non-finite weight makes every output it reaches NaN)"), e.getMessage());
+    }
+
+    @Test
     void missingAndUnexpectedTensorsAreReportedByName() throws IOException {
         Map<String, Tensor> saved = parameters();
         saved.remove("albert.pooler.bias");
