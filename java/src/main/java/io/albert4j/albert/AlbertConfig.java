@@ -317,6 +317,18 @@ public record AlbertConfig(
         }
     }
 
+    /**
+     * Refuses a tokenizer that can emit ids this model has no embedding row for: {@code tokenizerVocabSize} pieces
+     * against {@code vocab_size}. (A smaller tokenizer is fine: HF pads vocabularies to a multiple of 8 or 128.)
+     */
+    public void requireTokenizerFits(int tokenizerVocabSize, Object tokenizerSource) {
+        if (tokenizerVocabSize > vocabSize) {
+            throw new IllegalArgumentException(tokenizerSource + ": the tokenizer has " + tokenizerVocabSize
+                    + " pieces but the model's vocab_size is " + vocabSize + " (ids from " + vocabSize
+                    + " on have no embedding): the tokenizer is not this model's");
+        }
+    }
+
     public void write(Path configJson) {
         try {
             Files.writeString(configJson, toJson());

@@ -23,6 +23,7 @@ public final class FillMask {
     /** For each {@code [MASK]} of {@code text}, left to right, the top-k candidates, most probable first. */
     public static List<List<Candidate>> predict(AlbertForPreTraining model, AlbertTokenizer tokenizer, String text,
                                                 int topK) {
+        model.config().requireTokenizerFits(tokenizer.vocabSize(), "fill-mask tokenizer");
         if (topK < 1) {
             throw new IllegalArgumentException("fill-mask: top-k must be >= 1, got " + topK);
         }

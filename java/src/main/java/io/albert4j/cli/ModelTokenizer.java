@@ -1,5 +1,6 @@
 package io.albert4j.cli;
 
+import io.albert4j.albert.AlbertConfig;
 import io.albert4j.io.HfModelDirectory;
 import io.albert4j.io.HfTokenizerConfig;
 import io.albert4j.tokenizer.AlbertTokenizer;
@@ -22,6 +23,11 @@ final class ModelTokenizer {
         if (!Files.isRegularFile(spiece)) {
             throw new IllegalArgumentException("no tokenizer: " + spiece + " does not exist (pass --tokenizer)");
         }
-        return AlbertTokenizer.load(spiece, HfTokenizerConfig.readOrDefault(modelDir));
+        AlbertTokenizer tokenizer = AlbertTokenizer.load(spiece, HfTokenizerConfig.readOrDefault(modelDir));
+        Path config = modelDir.resolve(HfModelDirectory.CONFIG_FILE);
+        if (Files.isRegularFile(config)) {
+            AlbertConfig.read(config).requireTokenizerFits(tokenizer.vocabSize(), spiece);
+        }
+        return tokenizer;
     }
 }

@@ -61,11 +61,14 @@ public final class FinetunedModels {
 
     public static AlbertTokenizer tokenizer(Path modelDir) {
         Path spiece = modelDir.resolve(HfModelDirectory.TOKENIZER_FILE);
+        AlbertTokenizer tokenizer;
         try {
-            return AlbertTokenizer.load(spiece, HfTokenizerConfig.readOrDefault(modelDir));
+            tokenizer = AlbertTokenizer.load(spiece, HfTokenizerConfig.readOrDefault(modelDir));
         } catch (IOException e) {
             throw new UncheckedIOException(spiece + ": " + e.getMessage(), e);
         }
+        AlbertConfig.read(modelDir.resolve(HfModelDirectory.CONFIG_FILE)).requireTokenizerFits(tokenizer.vocabSize(), spiece);
+        return tokenizer;
     }
 
     /** config.json text of {@code config} with the task settings (and HF's {@code finetuning_task}) added. */

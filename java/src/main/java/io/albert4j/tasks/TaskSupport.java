@@ -21,11 +21,15 @@ final class TaskSupport {
             throw new TaskDataException(pretrainedDir + ": no " + HfModelDirectory.TOKENIZER_FILE
                     + " (the tokenizer the model was pretrained with)");
         }
+        AlbertTokenizer tokenizer;
         try {
-            return AlbertTokenizer.load(spiece, HfTokenizerConfig.readOrDefault(pretrainedDir));
+            tokenizer = AlbertTokenizer.load(spiece, HfTokenizerConfig.readOrDefault(pretrainedDir));
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
+        AlbertConfig.read(pretrainedDir.resolve(HfModelDirectory.CONFIG_FILE))
+                .requireTokenizerFits(tokenizer.vocabSize(), spiece);
+        return tokenizer;
     }
 
     /** A sequence longer than the position table cannot be embedded: refuse before any work. */

@@ -97,6 +97,17 @@ class AlbertConfigTest {
     }
 
     @Test
+    void aTokenizerWithMorePiecesThanTheVocabularyIsRefused() {
+        AlbertConfig config = AlbertConfig.builder().vocabSize(100).build();
+        config.requireTokenizerFits(100, "spiece.model");  // equal: every id has its row
+        config.requireTokenizerFits(90, "spiece.model");   // smaller: a padded vocabulary, as HF's often are
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config.requireTokenizerFits(113, "run/spiece.model"));
+        assertTrue(e.getMessage().startsWith("run/spiece.model: the tokenizer has 113 pieces but the model's "
+                + "vocab_size is 100"), e.getMessage());
+    }
+
+    @Test
     void groupMappingIsHuggingFaces() {
         AlbertConfig config = AlbertConfig.builder().hiddenSize(64).numAttentionHeads(4).intermediateSize(128)
                 .numHiddenLayers(3).numHiddenGroups(2).build();
