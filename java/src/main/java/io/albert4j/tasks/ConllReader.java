@@ -2,7 +2,6 @@ package io.albert4j.tasks;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -60,7 +59,7 @@ public final class ConllReader {
         } catch (NoSuchFileException e) {
             throw new TaskDataException(file + ": no such file");
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            throw TaskDataException.unreadable(file, e);
         }
         if (sentences.isEmpty()) {
             throw new TaskDataException(file + ": no sentences");

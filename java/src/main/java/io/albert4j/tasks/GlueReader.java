@@ -2,7 +2,6 @@ package io.albert4j.tasks;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -64,7 +63,7 @@ public final class GlueReader {
             throw new TaskDataException(file + ": no such file (a GLUE " + task.taskName() + " folder holds "
                     + task.trainFile(Path.of("")) + " and " + task.devFiles(Path.of("")) + ")");
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            throw TaskDataException.unreadable(file, e);
         }
         if (examples.isEmpty()) {
             throw new TaskDataException(file + ": no examples");

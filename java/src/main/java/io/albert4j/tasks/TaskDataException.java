@@ -1,6 +1,9 @@
 package io.albert4j.tasks;
 
 import io.albert4j.data.DataException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
 
 /**
@@ -26,5 +29,17 @@ public final class TaskDataException extends DataException {
     /** A problem at a JSON path of a JSON file ({@code data[0].paragraphs[2].context}). */
     public static TaskDataException atJsonPath(Path file, String path, String problem) {
         return new TaskDataException(file + ": " + path + ": " + problem);
+    }
+
+    /**
+     * A file that could not be read: not UTF-8 text (the JDK's bare "Input length = 1") said as such, other I/O
+     * failures with the file named.
+     */
+    public static RuntimeException unreadable(Path file, IOException e) {
+        if (e instanceof CharacterCodingException) {
+            return new TaskDataException(file + ": not UTF-8 text (a malformed byte sequence); task files must be "
+                    + "UTF-8", e);
+        }
+        return new UncheckedIOException(file + ": " + e.getMessage(), e);
     }
 }

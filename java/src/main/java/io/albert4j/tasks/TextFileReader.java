@@ -10,7 +10,6 @@ import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -66,7 +65,7 @@ public final class TextFileReader {
         } catch (NoSuchFileException e) {
             throw new TaskDataException(file + ": no such file");
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            throw TaskDataException.unreadable(file, e);
         }
     }
 

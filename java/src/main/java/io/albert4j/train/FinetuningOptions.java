@@ -13,12 +13,35 @@ public record FinetuningOptions(double learningRate, int batchSize, int microBat
                                 double warmupFraction, long warmupSteps, int evalEverySteps, int logEverySteps,
                                 long seed, OptimizerConfig optimizer) {
     public FinetuningOptions {
-        if (!(learningRate > 0) || batchSize <= 0 || microBatchSize <= 0 || batchSize % microBatchSize != 0
-                || trainSteps < 0 || (trainSteps == 0 && !(epochs > 0)) || !(warmupFraction >= 0 && warmupFraction < 1)
-                || evalEverySteps < 0 || logEverySteps <= 0) {
-            throw new IllegalArgumentException("fine-tuning: need learningRate > 0, batchSize > 0 a multiple of "
-                    + "microBatchSize > 0, trainSteps >= 0 (epochs > 0 when it is 0), 0 <= warmupFraction < 1, "
-                    + "evalEverySteps >= 0, logEverySteps > 0; got " + this);
+        // One line per broken setting, with its value (in a compact constructor `this` would still print zeros).
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        if (!(learningRate > 0)) {
+            problems.add("learning rate must be > 0, got " + learningRate);
+        }
+        if (batchSize <= 0) {
+            problems.add("batch size must be > 0, got " + batchSize);
+        }
+        if (microBatchSize <= 0) {
+            problems.add("micro-batch size must be > 0, got " + microBatchSize);
+        } else if (batchSize > 0 && batchSize % microBatchSize != 0) {
+            problems.add("batch size " + batchSize + " must be a multiple of the micro-batch size " + microBatchSize);
+        }
+        if (trainSteps < 0) {
+            problems.add("steps must be >= 0 (0: by epochs), got " + trainSteps);
+        } else if (trainSteps == 0 && !(epochs > 0)) {
+            problems.add("epochs must be > 0 when no step count is given, got " + epochs);
+        }
+        if (!(warmupFraction >= 0 && warmupFraction < 1)) {
+            problems.add("warmup fraction must be in [0, 1), got " + warmupFraction);
+        }
+        if (evalEverySteps < 0) {
+            problems.add("evaluation interval must be >= 0 (0: every epoch), got " + evalEverySteps);
+        }
+        if (logEverySteps <= 0) {
+            problems.add("log interval must be > 0, got " + logEverySteps);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("fine-tuning: " + String.join("; ", problems));
         }
     }
 

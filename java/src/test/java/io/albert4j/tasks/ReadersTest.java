@@ -56,6 +56,17 @@ class ReadersTest {
     }
 
     @Test
+    void aFileThatIsNotUtf8IsSaidToBeSo() throws Exception {
+        TextColumns columns = TextColumns.of(List.of("subject"), List.of(), "label");
+        Path latin1 = dir.resolve("latin1.jsonl");
+        Files.write(latin1, "{\"subject\": \"caf\u00e9\", \"label\": \"ham\"}\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        TaskDataException e = assertThrows(TaskDataException.class, () -> TextFileReader.read(latin1, columns, true));
+        assertTrue(e.getMessage().endsWith("latin1.jsonl: not UTF-8 text (a malformed byte sequence); task files "
+                + "must be UTF-8"), e.getMessage());
+    }
+
+    @Test
     void genericFilesInThreeFormats() throws Exception {
         TextColumns columns = TextColumns.of(List.of("subject", "body"), List.of(), "label");
         Path jsonl = file("a.jsonl", "{\"subject\": \"Hi\", \"body\": \"there\", \"label\": \"ham\"}\n\n"
