@@ -273,7 +273,9 @@ public record AlbertConfig(
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + configJson + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(configJson + ": " + e.getMessage(), e);
+            // fromJson's messages say "config.json: ..." for text without a file; here the path says it
+            String message = e.getMessage().startsWith("config.json: ") ? e.getMessage().substring(13) : e.getMessage();
+            throw new IllegalArgumentException(configJson + ": " + message, e);
         }
     }
 

@@ -64,7 +64,9 @@ class LyingConfigTest {
     void anIntegerBeyond32BitsIsRefusedNotWrapped() throws IOException {
         setConfig("vocab_size", BigInteger.ONE.shiftLeft(32).add(BigInteger.valueOf(50)));  // wraps to 50, the real one
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AlbertForPreTraining.load(model));
-        assertTrue(e.getMessage().contains("'vocab_size' = 4294967346 does not fit a 32-bit integer"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("config.json: 'vocab_size' = 4294967346 does not fit a 32-bit integer"),
+                e.getMessage());
+        assertTrue(!e.getMessage().contains("config.json: config.json"), "the file is named once: " + e.getMessage());
     }
 
     @Test
