@@ -18,7 +18,8 @@ public final class ClassificationFeatures {
     }
 
     /** One encoded example; {@code labelId} is -100 and {@code targets} null when unlabelled. */
-    public record Feature(int example, int[] ids, int[] tokenTypes, int labelId, float[] targets) {
+    public record Feature(int example, int[] ids, int[] tokenTypes, int labelId, float[] targets)
+            implements TokenizedFeature {
     }
 
     /** Every example's features (one, or its windows), in order; {@link Feature#example()} is its index. */

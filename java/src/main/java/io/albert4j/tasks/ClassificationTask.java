@@ -112,11 +112,7 @@ public final class ClassificationTask implements FinetuningTask, AutoCloseable {
 
     @Override
     public long tokens(int[] features) {
-        long n = 0;
-        for (int f : features) {
-            n += train.get(f).ids().length;
-        }
-        return n;
+        return TaskSupport.tokens(train, features);
     }
 
     @Override

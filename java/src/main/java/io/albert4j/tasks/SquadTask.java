@@ -103,19 +103,12 @@ public final class SquadTask implements FinetuningTask {
 
     @Override
     public long tokens(int[] features) {
-        long n = 0;
-        for (int f : features) {
-            n += train.get(f).ids().length;
-        }
-        return n;
+        return TaskSupport.tokens(train, features);
     }
 
     @Override
     public Tensor loss(int[] features, long dropoutSeed) {
-        int width = 0;
-        for (int f : features) {
-            width = Math.max(width, train.get(f).ids().length);
-        }
+        int width = TaskSupport.width(train, features);
         int[][] ids = new int[features.length][width];
         int[][] mask = new int[features.length][width];
         int[][] types = new int[features.length][width];

@@ -13,7 +13,7 @@ import java.util.List;
  * {@code ids}, or 0 and 0 ([CLS]) when the window does not hold the whole answer or there is none.
  */
 public record SquadWindow(int example, int[] ids, int[] tokenTypes, int contextStart, int firstToken, int length,
-                          boolean[] maxContext, int startPosition, int endPosition) {
+                          boolean[] maxContext, int startPosition, int endPosition) implements TokenizedFeature {
 
     /** Every window of one question ({@code answer} null: unanswerable, or not labelled). */
     public static List<SquadWindow> of(int example, int[] queryIds, TokenOffsets context, int maxSeqLength,

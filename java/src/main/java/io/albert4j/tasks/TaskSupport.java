@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Checks and loads every task shares. */
 final class TaskSupport {
@@ -40,5 +41,23 @@ final class TaskSupport {
                     + pretrainedDir.resolve(HfModelDirectory.CONFIG_FILE) + "'s max_position_embeddings "
                     + config.maxPositionEmbeddings());
         }
+    }
+
+    /** Tokens in the given training features (for the progress bar's tokens/s). */
+    static long tokens(List<? extends TokenizedFeature> train, int[] features) {
+        long n = 0;
+        for (int f : features) {
+            n += train.get(f).ids().length;
+        }
+        return n;
+    }
+
+    /** The longest of the given features: the width a batch of them is padded to. */
+    static int width(List<? extends TokenizedFeature> train, int[] features) {
+        int width = 0;
+        for (int f : features) {
+            width = Math.max(width, train.get(f).ids().length);
+        }
+        return width;
     }
 }

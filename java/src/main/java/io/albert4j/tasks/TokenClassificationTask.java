@@ -43,7 +43,7 @@ public final class TokenClassificationTask implements FinetuningTask {
     private final List<TaggedSentence> devSentences;
 
     /** One sentence: ids, label per position (-100 where none), and the position of each word's first piece. */
-    public record Feature(int[] ids, int[] labels, int[] wordStarts) {
+    public record Feature(int[] ids, int[] labels, int[] wordStarts) implements TokenizedFeature {
     }
 
     private TokenClassificationTask(AlbertForTokenClassification model, AlbertTokenizer tokenizer, List<String> tags,
@@ -151,19 +151,12 @@ public final class TokenClassificationTask implements FinetuningTask {
 
     @Override
     public long tokens(int[] features) {
-        long n = 0;
-        for (int f : features) {
-            n += train.get(f).ids().length;
-        }
-        return n;
+        return TaskSupport.tokens(train, features);
     }
 
     @Override
     public Tensor loss(int[] features, long dropoutSeed) {
-        int width = 0;
-        for (int f : features) {
-            width = Math.max(width, train.get(f).ids().length);
-        }
+        int width = TaskSupport.width(train, features);
         int[][] ids = new int[features.length][width];
         int[][] mask = new int[features.length][width];
         int[] labels = new int[features.length * width];
