@@ -4,7 +4,6 @@ import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.io.CheckpointReader;
 import io.albert4j.nn.ForwardContext;
-import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Tensor;
 import java.nio.file.Path;
@@ -93,6 +92,8 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
      * V-wide product and softmax cost M rows instead of B·S (M ≈ 15% of them), and its targets are
      * {@code inputs.maskedLabels()}. The loss and every gradient are those of {@code forward} with the same targets
      * as dense labels; {@code predictionLogits} is {@code [M, V]}, one row per masked position in their order.
+     * The last layer, too, runs only where the heads read (the masked positions and each row's first token; every
+     * position stays a key and value), so {@code lastHiddenState} is {@code [M, H]} at the masked positions.
      * The positions come with the inputs ({@link AlbertInputs#withMaskedPositions}), nothing is read back.
      */
     public AlbertForPreTrainingOutput forwardAtMaskedPositions(AlbertInputs inputs, long dropoutSeed) {
@@ -116,12 +117,9 @@ public final class AlbertForPreTraining extends AlbertPreTrainedModel {
     /** {@code positions}: flat indices into B·S whose hidden rows the MLM head sees, or null for all of them. */
     private AlbertForPreTrainingOutput forward(AlbertInputs inputs, ForwardContext context, Tensor positions,
                                                Tensor mlmLabels) {
-        AlbertModelOutput base = albert.forward(inputs, context);
+        AlbertModelOutput base = positions == null ? albert.forward(inputs, context)
+                : albert.forwardAtPositions(inputs, context, positions);
         Tensor hidden = base.lastHiddenState();
-        if (positions != null) {
-            int width = hidden.dim(-1);
-            hidden = Ops.gatherRows(Ops.reshape(hidden, Math.toIntExact(hidden.numel() / width), width), positions);
-        }
         Tensor predictionLogits = predictions.forward(hidden, wordEmbeddings().tensor());
         Tensor sopLogits = sopClassifier.forward(base.poolerOutput(), context);
         Tensor mlmLoss = mlmLabels == null ? null : Losses.crossEntropy(predictionLogits, mlmLabels);

@@ -9,6 +9,8 @@ import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.Tensor;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The ALBERT encoder with its pooler (HF {@code AlbertModel}): embeddings (E) → {@link AlbertTransformer}
@@ -72,6 +74,37 @@ public final class AlbertModel extends AlbertPreTrainedModel {
             pooled = Ops.tanh(pooler.forward(firstTokenRows(hidden)));
         }
         return new AlbertModelOutput(hidden, pooled);
+    }
+
+    /**
+     * Pretraining: the hidden state only where the heads read it, at {@code positions} (I32 flat indices into
+     * {@code B·S}, the MLM targets) and at each row's first token (the pooler's input), so the last block's output
+     * projection, LayerNorms and feed-forward run on M + B rows instead of B·S. Returns {@code [M, H]} at the
+     * positions as the last hidden state, and the pooler output {@code [B, H]}; both equal those of
+     * {@link #forward(AlbertInputs, ForwardContext)} (to float rounding: the weight gradients sum fewer rows).
+     */
+    AlbertModelOutput forwardAtPositions(AlbertInputs inputs, ForwardContext context, Tensor positions) {
+        int batch = inputs.batchSize();
+        int seq = inputs.sequenceLength();
+        int[] masked = Backends.hostInts(positions);  // M small ints, as the attention mask is read each step
+        int[] rows = Arrays.copyOf(masked, masked.length + batch);
+        for (int b = 0; b < batch; b++) {
+            rows[masked.length + b] = b * seq;
+        }
+        Step step = Step.current();
+        Tensor embedded = embeddings.forward(inputs.inputIds(), inputs.tokenTypeIds(), context);
+        Tensor hidden = encoder.forwardAtRows(embedded, context, step.upload(rows, rows.length));
+        Tensor atPositions = Ops.gatherRows(hidden, step.upload(range(0, masked.length), masked.length));
+        Tensor pooled = null;
+        if (pooler != null) {
+            Tensor first = Ops.gatherRows(hidden, step.upload(range(masked.length, rows.length), batch));
+            pooled = Ops.tanh(pooler.forward(first));
+        }
+        return new AlbertModelOutput(atPositions, pooled);
+    }
+
+    private static int[] range(int from, int to) {
+        return IntStream.range(from, to).toArray();
     }
 
     /** {@code h[:, 0]}: rows {@code b·S} of h viewed as {@code [B·S, H]} → {@code [B, H]}. */

@@ -13,6 +13,7 @@ import io.albert4j.nn.TransformerBlock;
 import io.albert4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * ALBERT's encoder (HF {@code AlbertTransformer}): the E→H projection {@code embedding_hidden_mapping_in}, then
@@ -74,12 +75,32 @@ public final class AlbertTransformer extends Module {
 
     /** embeddings {@code [B, S, E]} → last hidden state {@code [B, S, H]}. */
     public Tensor forward(Tensor embeddings, ForwardContext context) {
+        return forward(embeddings, context, null);
+    }
+
+    /**
+     * As {@link #forward(Tensor, ForwardContext)}, but the last block's output only at {@code rows} (I32 flat
+     * indices into {@code B·S}): {@code [R, H]}, equal to those rows of the full last hidden state. Earlier blocks
+     * run on every position, since the last one attends over all of them.
+     */
+    public Tensor forwardAtRows(Tensor embeddings, ForwardContext context, Tensor rows) {
+        return forward(embeddings, context, Objects.requireNonNull(rows, "rows"));
+    }
+
+    private Tensor forward(Tensor embeddings, ForwardContext context, Tensor lastBlockRows) {
         Tensor hidden = embeddingHiddenMappingIn.forward(embeddings);
         ActivationRecomputation recompute = recomputation;
         boolean replay = recompute != null && context.training() && Step.current().recording(hidden);
-        for (List<TransformerBlock> blocks : layerBlocks) {
-            for (TransformerBlock block : blocks) {
-                hidden = replay ? recompute.forward(block, hidden, context) : block.forward(hidden, context);
+        for (int l = 0; l < layerBlocks.size(); l++) {
+            List<TransformerBlock> blocks = layerBlocks.get(l);
+            for (int i = 0; i < blocks.size(); i++) {
+                TransformerBlock block = blocks.get(i);
+                if (lastBlockRows != null && l == layerBlocks.size() - 1 && i == blocks.size() - 1) {
+                    // Its own activations are small at R rows: nothing to gain from recomputing them.
+                    hidden = block.forwardAtRows(hidden, context, lastBlockRows);
+                } else {
+                    hidden = replay ? recompute.forward(block, hidden, context) : block.forward(hidden, context);
+                }
             }
         }
         return hidden;

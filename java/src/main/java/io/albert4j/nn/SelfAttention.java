@@ -33,12 +33,33 @@ public final class SelfAttention extends Module {
 
     /** x {@code [B, S, H]} → {@code [B, S, H]}. */
     public Tensor forward(Tensor x, ForwardContext context) {
+        return project(attend(x, context), x, context);
+    }
+
+    /**
+     * As {@link #forward}, but the output only at {@code rows} (I32 flat indices into {@code B·S}): {@code [R, H]}.
+     * Every position is still a key and a value; only the output projection and LayerNorm shrink to R rows. Used
+     * where nothing reads the other rows (the last layer in pretraining, whose heads read the masked positions and
+     * the first token), it gives those rows exactly, for about 2H² fewer multiply-adds per skipped row.
+     */
+    public Tensor forwardAtRows(Tensor x, ForwardContext context, Tensor rows) {
+        int width = x.dim(-1);
+        int cells = Math.toIntExact(x.numel() / width);
+        Tensor attended = Ops.gatherRows(Ops.reshape(attend(x, context), cells, width), rows);
+        return project(attended, Ops.gatherRows(Ops.reshape(x, cells, width), rows), context);
+    }
+
+    private Tensor attend(Tensor x, ForwardContext context) {
         Tensor q = query.forward(x);
         Tensor k = key.forward(x);
         Tensor v = value.forward(x);
         float p = context.dropoutP(attentionDropoutProb);
-        Tensor attended = Ops.attention(q, k, v, context.attentionMaskAdd(), heads, p, p > 0 ? context.nextSeed() : 0L);
+        return Ops.attention(q, k, v, context.attentionMaskAdd(), heads, p, p > 0 ? context.nextSeed() : 0L);
+    }
+
+    /** {@code LayerNorm(residual + dropout(dense(attended)))}. */
+    private Tensor project(Tensor attended, Tensor residual, ForwardContext context) {
         Tensor projected = context.dropout(dense.forward(attended), outputDropoutProb);
-        return layerNorm.forward(projected, x);
+        return layerNorm.forward(projected, residual);
     }
 }

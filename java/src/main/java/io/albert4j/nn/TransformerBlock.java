@@ -25,6 +25,11 @@ public final class TransformerBlock extends Module {
         return feedForward.forward(attention.forward(x, context), context);
     }
 
+    /** The block's output at {@code rows} only (see {@link SelfAttention#forwardAtRows}): {@code [R, H]}. */
+    public Tensor forwardAtRows(Tensor x, ForwardContext context, Tensor rows) {
+        return feedForward.forward(attention.forwardAtRows(x, context, rows), context);
+    }
+
     public SelfAttention attention() {
         return attention;
     }

@@ -26,23 +26,42 @@ class MaskedPositionsForwardTest {
 
     @Test
     void lossLogitsAndEveryGradientMatchTheFullHead() {
+        assertGatheredMatchesFull(CONFIG, false, 1);
+    }
+
+    /** The last block runs at the masked rows and first tokens only; a first token may itself be masked. */
+    @Test
+    void aMaskedFirstTokenAndInnerGroupsAndRecomputationMatchToo() {
+        AlbertConfig inner = AlbertConfig.builder().vocabSize(V).embeddingSize(8).hiddenSize(16).numHiddenLayers(3)
+                .numAttentionHeads(2).intermediateSize(24).maxPositionEmbeddings(16).innerGroupNum(2).build();
+        assertGatheredMatchesFull(inner, false, 0);
+        assertGatheredMatchesFull(CONFIG, true, 0);
+    }
+
+    /** Labels at every fourth cell starting at {@code firstLabel} (0 puts one on row 0's first token). */
+    private static void assertGatheredMatchesFull(AlbertConfig config, boolean recompute, int firstLabel) {
         SplittableRandom random = new SplittableRandom(5);
         int[] ids = random.ints(B * S, 5, V).toArray();
         int[] mask = new int[B * S];
         int[] labels = new int[B * S];
         for (int i = 0; i < B * S; i++) {
             mask[i] = i % S < S - 2 || i < S ? 1 : 0;
-            labels[i] = i % 4 == 1 ? ids[(i + 3) % (B * S)] : AlbertInputs.IGNORE_INDEX;
+            labels[i] = i % 4 == firstLabel ? ids[(i + 3) % (B * S)] : AlbertInputs.IGNORE_INDEX;
         }
-        Run full = run(ids, mask, labels, false);
-        Run gathered = run(ids, mask, labels, true);
+        Run full = run(config, ids, mask, labels, false, recompute);
+        Run gathered = run(config, ids, mask, labels, true, recompute);
         assertEquals(full.loss, gathered.loss, 1e-6f);
+        assertArrayEquals(full.pooled, gathered.pooled, 1e-6f, "pooler output");
         int row = 0;
         for (int i = 0; i < B * S; i++) {
             if (labels[i] != AlbertInputs.IGNORE_INDEX) {
                 float[] expected = java.util.Arrays.copyOfRange(full.logits, i * V, (i + 1) * V);
                 float[] actual = java.util.Arrays.copyOfRange(gathered.logits, row * V, (row + 1) * V);
                 assertArrayEquals(expected, actual, 1e-6f, "logits of position " + i);
+                int h = config.hiddenSize();
+                assertArrayEquals(java.util.Arrays.copyOfRange(full.hidden, i * h, (i + 1) * h),
+                        java.util.Arrays.copyOfRange(gathered.hidden, row * h, (row + 1) * h), 1e-6f,
+                        "last hidden state at position " + i);
                 row++;
             }
         }
@@ -75,7 +94,7 @@ class MaskedPositionsForwardTest {
         }
     }
 
-    private record Run(float loss, float[] logits, Map<String, float[]> grads) {
+    private record Run(float loss, float[] logits, float[] hidden, float[] pooled, Map<String, float[]> grads) {
     }
 
     /** GR's masked_lm_positions / masked_lm_ids of dense labels: the labelled cells in order, and their labels. */
@@ -85,13 +104,17 @@ class MaskedPositionsForwardTest {
         return inputs.withMaskedPositions(positions, IntStream.of(positions).map(i -> labels[i]).toArray());
     }
 
-    private static Run run(int[] ids, int[] mask, int[] labels, boolean gather) {
-        try (AlbertForPreTraining model = AlbertForPreTraining.create(CONFIG, 11);
+    private static Run run(AlbertConfig config, int[] ids, int[] mask, int[] labels, boolean gather,
+                           boolean recompute) {
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(config, 11);
              StepArena arena = new StepArena(Backends.cpu(), 1 << 20)) {
             model.train();
             model.enableGradients();
+            model.setActivationRecomputation(recompute);
             float loss;
             float[] logits;
+            float[] hidden;
+            float[] pooled;
             try (Step step = Step.trainingKeepMemory(Backends.cpu(), arena)) {
                 AlbertInputs inputs = AlbertInputs.copyOf(B, S, ids, mask, new int[B * S], labels, new int[] {0, 1});
                 var out = gather ? model.forwardAtMaskedPositions(maskedAt(inputs, labels), 42L)
@@ -99,11 +122,13 @@ class MaskedPositionsForwardTest {
                 loss = out.loss().getFloat(0);
                 Tensor predictions = out.predictionLogits();
                 logits = predictions.toFloatArray();
+                hidden = out.lastHiddenState().toFloatArray();
+                pooled = out.poolerOutput().toFloatArray();
                 step.backward(out.loss());
             }
             Map<String, float[]> grads = new LinkedHashMap<>();
             model.gradients().forEach((name, g) -> grads.put(name, g.toFloatArray()));
-            return new Run(loss, logits, grads);
+            return new Run(loss, logits, hidden, pooled, grads);
         }
     }
 }
