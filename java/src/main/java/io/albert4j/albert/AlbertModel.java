@@ -7,9 +7,9 @@ import io.albert4j.nn.ForwardContext;
 import io.albert4j.nn.Linear;
 import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
+import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
@@ -86,25 +86,23 @@ public final class AlbertModel extends AlbertPreTrainedModel {
     AlbertModelOutput forwardAtPositions(AlbertInputs inputs, ForwardContext context, Tensor positions) {
         int batch = inputs.batchSize();
         int seq = inputs.sequenceLength();
-        int[] masked = Backends.hostInts(positions);  // M small ints, as the attention mask is read each step
-        int[] rows = Arrays.copyOf(masked, masked.length + batch);
-        for (int b = 0; b < batch; b++) {
-            rows[masked.length + b] = b * seq;
-        }
+        int masked = Math.toIntExact(positions.numel());
+        // rows = positions ++ [0, S, 2S, ...], put together where the positions live: nothing is read back.
         Step step = Step.current();
+        Tensor rows = step.allocate(DType.I32, masked + batch);
+        step.backend().copy(positions, rows.slice(0, masked));
+        Backends.upload(step.backend(), IntStream.range(0, batch).map(b -> b * seq).toArray(),
+                rows.slice(masked, masked + batch));
         Tensor embedded = embeddings.forward(inputs.inputIds(), inputs.tokenTypeIds(), context);
-        Tensor hidden = encoder.forwardAtRows(embedded, context, step.upload(rows, rows.length));
-        Tensor atPositions = Ops.gatherRows(hidden, step.upload(range(0, masked.length), masked.length));
+        Tensor hidden = encoder.forwardAtRows(embedded, context, rows);
+        Tensor atPositions = Ops.gatherRows(hidden, step.upload(IntStream.range(0, masked).toArray(), masked));
         Tensor pooled = null;
         if (pooler != null) {
-            Tensor first = Ops.gatherRows(hidden, step.upload(range(masked.length, rows.length), batch));
+            Tensor first = Ops.gatherRows(hidden,
+                    step.upload(IntStream.range(masked, masked + batch).toArray(), batch));
             pooled = Ops.tanh(pooler.forward(first));
         }
         return new AlbertModelOutput(atPositions, pooled);
-    }
-
-    private static int[] range(int from, int to) {
-        return IntStream.range(from, to).toArray();
     }
 
     /** {@code h[:, 0]}: rows {@code b·S} of h viewed as {@code [B·S, H]} → {@code [B, H]}. */
