@@ -61,6 +61,8 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
     private final List<StepArena> allArenas = new ArrayList<>();
     /** Guarded by allArenas. */
     private PackedWeightCache packedWeights;
+    /** The inference calls running now: close() refuses new ones, waits for these, then frees the memory once. */
+    private final InFlightCalls calls = new InFlightCalls(getClass().getSimpleName());
 
     protected AlbertPreTrainedModel(AlbertConfig config) {
         this.config = config;
@@ -126,6 +128,7 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
 
 
     private ParameterMemory memory() {
+        calls.requireNotClosed();
         if (memory == null) {
             throw new IllegalStateException(getClass().getSimpleName()
                     + " was built shapes-only: it has parameter names and counts but no memory");
@@ -139,6 +142,7 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
      * {@code predictions.bias} (see {@link #tiedAliases()}); buffers such as {@code position_ids} are not listed.
      */
     public LinkedHashMap<String, Tensor> namedParameters() {
+        calls.requireNotClosed();
         LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : parameterEntries().entrySet()) {
             out.put(e.getKey(), e.getValue().tensor());
@@ -375,21 +379,32 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
 
     /**
      * Runs {@code body} in an inference step of its own (dropout off whatever the mode), on an arena borrowed from
-     * this model's pool; {@code body} must copy what it returns to the heap. Safe for concurrent callers.
+     * this model's pool; {@code body} must copy what it returns to the heap. Safe for concurrent callers; once
+     * {@link #close()} has begun it fails with {@code IllegalStateException("<model> is closed")}.
      */
     protected final <R> R inInferenceStep(Supplier<R> body) {
-        StepArena arena = idleArenas.pollFirst();
-        if (arena == null) {
-            arena = new StepArena(backend(), INITIAL_ARENA_BYTES);
-            synchronized (allArenas) {
-                allArenas.add(arena);
+        InFlightCalls.Call call = calls.enter();
+        try {
+            StepArena arena = idleArenas.pollFirst();
+            if (arena == null) {
+                arena = new StepArena(backend(), INITIAL_ARENA_BYTES);
+                synchronized (allArenas) {
+                    allArenas.add(arena);
+                }
             }
-        }
-        try (Step step = Step.inference(backend(), arena, packedWeights())) {
-            return body.get();
+            try (Step step = Step.inference(backend(), arena, packedWeights())) {
+                return body.get();
+            } finally {
+                idleArenas.addFirst(arena);
+            }
         } finally {
-            idleArenas.addFirst(arena);
+            call.close();
         }
+    }
+
+    /** The gate of this model's inference calls (tests watch how many are running when they close it). */
+    final InFlightCalls inferenceCalls() {
+        return calls;
     }
 
     /** The packed GEMM weights all this model's inference calls share (created on first use). */
@@ -407,8 +422,17 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
         return new HostArray(t.shape(), memory().download(t));
     }
 
+    /**
+     * Frees the parameters and the inference arenas, once. Inference calls that other threads are running are
+     * waited for (each is one forward pass); calls that start after close began, and every use afterwards, fail
+     * with {@code IllegalStateException("<model> is closed")}. A second close returns when the first is done.
+     */
     @Override
     public void close() {
+        calls.close(this::release);
+    }
+
+    private void release() {
         setActivationRecomputation(false);
         synchronized (allArenas) {
             for (StepArena arena : allArenas) {

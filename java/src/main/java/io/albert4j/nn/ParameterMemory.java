@@ -19,6 +19,8 @@ import java.util.function.Predicate;
  * model, freed by {@link #close()}. Parameters are F32 and live on the backend's device.
  */
 public final class ParameterMemory implements AutoCloseable {
+    /** 60 s: far beyond any one kernel call; past it something holds the memory for good. */
+    private static final long CLOSE_WAIT_NANOS = 60_000_000_000L;
     private final Backend backend;
     private final Arena arena = Arena.ofShared();
     private final LinkedHashMap<String, Parameter> parameters;
@@ -128,10 +130,29 @@ public final class ParameterMemory implements AutoCloseable {
         }
     }
 
+    /**
+     * Frees every parameter and gradient buffer. A kernel that another thread is running on them holds the arena
+     * for the call (the FFM linker keeps the segments it was passed alive), and closing it then fails with
+     * "Session is acquired by N clients"; the close waits for such a call to return (a kernel, milliseconds)
+     * rather than leave the memory allocated behind a model that looks closed.
+     */
     @Override
     public void close() {
-        if (arena.scope().isAlive()) {
-            arena.close();
+        long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+        while (arena.scope().isAlive()) {
+            try {
+                arena.close();
+            } catch (IllegalStateException heldByAKernel) {
+                if (!arena.scope().isAlive()) {
+                    return;  // another thread closed it meanwhile
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("parameter memory still in use by a kernel after "
+                            + CLOSE_WAIT_NANOS / 1_000_000_000L + " s: " + heldByAKernel.getMessage(), heldByAKernel);
+                }
+                Thread.onSpinWait();
+                Thread.yield();
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package io.albert4j.tasks;
 
 import io.albert4j.albert.AlbertForQuestionAnswering;
 import io.albert4j.albert.HostArray;
+import io.albert4j.albert.InFlightCalls;
 import io.albert4j.tokenizer.AlbertTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +13,8 @@ import java.util.List;
  * A fine-tuned extractive question answerer for JVM applications: a question and a context in, the answer span
  * out (its text as it stands in the context, its character offsets and its probability), or no answer for a SQuAD
  * v2 model whose null score wins by more than its tuned threshold. Long contexts are read in overlapping windows.
- * Thread-safe; close it to free the native memory.
+ * Thread-safe; close it to free the native memory. A close waits for the batch each running call is in; those
+ * calls, and every call after, then fail with {@code IllegalStateException("QuestionAnswerer is closed")}.
  *
  * <pre>{@code
  * try (QuestionAnswerer qa = QuestionAnswerer.load(Path.of("runs/squad"))) {
@@ -28,6 +30,7 @@ public final class QuestionAnswerer implements AutoCloseable {
     private final AlbertTokenizer tokenizer;
     private final SquadSpec spec;
     private final boolean ownsModel;
+    private final InFlightCalls calls = new InFlightCalls("QuestionAnswerer");
 
     QuestionAnswerer(AlbertForQuestionAnswering model, AlbertTokenizer tokenizer, SquadSpec spec, boolean ownsModel) {
         this.model = model;
@@ -86,7 +89,18 @@ public final class QuestionAnswerer implements AutoCloseable {
     /** Start and end logits ({@code [2][length]}, plus {@code [1]} with the answer-class head) of each window. */
     List<float[][]> logits(List<SquadWindow> windows) {
         List<float[][]> out = new ArrayList<>(windows.size());
+        InFlightCalls.Call call = calls.enter();
+        try {
+            logits(windows, out, call);
+        } finally {
+            call.close();
+        }
+        return out;
+    }
+
+    private void logits(List<SquadWindow> windows, List<float[][]> out, InFlightCalls.Call call) {
         for (int from = 0; from < windows.size(); from += BATCH) {
+            call.checkOpen();  // a close stops a long call between batches instead of waiting for all of them
             List<SquadWindow> rows = windows.subList(from, Math.min(windows.size(), from + BATCH));
             int width = rows.stream().mapToInt(w -> w.ids().length).max().orElse(1);
             int[][] ids = new int[rows.size()][width];
@@ -109,7 +123,6 @@ public final class QuestionAnswerer implements AutoCloseable {
                         : new float[][] {start, end, {p.answerClassLogits().get(r)}});
             }
         }
-        return out;
     }
 
     private static float[] row(HostArray logits, int r, int width) {
@@ -120,10 +133,13 @@ public final class QuestionAnswerer implements AutoCloseable {
         return tokenizer;
     }
 
+    /** Refuses new calls, waits for the running ones' current batch, then frees the model if this owns it. */
     @Override
     public void close() {
-        if (ownsModel) {
-            model.close();
-        }
+        calls.close(() -> {
+            if (ownsModel) {
+                model.close();
+            }
+        });
     }
 }

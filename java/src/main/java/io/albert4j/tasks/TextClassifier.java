@@ -2,6 +2,7 @@ package io.albert4j.tasks;
 
 import io.albert4j.albert.AlbertForSequenceClassification;
 import io.albert4j.albert.HostArray;
+import io.albert4j.albert.InFlightCalls;
 import io.albert4j.tokenizer.AlbertTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +13,8 @@ import java.util.Map;
 /**
  * A fine-tuned text classifier for JVM applications: texts (or pairs) in, the label and a score per class out.
  * Thread-safe (the model's inference runs in per-call steps, the tokenizer is immutable); close it to free the
- * native memory.
+ * native memory. A close waits for the batch each running call is in; those calls, and every call after, then
+ * fail with {@code IllegalStateException("TextClassifier is closed")}: a call returns all its predictions or none.
  *
  * <pre>{@code
  * try (TextClassifier classifier = TextClassifier.load(Path.of("runs/spam"))) {
@@ -29,6 +31,7 @@ public final class TextClassifier implements AutoCloseable {
     private final AlbertTokenizer tokenizer;
     private final ClassificationSpec spec;
     private final boolean ownsModel;
+    private final InFlightCalls calls = new InFlightCalls("TextClassifier");
 
     /**
      * One prediction: the label (single-label: the best class; multi-label: the classes above 0.5, joined by the
@@ -121,16 +124,23 @@ public final class TextClassifier implements AutoCloseable {
     /** The raw outputs (logits, or the regression value) of encoded features, in batches. */
     float[][] outputs(List<ClassificationFeatures.Feature> features) {
         float[][] out = new float[features.size()][];
-        for (int start = 0; start < features.size(); start += BATCH) {
-            List<ClassificationFeatures.Feature> rows = features.subList(start, Math.min(features.size(), start + BATCH));
-            ClassificationFeatures.Padded padded = ClassificationFeatures.pad(rows);
-            HostArray logits = model.predict(padded.ids(), padded.mask(), padded.types());
-            int classes = logits.shape()[1];
-            for (int r = 0; r < rows.size(); r++) {
-                float[] row = new float[classes];
-                System.arraycopy(logits.values(), r * classes, row, 0, classes);
-                out[start + r] = row;
+        InFlightCalls.Call call = calls.enter();
+        try {
+            for (int start = 0; start < features.size(); start += BATCH) {
+                call.checkOpen();  // a close stops a long call between batches instead of waiting for all of them
+                List<ClassificationFeatures.Feature> rows = features.subList(start,
+                        Math.min(features.size(), start + BATCH));
+                ClassificationFeatures.Padded padded = ClassificationFeatures.pad(rows);
+                HostArray logits = model.predict(padded.ids(), padded.mask(), padded.types());
+                int classes = logits.shape()[1];
+                for (int r = 0; r < rows.size(); r++) {
+                    float[] row = new float[classes];
+                    System.arraycopy(logits.values(), r * classes, row, 0, classes);
+                    out[start + r] = row;
+                }
             }
+        } finally {
+            call.close();
         }
         return out;
     }
@@ -172,10 +182,13 @@ public final class TextClassifier implements AutoCloseable {
         }
     }
 
+    /** Refuses new calls, waits for the running ones' current batch, then frees the model if this owns it. */
     @Override
     public void close() {
-        if (ownsModel) {
-            model.close();
-        }
+        calls.close(() -> {
+            if (ownsModel) {
+                model.close();
+            }
+        });
     }
 }
