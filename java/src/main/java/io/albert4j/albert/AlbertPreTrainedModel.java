@@ -182,7 +182,8 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
 
     /**
      * Copies values into the parameters. Every parameter must be present with its exact shape; tied aliases
-     * (e.g. {@code predictions.decoder.weight}) and buffers are accepted and skipped; other keys are errors.
+     * (e.g. {@code predictions.decoder.weight}) are accepted and skipped when they hold the values of the tensor
+     * they are tied to (refused when they differ), buffers are skipped; other keys are errors.
      * Values may be F32 or BF16 (widened) and must be host tensors.
      */
     public void loadParameters(Map<String, Tensor> values) {
@@ -205,6 +206,16 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
                 problems.add("tensor '" + e.getKey() + "' is I32, expected F32 or BF16");
             }
         }
+        for (Map.Entry<String, String> tied : tiedAliases().entrySet()) {
+            Tensor copy = values.get(tied.getKey());
+            Tensor kept = values.get(tied.getValue());
+            if (copy != null && kept != null && !sameValues(copy, kept)) {
+                // HF would load such a model untied; here the decoder IS the tensor it is tied to (see
+                // HfModelDirectory.loadWeights), so one of the two would be silently dropped.
+                problems.add("tensor '" + tied.getKey() + "' differs from '" + tied.getValue() + "', the tensor it "
+                        + "is tied to (albert4j's MLM decoder is the word embeddings)");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ".loadParameters: "
                     + String.join("; ", problems));
@@ -212,6 +223,21 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
         for (Map.Entry<String, Tensor> e : own.entrySet()) {
             memory().upload(values.get(e.getKey()).toFloatArray(), e.getValue());
         }
+    }
+
+    /** Equal shapes and values, compared as {@code torch.equal} does (-0.0 equals 0.0). */
+    private static boolean sameValues(Tensor a, Tensor b) {
+        if (!Arrays.equals(a.shape(), b.shape()) || a.dtype() == DType.I32 || b.dtype() == DType.I32) {
+            return false;
+        }
+        float[] x = a.toFloatArray();
+        float[] y = b.toFloatArray();
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] != y[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -244,6 +244,8 @@ public final class HfModelDirectory {
             checkShape(reader, s.getValue(), s.getKey(), parameters.get(s.getKey()).shape());
         }
         Set<String> consumed = new HashSet<>(sources.values());
+        // Only an MLM head reads the tied copies; for any other model they are unused, as in HF.
+        boolean hasMlmHead = parameters.containsKey(MLM_BIAS) || parameters.containsKey(DECODER_BIAS);
         List<String> ignored = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         for (String name : reader.names()) {
@@ -258,10 +260,17 @@ public final class HfModelDirectory {
                 if (tiedShape != null) {
                     checkShape(reader, name, WORD_EMBEDDINGS + " (tied)", tiedShape);
                 }
+                String table = sources.get(WORD_EMBEDDINGS);
+                if (table != null && hasMlmHead) {
+                    requireSameValues(reader, name, table);
+                }
                 ignored.add(name);
             } else if (isBiasAlias(name) && (consumed.contains(MLM_BIAS) || consumed.contains(DECODER_BIAS))) {
                 String other = consumed.contains(MLM_BIAS) ? MLM_BIAS : DECODER_BIAS;
                 checkShape(reader, name, other + " (same tensor)", reader.stored(other).shape());
+                if (hasMlmHead) {
+                    requireSameValues(reader, name, other);
+                }
                 ignored.add(name);
             } else {
                 unexpected.add(name);
@@ -274,6 +283,39 @@ public final class HfModelDirectory {
             copyInto(reader, s.getValue(), parameters.get(s.getKey()));
         }
         return new LoadReport(sources, ignored, unexpected, initialized);
+    }
+
+    /**
+     * A checkpoint that holds both names of one tied tensor must hold the same values under both. HF transformers
+     * (5.x, {@code PreTrainedModel.tie_weights}) compares them with {@code torch.equal} and, when they differ, warns
+     * and loads the model untied, its MLM decoder its own matrix. albert4j's decoder is the word embeddings (one
+     * parameter, as in the paper and GR's code), so it cannot reproduce that model: loading one copy and dropping
+     * the other would predict with a decoder the checkpoint does not have, so the checkpoint is refused, naming both.
+     */
+    private static void requireSameValues(CheckpointReader reader, String copy, String kept) {
+        try (Tensor a = reader.read(copy, DType.F32); Tensor b = reader.read(kept, DType.F32)) {
+            MemorySegment x = a.data();
+            MemorySegment y = b.data();
+            long n = Math.min(a.numel(), b.numel());
+            long differing = 0;
+            long first = -1;
+            for (long i = 0; i < n; i++) {
+                // == as torch.equal: -0.0 equals 0.0 (non-finite weights are refused when copied)
+                if (x.getAtIndex(ValueLayout.JAVA_FLOAT, i) != y.getAtIndex(ValueLayout.JAVA_FLOAT, i)) {
+                    differing++;
+                    if (first < 0) {
+                        first = i;
+                    }
+                }
+            }
+            if (differing > 0) {
+                throw problem(reader.stored(copy).file(), "tensor '" + copy + "' differs from '" + kept
+                        + "', the tensor it is tied to, in " + differing + " of " + n + " elements (first at element "
+                        + first + ": " + x.getAtIndex(ValueLayout.JAVA_FLOAT, first) + " vs "
+                        + y.getAtIndex(ValueLayout.JAVA_FLOAT, first) + "); albert4j's MLM decoder is the word "
+                        + "embeddings (tied), so it cannot load a checkpoint whose decoder is a matrix of its own");
+            }
+        }
     }
 
     /** Errors about a safetensors file stay {@link SafetensorsException}s, as they were before other formats. */

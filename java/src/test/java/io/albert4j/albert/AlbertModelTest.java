@@ -114,6 +114,25 @@ class AlbertModelTest {
     }
 
     @Test
+    void loadParametersRefusesATiedDecoderThatDiffersFromTheEmbeddings() {
+        try (AlbertForPreTraining source = AlbertForPreTraining.create(TINY, 3);
+             AlbertForPreTraining target = AlbertForPreTraining.create(TINY, 4)) {
+            Map<String, Tensor> values = new LinkedHashMap<>();
+            source.namedParameters().forEach((k, v) -> values.put(k, Tensor.ofFloats(v.toFloatArray(), v.shape())));
+            Tensor table = values.get("albert.embeddings.word_embeddings.weight");
+            values.put("predictions.decoder.weight", Tensor.ofFloats(table.toFloatArray(), table.shape()));
+            target.loadParameters(values);  // an exact copy is what a tied checkpoint holds
+            float[] other = table.toFloatArray();
+            other[100] += 1f;
+            values.put("predictions.decoder.weight", Tensor.ofFloats(other, table.shape()));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> target.loadParameters(values));
+            assertTrue(e.getMessage().contains("'predictions.decoder.weight' differs from "
+                    + "'albert.embeddings.word_embeddings.weight'"), e.getMessage());
+        }
+    }
+
+    @Test
     void dropoutIsSeededPerStepAndOffInEval() {
         AlbertConfig config = TINY.toBuilder().hiddenDropoutProb(0.1f).attentionProbsDropoutProb(0.1f).build();
         try (AlbertForPreTraining model = AlbertForPreTraining.create(config, 1);

@@ -177,6 +177,57 @@ class HfModelDirectoryTest {
     }
 
     @Test
+    void tiedCopiesThatDifferAreRefusedNamingBothUnlessNoMlmHeadReadsThem() throws IOException {
+        Map<String, Tensor> source = parameters();
+        float[] decoder = source.get("albert.embeddings.word_embeddings.weight").toFloatArray();
+        decoder[17] += 0.5f;
+        decoder[30] = -decoder[30] + 1f;
+        Map<String, Tensor> file = new LinkedHashMap<>(source);
+        file.put("predictions.decoder.weight", Tensor.ofFloats(decoder, 11, 4));
+        Path weights = dir.resolve("untied.safetensors");
+        SafetensorsWriter.write(weights, file, Map.of());
+        Map<String, Tensor> target = zerosLike(source);
+        SafetensorsException e = assertThrows(SafetensorsException.class,
+                () -> HfModelDirectory.loadWeightsFile(weights, target, false));
+        assertTrue(e.getMessage().contains("untied.safetensors") && e.getMessage().contains("'predictions.decoder.weight'")
+                && e.getMessage().contains("'albert.embeddings.word_embeddings.weight'")
+                && e.getMessage().contains("2 of 44 elements") && e.getMessage().contains("element 17"), e.getMessage());
+        assertArrayEquals(new float[44], target.get("albert.embeddings.word_embeddings.weight").toFloatArray(),
+                "refused before anything was copied");
+
+        // The decoder bias alias must match predictions.bias in the same way.
+        float[] bias = source.get("predictions.bias").toFloatArray();
+        bias[3] = 42f;
+        file.put("predictions.decoder.weight", source.get("albert.embeddings.word_embeddings.weight"));
+        file.put("predictions.decoder.bias", Tensor.ofFloats(bias, 11));
+        SafetensorsWriter.write(weights, file, Map.of());
+        e = assertThrows(SafetensorsException.class, () -> HfModelDirectory.loadWeightsFile(weights, zerosLike(source),
+                false));
+        assertTrue(e.getMessage().contains("'predictions.decoder.bias'") && e.getMessage().contains("'predictions.bias'"),
+                e.getMessage());
+
+        // Exact copies (what torch .bin files hold) load; -0.0 and 0.0 are the same value, as for torch.equal.
+        float[] signed = source.get("albert.embeddings.word_embeddings.weight").toFloatArray();
+        signed[5] = 0f;
+        file.put("albert.embeddings.word_embeddings.weight", Tensor.ofFloats(signed.clone(), 11, 4));
+        signed[5] = -0f;
+        file.put("predictions.decoder.weight", Tensor.ofFloats(signed, 11, 4));
+        file.put("predictions.decoder.bias", source.get("predictions.bias"));
+        SafetensorsWriter.write(weights, file, Map.of());
+        HfModelDirectory.LoadReport report = HfModelDirectory.loadWeightsFile(weights, zerosLike(source), false);
+        assertTrue(report.ignored().contains("predictions.decoder.weight"));
+
+        // A model without the MLM head (a classifier from a pretraining checkpoint) never reads the decoder: unused.
+        Map<String, Tensor> encoderOnly = new LinkedHashMap<>(source);
+        encoderOnly.remove("predictions.bias");
+        encoderOnly.remove("predictions.dense.weight");
+        file.put("predictions.decoder.weight", Tensor.ofFloats(decoder, 11, 4));
+        SafetensorsWriter.write(weights, file, Map.of());
+        report = HfModelDirectory.loadWeightsFile(weights, zerosLike(encoderOnly), true);
+        assertTrue(report.ignored().contains("predictions.decoder.weight"), report.toString());
+    }
+
+    @Test
     void failedSaveLeavesThePreviousDirectoryIntact() throws IOException {
         Path model = dir.resolve("m");
         Map<String, Tensor> first = parameters();
