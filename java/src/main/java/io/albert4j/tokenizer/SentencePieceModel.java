@@ -112,6 +112,8 @@ public final class SentencePieceModel {
         TrainerSpec trainer = new TrainerSpec(TrainerSpec.UNIGRAM, false, false, TrainerSpec.DEFAULT_UNK_SURFACE,
                 new byte[0]);
         NormalizerSpec normalizer = new NormalizerSpec(null, null, true, true, true);
+        boolean sawTrainerSpec = false;
+        boolean sawNormalizerSpec = false;
         while (reader.hasMore()) {
             int tag = reader.readTag();
             int field = tag >>> 3;
@@ -124,13 +126,25 @@ public final class SentencePieceModel {
                 case 2 -> {
                     ProtoWire.Reader.expect(field, wireType, ProtoWire.LENGTH_DELIMITED, "trainer_spec");
                     trainer = parseTrainerSpec(reader.readBytes());
+                    sawTrainerSpec = true;
                 }
                 case 3 -> {
                     ProtoWire.Reader.expect(field, wireType, ProtoWire.LENGTH_DELIMITED, "normalizer_spec");
                     normalizer = parseNormalizerSpec(reader.readMessage());
+                    sawNormalizerSpec = true;
                 }
                 default -> reader.skip(wireType);
             }
+        }
+        if (!pieces.isEmpty() && (!sawTrainerSpec || !sawNormalizerSpec)) {
+            // SentencePiece writes every model as pieces, then trainer_spec, then normalizer_spec (its trainer sets
+            // both, and a set message is written even when empty), and so does albert4j. A file that stops after a
+            // complete piece parses as a smaller vocabulary; the missing specs are the only trace of the cut.
+            String missing = !sawTrainerSpec && !sawNormalizerSpec ? "trainer_spec and normalizer_spec"
+                    : !sawTrainerSpec ? "trainer_spec" : "normalizer_spec";
+            throw new ProtoWire.MalformedException("no " + missing + " after its " + pieces.size() + " pieces (last: '"
+                    + pieces.getLast().piece() + "'); SentencePiece always writes them after the pieces, so the file "
+                    + "is cut short");
         }
         return new SentencePieceModel(pieces, trainer, normalizer);
     }

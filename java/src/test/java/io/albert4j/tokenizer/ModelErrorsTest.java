@@ -1,5 +1,6 @@
 package io.albert4j.tokenizer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,46 @@ class ModelErrorsTest {
         byte[] good = goodModel();
         IOException e = loadFails(Arrays.copyOf(good, good.length / 2), "truncated.model");
         assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+    }
+
+    /** Byte offset after the length-delimited field with tag byte {@code tag} that starts at {@code at}. */
+    private static int endOfField(byte[] model, int at, int tag) {
+        assertEquals(tag, model[at], "tag byte");
+        at++;
+        int length = 0;
+        int shift = 0;
+        int b;
+        do {
+            b = model[at++] & 0xFF;
+            length |= (b & 0x7F) << shift;
+            shift += 7;
+        } while ((b & 0x80) != 0);
+        return at + length;
+    }
+
+    /** Byte offset just after piece {@code count} (the pieces are the first fields: field 1, length-delimited). */
+    private static int endOfPieces(byte[] model, int count) {
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            at = endOfField(model, at, 0x0A);
+        }
+        return at;
+    }
+
+    @Test
+    void fileCutAtAPieceBoundaryIsTruncatedNotASmallerVocabulary() throws IOException {
+        byte[] good = goodModel();
+        byte[] cut = Arrays.copyOf(good, endOfPieces(good, 50));
+        IOException e = loadFails(cut, "cut.model");
+        assertTrue(e.getMessage().contains("no trainer_spec and normalizer_spec after its 50 pieces")
+                && e.getMessage().contains("cut short"), e.getMessage());
+        assertThrows(IOException.class, () -> AlbertTokenizer.load(dir.resolve("cut.model")));
+
+        // Cut after the trainer_spec (field 2): the normalizer's absence alone gives it away.
+        int pieces = SentencePieceModel.parse(good, "good").pieces().size();
+        byte[] withoutNormalizer = Arrays.copyOf(good, endOfField(good, endOfPieces(good, pieces), 0x12));
+        e = loadFails(withoutNormalizer, "nonormalizer.model");
+        assertTrue(e.getMessage().contains("no normalizer_spec after its " + pieces + " pieces"), e.getMessage());
     }
 
     @Test
