@@ -48,6 +48,37 @@ public final class SentenceSplitter {
         return sentences;
     }
 
+    /**
+     * {@code sentence} in pieces of at most {@code maxChars} characters, cut at the last whitespace in the second
+     * half of each piece (or, with none there, between two characters, never inside a surrogate pair), trimmed.
+     * A "sentence" that long is a corpus without line breaks, not a sentence: whole, it would be tokenized in one
+     * go and give one training sequence, its tokens beyond the first few hundred truncated away.
+     */
+    public static List<String> cut(String sentence, int maxChars) {
+        if (maxChars < 2) {
+            throw new IllegalArgumentException("SentenceSplitter.cut: maxChars " + maxChars + " < 2");
+        }
+        List<String> pieces = new ArrayList<>();
+        int from = 0;
+        int length = sentence.length();
+        while (length - from > maxChars) {
+            int end = from + maxChars;
+            int space = end;
+            while (space > from + maxChars / 2 && !Character.isWhitespace(sentence.charAt(space))) {
+                space--;
+            }
+            if (Character.isWhitespace(sentence.charAt(space))) {
+                end = space;
+            } else if (Character.isLowSurrogate(sentence.charAt(end))) {
+                end--;
+            }
+            addTrimmed(pieces, sentence.substring(from, end));
+            from = end;
+        }
+        addTrimmed(pieces, sentence.substring(from));
+        return pieces;
+    }
+
     private static boolean endsWithAbbreviation(String text) {
         String trimmed = text.strip();
         int space = trimmed.lastIndexOf(' ');

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Raw text files read line by line (see {@link CorpusFormat}); a document is a run of non-blank lines ended by a
@@ -15,12 +16,27 @@ import java.util.List;
  * lines that tokenize to nothing are dropped, as are documents left empty, as in the original.
  */
 final class TextDocumentSource implements DocumentSource {
+    /**
+     * 16,384 characters (~4k tokens): a sentence (a line, in SENTENCE_PER_LINE) longer than this is cut into pieces
+     * of at most this size ({@link SentenceSplitter#cut}). The longest sentence of the State of the Union corpus is
+     * 3,825 characters; a 50 MB line, whole, is tokenized as one sentence and makes one sequence per pass, which
+     * looked like a hang.
+     */
+    static final int MAX_SENTENCE_CHARS = 16_384;
+    private static final System.Logger LOG = System.getLogger(TextDocumentSource.class.getName());
+
     private final List<Path> files;
     private final CorpusFormat format;
     private final Tokenizer tokenizer;
     private final VocabularyInfo vocabulary;
+    private final int maxSentenceChars;
+    private final AtomicBoolean warnedAboutCuts = new AtomicBoolean();
 
     TextDocumentSource(List<Path> files, CorpusFormat format, Tokenizer tokenizer) {
+        this(files, format, tokenizer, MAX_SENTENCE_CHARS);
+    }
+
+    TextDocumentSource(List<Path> files, CorpusFormat format, Tokenizer tokenizer, int maxSentenceChars) {
         if (!format.isText()) {
             throw new IllegalArgumentException("text corpus: " + format + " is not a text format");
         }
@@ -28,6 +44,7 @@ final class TextDocumentSource implements DocumentSource {
         this.format = format;
         this.tokenizer = tokenizer;
         this.vocabulary = VocabularyInfo.of(tokenizer);
+        this.maxSentenceChars = maxSentenceChars;
     }
 
     @Override
@@ -59,6 +76,7 @@ final class TextDocumentSource implements DocumentSource {
         List<int[]> sentences = new ArrayList<>();
         for (String line : lines) {
             List<String> pieces = format == CorpusFormat.PROSE ? SentenceSplitter.split(line) : List.of(line);
+            pieces = cutOverlong(pieces);
             for (String sentence : pieces) {
                 int[] ids = tokenizer.encode(sentence);
                 for (int id : ids) {
@@ -73,6 +91,31 @@ final class TextDocumentSource implements DocumentSource {
             }
         }
         return sentences.toArray(int[][]::new);
+    }
+
+    private List<String> cutOverlong(List<String> sentences) {
+        List<String> out = null;
+        for (int i = 0; i < sentences.size(); i++) {
+            String sentence = sentences.get(i);
+            if (sentence.length() <= maxSentenceChars) {
+                if (out != null) {
+                    out.add(sentence);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new ArrayList<>(sentences.subList(0, i));
+            }
+            if (!warnedAboutCuts.getAndSet(true)) {
+                LOG.log(System.Logger.Level.WARNING, description() + ": a " + (format == CorpusFormat.PROSE
+                        ? "sentence" : "line") + " of " + String.format("%,d", sentence.length())
+                        + " characters is cut at spaces into pieces of at most " + String.format("%,d",
+                        maxSentenceChars) + ", each read as a sentence (give the corpus one sentence per line, or "
+                        + "--corpus-format PROSE for paragraphs); further cuts are not reported");
+            }
+            out.addAll(SentenceSplitter.cut(sentence, maxSentenceChars));
+        }
+        return out == null ? sentences : out;
     }
 
     private final class Reader implements DocumentReader {

@@ -219,6 +219,34 @@ class PretrainingDataLoaderTest {
     }
 
     @Test
+    void aCorpusThatIsOneHugeLineIsCutIntoSentencesAndTrainsLikeOne() throws IOException {
+        // A few hundred kB stand in for the 50 MB line of the hardening issue; the limit is lowered to match.
+        StringBuilder line = new StringBuilder();
+        java.util.Random random = new java.util.Random(9);
+        while (line.length() < 400_000) {
+            line.append(TestCorpus.sentence(random, 5, 12)).append(' ');
+        }
+        Path file = TestCorpus.write(dir, "one-line.txt", line.toString().strip() + "\n");
+        int limit = 1_000;
+        TextDocumentSource cut = new TextDocumentSource(List.of(file), CorpusFormat.SENTENCE_PER_LINE, TOKENIZER, limit);
+        int[][] sentences = cut.tokenize(List.of(line.toString()));
+        assertTrue(sentences.length >= 400, "pieces: " + sentences.length);
+        // Cut at spaces, so the pieces' tokens are the whole line's tokens, in order, none lost or split.
+        int[] whole = TOKENIZER.encode(line.toString());
+        int[] joined = java.util.Arrays.stream(sentences).flatMapToInt(java.util.Arrays::stream).toArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(whole, joined);
+        for (int[] sentence : sentences) {
+            assertTrue(sentence.length <= limit, "a piece of " + sentence.length + " tokens");
+        }
+        // Whole, the line is one sentence: one sequence per pass. Cut, it gives a sequence per piece or more.
+        TextDocumentSource uncut = new TextDocumentSource(List.of(file), CorpusFormat.SENTENCE_PER_LINE, TOKENIZER,
+                Integer.MAX_VALUE);
+        int before = all(uncut, config(4)).size();
+        int after = all(cut, config(4)).size();
+        assertTrue(before <= 1 && after >= 100, "batches: " + before + " whole, " + after + " cut");
+    }
+
+    @Test
     void invalidUtf8IsDecodedWithReplacementCharacters() throws IOException {
         Path file = dir.resolve("bad.txt");
         byte[] good = "Hello there.\nGeneral Kenobi\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
