@@ -149,4 +149,42 @@ class ConcurrentInferenceTest {
         }
         assertTrue(closedWithCallsRunning > 0, "no trial closed the model while calls ran: the test proved nothing");
     }
+
+    @Test
+    void closeDuringAForwardInTheCallersOwnStepLeavesNoHalfOpenModel() throws Exception {
+        // Steps a caller opens itself (training loops) are not counted by the gate; the parameter memory's close
+        // waits for the kernel that holds it, and the caller's next op fails on the closed model.
+        for (int trial = 0; trial < 10; trial++) {
+            AlbertForPreTraining model = AlbertForPreTraining.create(CONFIG, 5);
+            CountDownLatch forwarded = new CountDownLatch(1);
+            Ending ending = new Ending();
+            Thread caller = new Thread(() -> {
+                try (io.albert4j.tensor.StepArena arena = new io.albert4j.tensor.StepArena(
+                        io.albert4j.backend.Backends.cpu(), 1 << 20)) {
+                    while (true) {
+                        try (io.albert4j.ops.Step step = io.albert4j.ops.Step.inference(
+                                io.albert4j.backend.Backends.cpu(), arena)) {
+                            model.forward(AlbertInputs.copyOf(ids(3), null, null), 0L).predictionLogits()
+                                    .toFloatArray();
+                        }
+                        forwarded.countDown();
+                    }
+                } catch (Throwable e) {
+                    ending.value = e;
+                }
+            });
+            caller.start();
+            assertTrue(forwarded.await(60, TimeUnit.SECONDS));
+            model.close();
+            caller.join(60_000);
+            assertTrue(ending.value instanceof IllegalStateException, "trial " + trial + ": " + ending.value);
+            assertEquals("AlbertForPreTraining is closed",
+                    assertThrows(IllegalStateException.class, model::backend).getMessage());
+            model.close();
+        }
+    }
+
+    private static final class Ending {
+        volatile Throwable value;
+    }
 }
