@@ -269,7 +269,15 @@ public record AlbertConfig(
 
     public static AlbertConfig read(Path configJson) {
         try {
+            if (Files.isDirectory(configJson)) {
+                throw new IOException("is a folder, not a config file");
+            }
             return fromJson(Files.readString(configJson));
+        } catch (java.nio.file.NoSuchFileException e) {
+            boolean folderExists = Files.isDirectory(configJson.toAbsolutePath().getParent());
+            throw new UncheckedIOException(configJson + ": no such file" + (folderExists
+                    ? " (a model folder holds its config.json beside the weights)"
+                    : " (its folder does not exist either)"), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + configJson + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {

@@ -20,6 +20,12 @@ final class ModelTokenizer {
 
     static AlbertTokenizer load(Path modelDir, Path explicit) throws IOException {
         Path spiece = explicit != null ? explicit : modelDir.resolve(HfModelDirectory.TOKENIZER_FILE);
+        if (explicit == null && !Files.isDirectory(modelDir)) {
+            throw new IllegalArgumentException(modelDir + ": no such model folder");
+        }
+        if (Files.isDirectory(spiece)) {
+            throw new IllegalArgumentException(spiece + " is a folder, not a SentencePiece model");
+        }
         if (!Files.isRegularFile(spiece)) {
             throw new IllegalArgumentException("no tokenizer: " + spiece + " does not exist (pass --tokenizer)");
         }

@@ -11,16 +11,26 @@ import java.util.Arrays;
 
 /**
  * Reads UTF-8 lines from a file while tracking the byte offset of the next line, so a reader can be reopened at a
- * document boundary. Invalid UTF-8 is decoded with U+FFFD replacement characters (never an error: one bad byte in
- * a large corpus should not stop pretraining). A UTF-8 byte-order mark at the start of the file is skipped.
+ * document boundary. Invalid UTF-8 is decoded with U+FFFD replacement characters: a few bad bytes in a large corpus
+ * should not stop pretraining, but once more than {@value #MAX_BAD_PERCENT}% of the bytes read (and more than
+ * {@value #MIN_BAD_BYTES} of them) are not UTF-8, the file is refused, naming the first bad line's byte offset: it
+ * is in another encoding (Latin-1, UTF-16, ...) or not text, and training on it would train on U+FFFD and
+ * {@code <unk>}. A UTF-8 byte-order mark at the start of the file is skipped.
  *
  * <p>A NUL byte is refused: text has none (UTF-8 encodes no other character with a 0 byte), while binary files,
  * prepared shards among them, are full of them. Decoding one as text would train on replacement characters and
  * {@code <unk>} without a word of warning.
  */
 final class ByteLineReader implements Closeable {
+    /** Tolerance of invalid UTF-8: a stray byte in a large corpus is replaced, a file in another encoding is not. */
+    static final int MAX_BAD_PERCENT = 1;
+    static final int MIN_BAD_BYTES = 64;
+
     private final Path file;
     private final FileChannel channel;
+    private final long startOffset;
+    private long badSequences;
+    private long firstBadLine = -1;
     private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
     private long nextLineOffset;
     private byte[] line = new byte[256];
@@ -30,6 +40,7 @@ final class ByteLineReader implements Closeable {
         channel = FileChannel.open(file, StandardOpenOption.READ);
         channel.position(offset);
         nextLineOffset = offset;
+        startOffset = offset;
         buffer.limit(0);
         if (offset == 0) {
             skipByteOrderMark();
@@ -38,6 +49,7 @@ final class ByteLineReader implements Closeable {
 
     /** The next line without its terminator ("\n" or "\r\n"), or null at end of file. */
     String readLine() throws IOException {
+        long lineStart = nextLineOffset;
         int length = 0;
         boolean sawAny = false;
         while (true) {
@@ -64,7 +76,40 @@ final class ByteLineReader implements Closeable {
         if (length > 0 && line[length - 1] == '\r') {
             length--;
         }
-        return new String(line, 0, length, StandardCharsets.UTF_8);
+        String text = new String(line, 0, length, StandardCharsets.UTF_8);
+        countInvalid(text, lineStart, length);
+        return text;
+    }
+
+    /** Counts the replacement characters decoding made (those spelled EF BF BD in the file are genuine). */
+    private void countInvalid(String text, long lineStart, int length) {
+        int replaced = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == '\uFFFD') {
+                replaced++;
+            }
+        }
+        if (replaced == 0) {
+            return;
+        }
+        for (int i = 0; i + 2 < length && replaced > 0; i++) {
+            if ((line[i] & 0xFF) == 0xEF && (line[i + 1] & 0xFF) == 0xBF && (line[i + 2] & 0xFF) == 0xBD) {
+                replaced--;
+            }
+        }
+        if (replaced == 0) {
+            return;
+        }
+        if (firstBadLine < 0) {
+            firstBadLine = lineStart;
+        }
+        badSequences += replaced;
+        long read = nextLineOffset - startOffset;
+        if (badSequences > MIN_BAD_BYTES && badSequences * 100 > read * MAX_BAD_PERCENT) {
+            throw new DataException("corpus file '" + file + "': " + badSequences + " invalid UTF-8 sequences in its "
+                    + "first " + read + " bytes (the first in the line at byte " + firstBadLine + "): it is not UTF-8 "
+                    + "text; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8) or leave it out");
+        }
     }
 
     private DataException binary(long offset) {

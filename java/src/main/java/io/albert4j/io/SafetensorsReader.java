@@ -76,6 +76,10 @@ public final class SafetensorsReader implements CheckpointReader {
 
     /** Maps {@code file} and validates its header. */
     public static SafetensorsReader open(Path file) {
+        if (java.nio.file.Files.isDirectory(file)) {
+            // FileChannel.open succeeds on a folder, and reading it then fails with "No such device"
+            throw new SafetensorsException(file, "is a folder, not a safetensors file");
+        }
         Arena arena = Arena.ofShared();
         try {
             MemorySegment mapping;
@@ -104,6 +108,9 @@ public final class SafetensorsReader implements CheckpointReader {
         } catch (SafetensorsException e) {
             arena.close();
             throw e;
+        } catch (java.nio.file.NoSuchFileException e) {
+            arena.close();
+            throw new SafetensorsException(file, "no such file", e);
         } catch (IOException | java.io.UncheckedIOException e) {
             arena.close();
             throw new SafetensorsException(file, "cannot read: " + e, e);

@@ -122,4 +122,15 @@ class AlbertConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
         assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
     }
+
+    @Test
+    void aMissingConfigOrAFolderInItsPlaceIsNamedAsSuch(@TempDir Path folder) throws Exception {
+        Path config = folder.resolve("config.json");
+        var e = assertThrows(java.io.UncheckedIOException.class, () -> AlbertConfig.read(config));
+        assertEquals(config + ": no such file (a model folder holds its config.json beside the weights)",
+                e.getMessage());
+        Files.createDirectory(config);
+        e = assertThrows(java.io.UncheckedIOException.class, () -> AlbertConfig.read(config));
+        assertTrue(e.getMessage().contains("is a folder, not a config file"), e.getMessage());
+    }
 }

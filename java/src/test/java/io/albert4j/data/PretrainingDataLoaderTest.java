@@ -247,6 +247,35 @@ class PretrainingDataLoaderTest {
     }
 
     @Test
+    void aFileInAnotherEncodingIsRefusedNamingTheFirstBadLine() throws IOException {
+        // Latin-1 French: every accented letter is an invalid UTF-8 byte, far beyond the tolerance.
+        StringBuilder text = new StringBuilder("The first line is plain ASCII.\n");
+        for (int i = 0; i < 200; i++) {
+            text.append("L'\u00e9t\u00e9 \u00e0 la for\u00eat, tr\u00e8s d\u00e9j\u00e0 vu.\n");
+        }
+        Path file = dir.resolve("latin1.txt");
+        Files.write(file, text.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        DocumentSource source = DocumentSource.text(List.of(file), CorpusFormat.SENTENCE_PER_LINE, TOKENIZER);
+        PretrainingConfig config = new PretrainingConfig(16, 0.1, 0.15, 20, 3, 1, false, 8, 1, 2, 1, 1);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> all(source, config));
+        Throwable cause = e;
+        while (!(cause instanceof DataException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause.getMessage().contains("latin1.txt") && cause.getMessage().contains("invalid UTF-8")
+                && cause.getMessage().contains("line at byte 31"), cause.getMessage());
+        // The same text in UTF-8, with a genuine U+FFFD in it, reads.
+        Files.writeString(file, text.toString() + "\uFFFD".repeat(100) + "\n");
+        try (ByteLineReader reader = new ByteLineReader(file, 0)) {
+            int lines = 0;
+            while (reader.readLine() != null) {
+                lines++;
+            }
+            assertEquals(202, lines);
+        }
+    }
+
+    @Test
     void invalidUtf8IsDecodedWithReplacementCharacters() throws IOException {
         Path file = dir.resolve("bad.txt");
         byte[] good = "Hello there.\nGeneral Kenobi\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -192,4 +192,13 @@ class SafetensorsReaderTest {
         assertTrue(rejected > 200, "most corruptions must be detected, rejected " + rejected);
         assertTrue(loaded + rejected == 600);
     }
+
+    @Test
+    void aFolderOrAMissingPathIsNamedAsSuch(@TempDir Path folder) {
+        SafetensorsException e = assertThrows(SafetensorsException.class, () -> SafetensorsReader.open(folder));
+        assertTrue(e.getMessage().contains("is a folder, not a safetensors file"), e.getMessage());
+        Path missing = folder.resolve("absent.safetensors");
+        e = assertThrows(SafetensorsException.class, () -> SafetensorsReader.open(missing));
+        assertEquals(missing + ": no such file", e.getMessage());
+    }
 }
