@@ -155,9 +155,16 @@ public final class HfModelDirectory {
     /** Opens the weights of a model directory, whichever of HF's layouts it has. */
     public static CheckpointReader openWeights(Path dir) {
         Path file = weightsFile(dir).orElseThrow(() -> new CheckpointException(dir, Files.isDirectory(dir)
-                ? "no weights: the folder has none of " + WEIGHT_FILES
+                ? "no weights: the folder has none of " + WEIGHT_FILES + foldersNamedLikeWeights(dir)
                 : "is not a model directory"));
         return openFile(file);
+    }
+
+    /** " (model.safetensors is a folder, not a file)" when one of the weight names is taken by a folder. */
+    private static String foldersNamedLikeWeights(Path dir) {
+        List<String> folders = WEIGHT_FILES.stream().filter(name -> Files.isDirectory(dir.resolve(name))).toList();
+        return folders.isEmpty() ? "" : " (" + String.join(", ", folders) + (folders.size() == 1 ? " is a folder"
+                : " are folders") + ", not a file)";
     }
 
     /**

@@ -228,6 +228,14 @@ class HfModelDirectoryTest {
     }
 
     @Test
+    void aFolderNamedLikeTheWeightsIsNamedAsSuch() throws IOException {
+        Path model = Files.createDirectories(dir.resolve("m").resolve(HfModelDirectory.WEIGHTS_FILE)).getParent();
+        CheckpointException e = assertThrows(CheckpointException.class, () -> HfModelDirectory.openWeights(model));
+        assertTrue(e.getMessage().contains("no weights") && e.getMessage().contains("(model.safetensors is a folder, "
+                + "not a file)"), e.getMessage());
+    }
+
+    @Test
     void failedSaveLeavesThePreviousDirectoryIntact() throws IOException {
         Path model = dir.resolve("m");
         Map<String, Tensor> first = parameters();
