@@ -136,6 +136,12 @@ final class PretrainCommand implements Callable<Integer> {
             + "it the job; allow for rank 0's evaluations and checkpoint writes; default ${DEFAULT-VALUE}")
     double collectiveTimeout;
 
+    @Option(names = "--data-parts", defaultValue = "0", paramLabel = "N", description = "split the documents into N "
+            + "parts, each read (tokenized, masked) by one rank, or several by each with fewer ranks; a multiple of the "
+            + "ranks; default: one per rank. A checkpoint keeps its parts: --resume works on any number of ranks that "
+            + "divides them, and one process with --data-parts N trains on the sequences N ranks would")
+    int dataParts;
+
     /** The ranks of this run (1 until {@link #call()} has joined them). */
     private int ranks = 1;
 
@@ -241,6 +247,7 @@ final class PretrainCommand implements Callable<Integer> {
         return PretrainingRun.builder().corpus(corpus).corpusFormat(corpusFormat).evalCorpus(evalCorpus)
                 .tokenizer(tokenizer).vocabSize(vocabSize).tokenizerProgress(new TokenizerProgress()).config(config)
                 .initCheckpoint(initCheckpoint).runDirectory(out).options(options()).evalBatches(evalBatches)
-                .resume(resume).overwrite(overwrite).backend(backend).showProgress(!noProgress);
+                .resume(resume).overwrite(overwrite).backend(backend).showProgress(!noProgress)
+                .dataParts(dataParts);
     }
 }

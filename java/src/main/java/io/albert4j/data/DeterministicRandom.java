@@ -15,7 +15,8 @@ import java.util.List;
  */
 final class DeterministicRandom {
     /** Purpose tags for {@link #derive}; each names one independent stream (see {@code docs/data-pipeline.md}). */
-    static final long FILE_ORDER = 1, DOCUMENT_ORDER = 2, SEGMENTS = 3, MASKING = 4, INSTANCE_ORDER = 5;
+    static final long FILE_ORDER = 1, DOCUMENT_ORDER = 2, SEGMENTS = 3, MASKING = 4, INSTANCE_ORDER = 5,
+            PART = 6;
 
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
     private long state;

@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and masked copies. Pass {@code p} reads copy {@code p mod dupeFactor}: every draw above but the last derives
  * from the copy, the instance order from the pass, so a copy's instances come back every {@code dupeFactor}
  * passes in a fresh order within each window, as GR's static data does when training reads it again.
+ *
+ * <p>Of a corpus split into parts ({@link DataParts}) a stream reads one: document {@code d} of a pass is its when
+ * {@code d mod parts == part}; the others are read past, never tokenized. Every draw but the file order (which all
+ * parts share) then derives from a seed of the part's own, so parts are independent streams. With one part the
+ * stream is exactly the unsplit one.
  */
 final class InstanceStream {
     /** One window's instances and where the next window starts. */
@@ -37,11 +42,24 @@ final class InstanceStream {
     private final SegmentPairBuilder pairBuilder;
     private final NgramMasker masker;
     private final AtomicInteger maxDocumentsHeld = new AtomicInteger();
+    private final int part;
+    private final int parts;
+    /** The seed of this part's draws (the run's seed for an unsplit corpus). */
+    private final long partSeed;
 
     InstanceStream(DocumentSource source, PretrainingConfig config, ExecutorService workers) {
+        this(source, config, workers, 0, 1);
+    }
+
+    /** The stream of part {@code part} of {@code parts}. */
+    InstanceStream(DocumentSource source, PretrainingConfig config, ExecutorService workers, int part, int parts) {
         this.source = source;
         this.config = config;
         this.workers = workers;
+        this.part = part;
+        this.parts = parts;
+        this.partSeed = parts == 1 ? config.seed()
+                : DeterministicRandom.derive(config.seed(), DeterministicRandom.PART, part, parts).nextLong();
         VocabularyInfo vocabulary = source.vocabulary();
         this.pairBuilder = new SegmentPairBuilder(config.maxSeqLength(), config.shortSeqProb(), vocabulary.clsId(),
                 vocabulary.sepId());
@@ -51,6 +69,11 @@ final class InstanceStream {
 
     NgramMasker masker() {
         return masker;
+    }
+
+    /** Which part of the corpus this stream reads (0 when it is not split). */
+    int part() {
+        return part;
     }
 
     /** Most documents any window has held at once (memory is bounded by the window, not the corpus). */
@@ -78,7 +101,8 @@ final class InstanceStream {
         List<DocumentSource.PendingDocument> pending = new ArrayList<>();
         CorpusPosition next;
         boolean passEnded;
-        try (DocumentSource.DocumentReader reader = source.open(order, start)) {
+        try (DocumentSource.DocumentReader reader = parts == 1 ? source.open(order, start)
+                : new PartReader(source.open(order, start), start.equals(CorpusPosition.START))) {
             DocumentSource.PendingDocument document = null;
             while (pending.size() < config.shuffleWindowDocuments() && (document = reader.next()) != null) {
                 pending.add(document);
@@ -94,7 +118,7 @@ final class InstanceStream {
                 documents.add(sentences);
             }
         }
-        long seed = config.seed();
+        long seed = partSeed;
         DeterministicRandom.derive(seed, DeterministicRandom.DOCUMENT_ORDER, copy, window).shuffle(documents);
 
         List<Callable<List<PretrainingInstance>>> tasks = new ArrayList<>();
@@ -120,6 +144,54 @@ final class InstanceStream {
         }
         DeterministicRandom.derive(seed, DeterministicRandom.INSTANCE_ORDER, pass, window).shuffle(instances);
         return new Window(instances, next, passEnded, documents.size());
+    }
+
+    /**
+     * This part's documents of a pass: the reader stands on one of them from the start (at the start of a pass it
+     * first reads past the {@code part} documents of the parts before it), and after returning one reads past the
+     * {@code parts - 1} documents of the other parts, so {@link #position()} is always where this part's next
+     * document starts, which is what a cursor saves.
+     */
+    private final class PartReader implements DocumentSource.DocumentReader {
+        private final DocumentSource.DocumentReader all;
+        private boolean ended;
+
+        PartReader(DocumentSource.DocumentReader all, boolean atPassStart) throws IOException {
+            this.all = all;
+            if (atPassStart) {
+                skip(part);
+            }
+        }
+
+        private void skip(int documents) throws IOException {
+            for (int i = 0; i < documents && !ended; i++) {
+                ended = all.next() == null;  // read past, never tokenized
+            }
+        }
+
+        @Override
+        public DocumentSource.PendingDocument next() throws IOException {
+            if (ended) {
+                return null;
+            }
+            DocumentSource.PendingDocument mine = all.next();
+            if (mine == null) {
+                ended = true;
+                return null;
+            }
+            skip(parts - 1);
+            return mine;
+        }
+
+        @Override
+        public CorpusPosition position() {
+            return all.position();
+        }
+
+        @Override
+        public void close() throws IOException {
+            all.close();
+        }
     }
 
     /** Runs tasks on the workers and returns their results in task order (so thread timing cannot matter). */

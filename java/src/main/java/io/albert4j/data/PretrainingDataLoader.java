@@ -32,7 +32,7 @@ public final class PretrainingDataLoader implements AutoCloseable {
     private sealed interface Item permits Produced, Failed, Ended {
     }
 
-    private record Produced(Batch batch, DataCursor cursorAfter) implements Item {
+    private record Produced(Batch batch, List<DataCursor> cursorsAfter) implements Item {
     }
 
     private record Failed(Throwable error) implements Item {
@@ -45,24 +45,35 @@ public final class PretrainingDataLoader implements AutoCloseable {
 
     private final DocumentSource source;
     private final PretrainingConfig config;
-    private final DataShard shard;
+    private final DataParts parts;
     private final BlockingQueue<Item> queue;
     private final ExecutorService workers;
-    private final InstanceStream stream;
+    private final List<PartStream> streams = new ArrayList<>();
     private final Thread producer;
     private Item peeked;
-    private DataCursor cursor;
+    private List<DataCursor> cursors;
     private volatile boolean closed;
 
-    private PretrainingDataLoader(DocumentSource source, PretrainingConfig config, DataCursor start, DataShard shard) {
-        if (start.seed() != config.seed()) {
-            throw new DataException("DataCursor: saved for seed " + start.seed() + " but the config's seed is "
-                    + config.seed());
+    private PretrainingDataLoader(DocumentSource source, PretrainingConfig config, List<DataCursor> starts,
+                                  DataParts parts) {
+        if (starts.size() != parts.count()) {
+            throw new DataException("DataCursor: " + starts.size() + " cursor(s) for " + parts.count() + " part(s) ("
+                    + parts.describe() + ")");
+        }
+        if (config.batchSize() % parts.count() != 0) {
+            throw new DataException("a micro-batch of " + config.batchSize() + " rows does not split over the "
+                    + parts.count() + " data parts this process reads (" + parts.describe() + ")");
+        }
+        for (DataCursor start : starts) {
+            if (start.seed() != config.seed()) {
+                throw new DataException("DataCursor: saved for seed " + start.seed() + " but the config's seed is "
+                        + config.seed());
+            }
         }
         this.source = source;
         this.config = config;
-        this.shard = shard;
-        this.cursor = start;
+        this.parts = parts;
+        this.cursors = List.copyOf(starts);
         this.queue = new ArrayBlockingQueue<>(config.prefetchBatches());
         int id = LOADERS.incrementAndGet();
         AtomicInteger workerNumber = new AtomicInteger();
@@ -71,30 +82,34 @@ public final class PretrainingDataLoader implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.stream = new InstanceStream(source, config, workers);
-        this.producer = new Thread(() -> produce(start), "albert4j-data-" + id + "-producer");
+        for (int i = 0; i < parts.count(); i++) {
+            streams.add(new PartStream(new InstanceStream(source, config, workers, parts.first() + i, parts.total()),
+                    starts.get(i)));
+        }
+        this.producer = new Thread(this::produce, "albert4j-data-" + id + "-producer");
         this.producer.setDaemon(true);
         this.producer.start();
     }
 
     /** Batches from the beginning of the run. */
     public static PretrainingDataLoader open(DocumentSource source, PretrainingConfig config) {
-        return new PretrainingDataLoader(source, config, DataCursor.start(config.seed()), DataShard.ALL);
+        return new PretrainingDataLoader(source, config, List.of(DataCursor.start(config.seed())), DataParts.ALL);
     }
 
     /** The batches that followed {@code cursor} in a run with the same source and config. */
     public static PretrainingDataLoader resume(DocumentSource source, PretrainingConfig config, DataCursor cursor) {
-        return new PretrainingDataLoader(source, config, cursor, DataShard.ALL);
+        return new PretrainingDataLoader(source, config, List.of(cursor), DataParts.ALL);
     }
 
     /**
-     * As {@link #resume(DocumentSource, PretrainingConfig, DataCursor)} for one rank of a data-parallel job: its
-     * {@code config.batchSize()} rows of each global micro-batch of {@code shard.count() × batchSize} (see {@link
-     * DataShard}). The cursor counts global micro-batches, and is the same on every rank.
+     * The batches of the corpus parts {@code parts} (one rank's share of a data-parallel job, see {@link
+     * DataParts}) that followed {@code cursors}, one cursor per part read ({@link #cursors()} of an earlier loader,
+     * or {@link DataCursor#start} for each). Each batch holds {@code config.batchSize() / parts.count()} rows of
+     * every part, in part order.
      */
-    public static PretrainingDataLoader resume(DocumentSource source, PretrainingConfig config, DataCursor cursor,
-                                               DataShard shard) {
-        return new PretrainingDataLoader(source, config, cursor, shard);
+    public static PretrainingDataLoader resume(DocumentSource source, PretrainingConfig config,
+                                               List<DataCursor> cursors, DataParts parts) {
+        return new PretrainingDataLoader(source, config, cursors, parts);
     }
 
     public boolean hasNext() {
@@ -112,7 +127,7 @@ public final class PretrainingDataLoader implements AutoCloseable {
         rethrowIfFailed(item);
         Produced produced = (Produced) item;
         peeked = null;
-        cursor = produced.cursorAfter();
+        cursors = produced.cursorsAfter();
         return produced.batch();
     }
 
@@ -124,18 +139,34 @@ public final class PretrainingDataLoader implements AutoCloseable {
         }
     }
 
-    /** Cursor after the last batch returned by {@link #next()}: resuming from it yields the following batches. */
+    /**
+     * Cursor after the last batch returned by {@link #next()}: resuming from it yields the following batches. For a
+     * loader of one part; see {@link #cursors()}.
+     */
     public DataCursor cursor() {
-        return cursor;
+        if (cursors.size() != 1) {
+            throw new IllegalStateException("this loader reads " + parts.describe() + ": use cursors()");
+        }
+        return cursors.getFirst();
     }
 
-    /** Most documents held in memory at once so far (at most {@code shuffleWindowDocuments}). */
+    /** Each part's cursor after the last batch returned by {@link #next()}, in part order. */
+    public List<DataCursor> cursors() {
+        return cursors;
+    }
+
+    /** The parts this loader reads. */
+    public DataParts parts() {
+        return parts;
+    }
+
+    /** Most documents held in memory at once so far by one part (at most {@code shuffleWindowDocuments}). */
     public int maxDocumentsHeld() {
-        return stream.maxDocumentsHeld();
+        return streams.stream().mapToInt(p -> p.stream.maxDocumentsHeld()).max().orElse(0);
     }
 
     NgramMasker masker() {
-        return stream.masker();
+        return streams.getFirst().stream.masker();
     }
 
     private Item peek() {
@@ -153,59 +184,28 @@ public final class PretrainingDataLoader implements AutoCloseable {
         return peeked; // a Failed item stays, so every later call reports the same failure
     }
 
-    private void produce(DataCursor start) {
+    private void produce() {
         try {
-            int pass = start.pass();
-            int window = start.window();
-            CorpusPosition position = start.position();
-            int skip = start.instanceInWindow();
-            long batches = start.batches();
-            long instancesThisPass = 0;
-            boolean passReadFromStart = window == 0 && skip == 0 && position.equals(CorpusPosition.START);
-            int globalRows = config.batchSize() * shard.count();
-            List<PretrainingInstance> rows = new ArrayList<>(globalRows);
-            while (config.cycle() || pass < config.dupeFactor()) {
-                InstanceStream.Window built = stream.window(pass, window, position);
-                if (skip > built.instances().size()) {
-                    throw new DataException("DataCursor: window " + window + " of pass " + pass + " has "
-                            + built.instances().size() + " instances, cursor skips " + skip
-                            + " (was it saved with another corpus or config?)");
-                }
-                instancesThisPass += built.instances().size() - skip;
-                for (int i = skip; i < built.instances().size(); i++) {
-                    rows.add(built.instances().get(i));
-                    if (rows.size() == globalRows) {
-                        batches++;
-                        DataCursor after = i + 1 < built.instances().size()
-                                ? new DataCursor(config.seed(), pass, window, position.fileSlot(),
-                                        position.byteOffset(), i + 1, batches)
-                                : built.passEnded()
-                                        ? new DataCursor(config.seed(), pass + 1, 0, 0, 0, 0, batches)
-                                        : new DataCursor(config.seed(), pass, window + 1, built.next().fileSlot(),
-                                                built.next().byteOffset(), 0, batches);
-                        List<PretrainingInstance> mine = rows.subList(shard.index() * config.batchSize(),
-                                (shard.index() + 1) * config.batchSize());
-                        queue.put(new Produced(Batch.of(mine, config.maxSeqLength()), after));
-                        rows = new ArrayList<>(globalRows);
+            int rowsPerPart = config.batchSize() / parts.count();
+            while (true) {
+                List<PretrainingInstance> rows = new ArrayList<>(config.batchSize());
+                for (PartStream part : streams) {
+                    for (int i = 0; i < rowsPerPart; i++) {
+                        PretrainingInstance row = part.next();
+                        if (row == null) {
+                            queue.put(new Ended());  // a last partial batch is dropped
+                            return;
+                        }
+                        rows.add(row);
                     }
                 }
-                skip = 0;
-                if (built.passEnded()) {
-                    if (instancesThisPass == 0 && passReadFromStart) {
-                        throw new DataException(source.description() + " contains no text: no line tokenized to"
-                                + " any token");
-                    }
-                    pass++;
-                    window = 0;
-                    position = CorpusPosition.START;
-                    instancesThisPass = 0;
-                    passReadFromStart = true;
-                } else {
-                    window++;
-                    position = built.next();
+                List<DataCursor> after = new ArrayList<>(streams.size());
+                for (PartStream part : streams) {
+                    part.batches++;
+                    after.add(part.cursor());
                 }
+                queue.put(new Produced(Batch.of(rows, config.maxSeqLength()), List.copyOf(after)));
             }
-            queue.put(new Ended());
         } catch (InterruptedException e) {
             // closed by the consumer: nothing to report
         } catch (Throwable t) {
@@ -216,6 +216,81 @@ public final class PretrainingDataLoader implements AutoCloseable {
                     // closed while reporting
                 }
             }
+        }
+    }
+
+    /** One part's instances, window after window and pass after pass, and the cursor after the last one taken. */
+    private final class PartStream {
+        final InstanceStream stream;
+        int pass;
+        int window;
+        CorpusPosition position;
+        /** Instances of the current window to pass over (a resumed cursor's), then the index of the next one. */
+        int next;
+        InstanceStream.Window built;
+        long batches;
+        long instancesThisPass;
+        boolean passReadFromStart;
+
+        PartStream(InstanceStream stream, DataCursor start) {
+            this.stream = stream;
+            this.pass = start.pass();
+            this.window = start.window();
+            this.position = start.position();
+            this.next = start.instanceInWindow();
+            this.batches = start.batches();
+            this.passReadFromStart = window == 0 && next == 0 && position.equals(CorpusPosition.START);
+        }
+
+        /** The next instance, or null when the stream ends ({@code dupeFactor} passes without cycling). */
+        PretrainingInstance next() throws java.io.IOException, InterruptedException {
+            while (true) {
+                if (built == null) {
+                    if (!config.cycle() && pass >= config.dupeFactor()) {
+                        return null;
+                    }
+                    built = stream.window(pass, window, position);
+                    if (next > built.instances().size()) {
+                        throw new DataException("DataCursor: window " + window + " of pass " + pass + " has "
+                                + built.instances().size() + " instances, cursor skips " + next
+                                + " (was it saved with another corpus or config?)");
+                    }
+                    instancesThisPass += built.instances().size() - next;
+                }
+                if (next < built.instances().size()) {
+                    return built.instances().get(next++);
+                }
+                if (built.passEnded()) {
+                    if (instancesThisPass == 0 && passReadFromStart) {
+                        String part = parts.total() == 1 ? "" : " (" + parts.total() + " parts; this is part "
+                                + stream.part() + ", which gets one document in " + parts.total() + ")";
+                        throw new DataException(source.description() + part + " contains no text: no line "
+                                + "tokenized to any token");
+                    }
+                    pass++;
+                    window = 0;
+                    position = CorpusPosition.START;
+                    instancesThisPass = 0;
+                    passReadFromStart = true;
+                } else {
+                    window++;
+                    position = built.next();
+                }
+                built = null;
+                next = 0;
+            }
+        }
+
+        /** Where this part stands after the last instance {@link #next} returned. */
+        DataCursor cursor() {
+            if (built == null || next < built.instances().size()) {
+                return new DataCursor(config.seed(), pass, window, position.fileSlot(), position.byteOffset(), next,
+                        batches);
+            }
+            return built.passEnded()
+                    ? new DataCursor(config.seed(), pass + 1, 0, 0, 0, 0, batches)
+                    : new DataCursor(config.seed(), pass, window + 1, built.next().fileSlot(),
+                            built.next().byteOffset(), 0, batches);
         }
     }
 

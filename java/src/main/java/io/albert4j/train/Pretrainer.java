@@ -10,7 +10,7 @@ import io.albert4j.dist.GradientAllReduce;
 import io.albert4j.dist.SingleProcess;
 import io.albert4j.data.Batch;
 import io.albert4j.data.DataCursor;
-import io.albert4j.data.DataShard;
+import io.albert4j.data.DataParts;
 import io.albert4j.data.DocumentSource;
 import io.albert4j.data.PretrainingDataLoader;
 import io.albert4j.io.AtomicFiles;
@@ -54,11 +54,14 @@ import java.util.function.LongSupplier;
  * then also holds the plan and the budget time used so far: a resumed run continues the same schedule with what is
  * left of the budget. It cannot be bitwise the uninterrupted run, whose step count depended on its own timing.
  *
- * <p>Data-parallel ({@link #communicator}): every rank runs this loop on its own rows of each batch ({@link
- * DataShard}); {@code trainBatchSize} stays the global batch, {@code microBatchSize} is per rank. The losses are
- * normalised over the global batch (MLM by the masked tokens of all ranks and micro-batches, SOP by its rows),
- * so the summed gradients, and the update every rank then makes, are those of one process over the same batch.
- * Rank 0 alone writes the run directory; checkpoints record the world size and every rank's cursor.
+ * <p>Data-parallel ({@link #communicator}): the corpus is split into {@link #dataParts} parts (by default one per
+ * rank), and every rank runs this loop on the rows of its own parts ({@link DataParts}): it reads, tokenizes and
+ * masks only its share of the documents. {@code trainBatchSize} stays the global batch, {@code microBatchSize} is
+ * per rank. The losses are normalised over the global batch (MLM by the masked tokens of all ranks and
+ * micro-batches, SOP by its rows), so the summed gradients, and the update every rank then makes, are those of one
+ * process over the same batch: one process reading the same parts ({@code dataParts(N)}) trains on the same
+ * sequences. Rank 0 alone writes the run directory; checkpoints record the world size, the number of parts and
+ * every part's cursor, so a run resumes on any number of ranks that divides the number of parts.
  */
 public final class Pretrainer {
     /** Where the final model goes under the run directory. */
@@ -87,6 +90,8 @@ public final class Pretrainer {
     private PrintStream log = System.err;
     private LongSupplier nanoTime = System::nanoTime;
     private Communicator communicator = SingleProcess.INSTANCE;
+    /** How many parts a fresh run splits the corpus into; 0: one per rank. */
+    private int dataParts;
     /** With several ranks, rank 0's clock as every rank last heard it, so that all plan the same steps. */
     private volatile long agreedNanos;
     /** Rank 0's clock since the plan was made (several ranks only). */
@@ -176,6 +181,21 @@ public final class Pretrainer {
         return this;
     }
 
+    /**
+     * How many parts ({@link DataParts}) a fresh run splits the corpus into, each read by one rank or, with fewer
+     * ranks, several parts by each; 0 (the default): one per rank. Must be a multiple of the rank count. A resumed
+     * run keeps its checkpoint's parts (a different non-zero value is refused). One process with {@code
+     * dataParts(N)} trains on the sequences that N ranks would.
+     */
+    public Pretrainer dataParts(int parts) {
+        if (parts < 0) {
+            throw new IllegalArgumentException("pretraining: data parts must be >= 1 (or 0: one per rank), got "
+                    + parts);
+        }
+        this.dataParts = parts;
+        return this;
+    }
+
     /** The clock a time budget is measured on, in nanoseconds ({@code System::nanoTime}); tests pass a fake one. */
     public Pretrainer clock(LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
@@ -224,32 +244,61 @@ public final class Pretrainer {
         }
         agreeOrThrow(setupFailure, "set up " + runDir);
         long startStep = 0;
-        DataCursor cursor = DataCursor.start(options.seed());
         Optional<TrainingCheckpoints.Checkpoint> checkpoint = resume ? TrainingCheckpoints.latest(runDir)
                 : Optional.empty();
         startStep = checkpoint.map(TrainingCheckpoints.Checkpoint::step).orElse(0L);
         checkSameOnEveryRank(startStep, "the checkpoint step to resume from",
                 "every rank must see the same run directory (a shared file system)");
+        List<DataCursor> partCursors;
         if (checkpoint.isPresent()) {
             checkCompatible(checkpoint.get().state().runConfig());
+            partCursors = partCursors(checkpoint.get().state().dataCursor());
+            String name = checkpoint.get().directory().getFileName().toString();
+            int parts = partCursors.size();
+            if (dataParts != 0 && dataParts != parts) {
+                throw new IllegalArgumentException("cannot resume " + runDir + ": " + name + " splits the data into "
+                        + parts + " part(s), not the " + dataParts + " asked for; a run keeps its parts (leave the "
+                        + "number of data parts unset to resume)");
+            }
+            if (parts % communicator.size() != 0) {
+                throw new IllegalArgumentException("cannot resume " + runDir + " on " + communicator.size()
+                        + " ranks: " + name + " splits the data into " + parts + " part(s) (one per rank of the run "
+                        + "that started it), which " + communicator.size() + " ranks cannot share equally; resume on "
+                        + "a number of ranks that divides " + parts + " (each then reads " + parts + "/ranks parts "
+                        + "and the steps train on the same sequences)");
+            }
             int savedWorld = checkpoint.get().state().worldSize();
             if (savedWorld != communicator.size() && root) {
-                log.printf("note: %s was written by %d rank(s), this run has %d: the global batch (%d) and the data "
-                                + "cursor carry over and each rank now trains on %d rows of it, so the run continues "
-                                + "the same data and schedule; it is not bitwise the uninterrupted run (sums in "
-                                + "another order, other dropout masks)%n", checkpoint.get().directory().getFileName(),
-                        savedWorld, communicator.size(), options.trainBatchSize(),
+                log.printf("note: %s was written by %d rank(s), this run has %d: the data stays split into %d "
+                                + "part(s) and each rank now reads %d of them, so every step trains on the same "
+                                + "sequences (the global batch of %d, %d rows per rank); it is not bitwise the "
+                                + "uninterrupted run (sums in another order, other dropout masks)%n", name,
+                        savedWorld, communicator.size(), parts, parts / communicator.size(), options.trainBatchSize(),
                         options.trainBatchSize() / communicator.size());
             }
             checkpoint.get().loadModel(model.namedParameters());
             startStep = checkpoint.get().step();
-            cursor = DataCursor.fromJson(checkpoint.get().state().dataCursor().toString());
             if (root) {
                 log.println("resuming from " + checkpoint.get().directory() + " at step " + startStep);
             }
-        } else if (resume && root) {
-            log.println("no complete checkpoint in " + runDir + ": starting from step 0");
+        } else {
+            int parts = dataParts == 0 ? communicator.size() : dataParts;
+            if (parts % communicator.size() != 0) {
+                throw new IllegalArgumentException("pretraining: " + parts + " data parts do not divide among "
+                        + communicator.size() + " ranks: give a multiple of " + communicator.size());
+            }
+            partCursors = java.util.Collections.nCopies(parts, DataCursor.start(options.seed()));
+            if (resume && root) {
+                log.println("no complete checkpoint in " + runDir + ": starting from step 0");
+            }
         }
+        DataParts myParts = DataParts.ofRank(partCursors.size(), communicator.rank(), communicator.size());
+        if (options.microBatchSize() % myParts.count() != 0) {
+            throw new IllegalArgumentException("pretraining: each rank reads " + myParts.count() + " of the "
+                    + myParts.total() + " data parts, so its micro-batch (" + options.microBatchSize()
+                    + ") must be a multiple of " + myParts.count());
+        }
+        List<DataCursor> myCursors = partCursors.subList(myParts.first(), myParts.first() + myParts.count());
         LongSupplier clock = nanoTime;
         if (communicator.size() > 1) {
             long origin = nanoTime.getAsLong();
@@ -277,8 +326,8 @@ public final class Pretrainer {
         try (StepArena arena = new StepArena(model.backend(), arenaBytes);
              StepArena evalArena = new StepArena(model.backend(), arenaBytes);
              Optimizer optimizer = newOptimizer();
-             PretrainingDataLoader loader = PretrainingDataLoader.resume(corpus, options.dataConfig(), cursor,
-                     new DataShard(communicator.rank(), communicator.size()));
+             PretrainingDataLoader loader = PretrainingDataLoader.resume(corpus, options.dataConfig(), myCursors,
+                     myParts);
              GradientAllReduce gradients = new GradientAllReduce(communicator, gradientsInOrder(),
                      GradientAllReduce.DEFAULT_BUCKET_BYTES);
              MetricsLog metricsLog = root ? new MetricsLog(runDir) : null;
@@ -347,9 +396,11 @@ public final class Pretrainer {
                 }
                 if ((options.saveCheckpointsSteps() > 0 && done % options.saveCheckpointsSteps() == 0) || last) {
                     ObjectNode dataParallel = checkSameWeights(done).put("rows_per_rank", options.microBatchSize());
-                    dataParallel.set("rank_cursors", rankCursors(loader.cursor()));
+                    List<DataCursor> everyPart = everyPartsCursor(loader.cursors());
+                    dataParallel.put("data_parts", everyPart.size());
+                    dataParallel.set("rank_cursors", rankCursors(everyPart));
                     if (root) {
-                        checkpoints.save(stateAt(done, loader.cursor(), plan, dataParallel),
+                        checkpoints.save(stateAt(done, everyPart, plan, dataParallel),
                                 JSON.readTree(model.config().toJson()), model.namedParameters(), tokenizerModel,
                                 optimizer);
                     }
@@ -534,23 +585,51 @@ public final class Pretrainer {
         return node;
     }
 
-    /** Every rank's cursor (the same stream position: {@link DataShard}) and rows, for trainer_state.json. */
-    private com.fasterxml.jackson.databind.node.ArrayNode rankCursors(DataCursor cursor) throws IOException {
-        long[] local = {cursor.seed(), cursor.pass(), cursor.window(), cursor.fileSlot(), cursor.byteOffset(),
-                cursor.instanceInWindow(), cursor.batches()};
+    /** The cursors of a checkpoint's data: one object for an unsplit corpus, else an array, one per part. */
+    private static List<DataCursor> partCursors(JsonNode saved) {
+        if (saved.isArray()) {
+            List<DataCursor> cursors = new ArrayList<>();
+            saved.forEach(c -> cursors.add(DataCursor.fromJson(c.toString())));
+            if (cursors.isEmpty()) {
+                throw new IllegalArgumentException("trainer state: data_cursor is an empty array");
+            }
+            return cursors;
+        }
+        return List.of(DataCursor.fromJson(saved.toString()));
+    }
+
+    private static final int CURSOR_LONGS = 7;
+
+    /** Every part's cursor, gathered from the ranks that read them (rank order is part order). */
+    private List<DataCursor> everyPartsCursor(List<DataCursor> mine) {
+        long[] local = new long[mine.size() * CURSOR_LONGS];
+        for (int i = 0; i < mine.size(); i++) {
+            DataCursor c = mine.get(i);
+            System.arraycopy(new long[] {c.seed(), c.pass(), c.window(), c.fileSlot(), c.byteOffset(),
+                    c.instanceInWindow(), c.batches()}, 0, local, i * CURSOR_LONGS, CURSOR_LONGS);
+        }
         long[] all = communicator.allGather(local);
-        var cursors = JSON.createArrayNode();
-        for (int rank = 0; rank < communicator.size(); rank++) {
-            int o = rank * local.length;
-            DataCursor of = new DataCursor(all[o], (int) all[o + 1], (int) all[o + 2], (int) all[o + 3], all[o + 4],
-                    (int) all[o + 5], all[o + 6]);
-            ObjectNode entry = JSON.createObjectNode().put("rank", rank);
-            entry.set("cursor", JSON.readTree(of.toJson()));
-            entry.put("rows", "[" + rank * options.microBatchSize() + ", " + (rank + 1) * options.microBatchSize()
-                    + ") of each global micro-batch of " + options.microBatchSize() * communicator.size());
-            cursors.add(entry);
+        List<DataCursor> cursors = new ArrayList<>();
+        for (int o = 0; o < all.length; o += CURSOR_LONGS) {
+            cursors.add(new DataCursor(all[o], (int) all[o + 1], (int) all[o + 2], (int) all[o + 3], all[o + 4],
+                    (int) all[o + 5], all[o + 6]));
         }
         return cursors;
+    }
+
+    /** Which parts each rank reads and where each stands, for trainer_state.json. */
+    private com.fasterxml.jackson.databind.node.ArrayNode rankCursors(List<DataCursor> everyPart) throws IOException {
+        var ranks = JSON.createArrayNode();
+        for (int rank = 0; rank < communicator.size(); rank++) {
+            DataParts parts = DataParts.ofRank(everyPart.size(), rank, communicator.size());
+            ObjectNode entry = JSON.createObjectNode().put("rank", rank).put("parts", parts.describe());
+            var cursors = entry.putArray("cursors");
+            for (int p = parts.first(); p < parts.first() + parts.count(); p++) {
+                cursors.add(JSON.readTree(everyPart.get(p).toJson()));
+            }
+            ranks.add(entry);
+        }
+        return ranks;
     }
 
     private List<Tensor> gradientsInOrder() {
@@ -591,13 +670,23 @@ public final class Pretrainer {
                 : new Lamb(params, options.optimizerConfig());
     }
 
-    private TrainerState stateAt(long step, DataCursor cursor, TrainingPlan plan, ObjectNode dataParallel)
+    /** The state to save; the data cursor is one object for an unsplit corpus, else an array, one per part. */
+    private TrainerState stateAt(long step, List<DataCursor> everyPart, TrainingPlan plan, ObjectNode dataParallel)
             throws IOException {
+        JsonNode cursor;
+        if (everyPart.size() == 1) {
+            cursor = JSON.readTree(everyPart.getFirst().toJson());
+        } else {
+            var array = JSON.createArrayNode();
+            for (DataCursor c : everyPart) {
+                array.add(JSON.readTree(c.toJson()));
+            }
+            cursor = array;
+        }
         ObjectNode rng = JSON.createObjectNode();
         rng.put("seed", options.seed());
         rng.put("dropout", "derived from (seed, step, micro-batch)");
-        return new TrainerState(step, rng, JSON.readTree(cursor.toJson()), JSON.valueToTree(options), plan.toJson(),
-                dataParallel);
+        return new TrainerState(step, rng, cursor, JSON.valueToTree(options), plan.toJson(), dataParallel);
     }
 
     private void checkCompatible(JsonNode saved) {

@@ -71,6 +71,7 @@ public final class PretrainingRun {
     private final boolean showProgress;
     private final PrintStream log;
     private final Communicator communicator;
+    private final int dataParts;
 
     private PretrainingRun(Builder b) {
         corpus = List.copyOf(Objects.requireNonNull(b.corpus, "pretraining run: no corpus"));
@@ -90,6 +91,7 @@ public final class PretrainingRun {
         showProgress = b.showProgress;
         log = b.log;
         communicator = b.communicator;
+        dataParts = b.dataParts;
         if (evalBatches < 1) {
             throw new IllegalArgumentException("pretraining run: evalBatches must be >= 1, got " + evalBatches);
         }
@@ -165,9 +167,9 @@ public final class PretrainingRun {
                     options.microBatchSize(), options.maxSeqLength(), length, options.optimizer(),
                     options.learningRate());
             if (communicator.size() > 1) {
-                say.printf("data-parallel: %s; each rank trains on %d of the batch's %d sequences a step%n",
-                        communicator.description(), options.trainBatchSize() / communicator.size(),
-                        options.trainBatchSize());
+                say.printf("data-parallel: %s; each rank trains on %d of the batch's %d sequences a step, "
+                                + "from its own part of the documents%n", communicator.description(),
+                        options.trainBatchSize() / communicator.size(), options.trainBatchSize());
             }
             if (heldOut != null) {
                 log.printf("held-out baselines at [MASK] inputs: unigram accuracy %.4f, perplexity %.1f "
@@ -176,7 +178,7 @@ public final class PretrainingRun {
             }
             return new Pretrainer(model, options, train, heldOut, runDirectory, tokenizerModel)
                     .showProgress(showProgress).logTo(log).overwrite(overwrite).communicator(communicator)
-                    .run(resume);
+                    .dataParts(dataParts).run(resume);
         }
     }
 
@@ -230,6 +232,7 @@ public final class PretrainingRun {
         private boolean showProgress = true;
         private PrintStream log = System.err;
         private Communicator communicator = SingleProcess.INSTANCE;
+        private int dataParts;
 
         private Builder() {
         }
@@ -270,6 +273,8 @@ public final class PretrainingRun {
         public Builder log(PrintStream v) { log = requireNonNull(v); return this; }
         /** The ranks of a data-parallel run (default one process): see {@link Pretrainer#communicator}. */
         public Builder communicator(Communicator v) { communicator = requireNonNull(v); return this; }
+        /** Parts the corpus is split into (default 0: one per rank): see {@link Pretrainer#dataParts}. */
+        public Builder dataParts(int v) { dataParts = v; return this; }
 
         public PretrainingRun build() {
             return new PretrainingRun(this);
