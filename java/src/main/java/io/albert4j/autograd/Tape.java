@@ -34,6 +34,7 @@ public final class Tape {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<Tensor, Tensor> grads = new IdentityHashMap<>();
     private boolean consumed;
+    private java.util.function.Consumer<Tensor> onGradientFinal;
 
     public Tape(Backend backend, StepArena arena) {
         this.backend = backend;
@@ -93,6 +94,19 @@ public final class Tape {
         return t.grad() != null ? t.grad() : grads.get(t);
     }
 
+    /**
+     * Calls {@code listener} during {@link #backward} with each parameter (a tensor that owns its {@link
+     * Tensor#grad()}) as soon as this tape adds nothing more to its gradient: right after the backward function of
+     * the earliest recorded op that has it as an input. This is where a data-parallel step can start summing that
+     * gradient over the ranks while the rest of the backward runs. It is called on the backward's thread, in a
+     * fixed order for a fixed sequence of ops, and never for a parameter this tape did not use. Backward functions
+     * accumulate only into the inputs they were recorded with, which is what makes the point exact (a node that
+     * replays a nested tape lists the parameters that tape uses among its inputs).
+     */
+    public void onGradientFinal(java.util.function.Consumer<Tensor> listener) {
+        this.onGradientFinal = listener;
+    }
+
     /** Back-propagates from a scalar loss (d loss / d loss = 1). */
     public void backward(Tensor loss) {
         if (loss.numel() != 1) {
@@ -136,19 +150,43 @@ public final class Tape {
     }
 
     private void replay() {
+        List<List<Tensor>> finalAfter = onGradientFinal == null ? null : parametersFinalAfter();
         for (int i = nodes.size() - 1; i >= 0; i--) {
-            Node node = nodes.get(i);
-            Tensor gradOutput = gradOf(node.output);
-            if (gradOutput == null) {
-                continue;
+            replay(nodes.get(i));
+            if (finalAfter != null && finalAfter.get(i) != null) {
+                finalAfter.get(i).forEach(onGradientFinal);
             }
-            for (Tensor input : node.inputs) {
-                if (input != null && !input.isAlive()) {
-                    throw new IllegalStateException("backward through '" + node.op + "': its input " + input.describe()
-                            + " was freed before backward() (was its Step closed?)");
+        }
+    }
+
+    /** For each node, the parameters whose earliest use it is (null for most nodes). */
+    private List<List<Tensor>> parametersFinalAfter() {
+        List<List<Tensor>> after = new ArrayList<>(java.util.Collections.nCopies(nodes.size(), null));
+        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (Tensor input : nodes.get(i).inputs) {
+                if (input != null && input.grad() != null && seen.putIfAbsent(input, Boolean.TRUE) == null) {
+                    if (after.get(i) == null) {
+                        after.set(i, new ArrayList<>(2));
+                    }
+                    after.get(i).add(input);
                 }
             }
-            node.backward.apply(gradOutput, this);
         }
+        return after;
+    }
+
+    private void replay(Node node) {
+        Tensor gradOutput = gradOf(node.output);
+        if (gradOutput == null) {
+            return;
+        }
+        for (Tensor input : node.inputs) {
+            if (input != null && !input.isAlive()) {
+                throw new IllegalStateException("backward through '" + node.op + "': its input " + input.describe()
+                        + " was freed before backward() (was its Step closed?)");
+            }
+        }
+        node.backward.apply(gradOutput, this);
     }
 }

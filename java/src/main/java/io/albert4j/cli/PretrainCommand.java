@@ -141,6 +141,9 @@ final class PretrainCommand implements Callable<Integer> {
             + "ranks; default: one per rank. A checkpoint keeps its parts: --resume works on any number of ranks that "
             + "divides them, and one process with --data-parts N trains on the sequences N ranks would")
     int dataParts;
+    @Option(names = "--no-gradient-overlap", description = "under mpirun: sum the gradients over the ranks after the "
+            + "backward pass instead of bucket by bucket during it (same weights, bit for bit; for comparison)")
+    boolean noGradientOverlap;
 
     /** The ranks of this run (1 until {@link #call()} has joined them). */
     private int ranks = 1;
@@ -248,6 +251,6 @@ final class PretrainCommand implements Callable<Integer> {
                 .tokenizer(tokenizer).vocabSize(vocabSize).tokenizerProgress(new TokenizerProgress()).config(config)
                 .initCheckpoint(initCheckpoint).runDirectory(out).options(options()).evalBatches(evalBatches)
                 .resume(resume).overwrite(overwrite).backend(backend).showProgress(!noProgress)
-                .dataParts(dataParts);
+                .dataParts(dataParts).overlapGradientReduction(!noGradientOverlap);
     }
 }

@@ -14,6 +14,16 @@ import io.albert4j.tensor.Tensor;
  */
 public final class ActivationRecomputation implements AutoCloseable {
     private StepArena scratch;
+    private TransformerBlock parametersFor;
+    private Tensor[] parameters;
+
+    private Tensor[] parametersOf(TransformerBlock block) {
+        if (block != parametersFor) {
+            parameters = block.parameterEntries().values().stream().map(Parameter::tensor).toArray(Tensor[]::new);
+            parametersFor = block;
+        }
+        return parameters;
+    }
 
     /** {@code block.forward(x)} whose internals are recomputed in backward. */
     public Tensor forward(TransformerBlock block, Tensor x, ForwardContext context) {
@@ -29,8 +39,13 @@ public final class ActivationRecomputation implements AutoCloseable {
             outer.backend().copy(out, y);
             outer.skipRandomTo(inner.randomPosition());
         }
+        // The block's parameters are inputs too: their gradients are accumulated by this node's backward, so they
+        // are final only after it (what Tape#onGradientFinal tells a gradient all-reduce).
+        Tensor[] inputs = new Tensor[1 + parametersOf(block).length];
+        inputs[0] = x;
+        System.arraycopy(parametersOf(block), 0, inputs, 1, inputs.length - 1);
         outer.record("recomputed_layer", y, (gradY, tape) -> replayBackward(block, x, replay, randomStart, gradY,
-                tape), x);
+                tape), inputs);
         return y;
     }
 

@@ -90,6 +90,8 @@ public final class Pretrainer {
     private PrintStream log = System.err;
     private LongSupplier nanoTime = System::nanoTime;
     private Communicator communicator = SingleProcess.INSTANCE;
+    /** Whether bucket all-reduces run during the backward pass (several ranks, CPU gradients). */
+    private boolean overlapGradientReduction = true;
     /** How many parts a fresh run splits the corpus into; 0: one per rank. */
     private int dataParts;
     /** With several ranks, rank 0's clock as every rank last heard it, so that all plan the same steps. */
@@ -193,6 +195,16 @@ public final class Pretrainer {
                     + parts);
         }
         this.dataParts = parts;
+        return this;
+    }
+
+    /**
+     * On (the default): with several ranks, each bucket of gradients is summed over the ranks on a communication
+     * thread as soon as the backward pass has completed it ({@link GradientAllReduce}); off: all of them after the
+     * backward. The weights are bitwise the same either way.
+     */
+    public Pretrainer overlapGradientReduction(boolean on) {
+        this.overlapGradientReduction = on;
         return this;
     }
 
@@ -329,7 +341,7 @@ public final class Pretrainer {
              PretrainingDataLoader loader = PretrainingDataLoader.resume(corpus, options.dataConfig(), myCursors,
                      myParts);
              GradientAllReduce gradients = new GradientAllReduce(communicator, gradientsInOrder(),
-                     GradientAllReduce.DEFAULT_BUCKET_BYTES);
+                     GradientAllReduce.DEFAULT_BUCKET_BYTES, overlapGradientReduction);
              MetricsLog metricsLog = root ? new MetricsLog(runDir) : null;
              ProgressDisplay progress = showProgress && root
                      ? ProgressDisplay.create("pretrain", plan.plannedSteps(), startStep) : null) {
@@ -347,11 +359,8 @@ public final class Pretrainer {
             for (long step = startStep; step < endStep; step++) {
                 long t0 = System.nanoTime();
                 double lr = plan.learningRate(step);
-                StepOutcome outcome = trainStep(step, loader, arena, accumulation);
+                StepOutcome outcome = trainStep(step, loader, arena, accumulation, gradients);
                 long tokens = outcome.tokens();
-                if (outcome.finite()) {
-                    gradients.run();
-                }
                 boolean applied = outcome.finite() && applyUpdate(optimizer, (float) lr, step);
                 if (!applied) {
                     skipped++;
@@ -411,8 +420,11 @@ public final class Pretrainer {
                 model.save(modelDir, tokenizerModel, overwrite);
             }
             if (communicator.size() > 1 && root && totalNanos > 0) {
-                log.printf("%s: the gradient all-reduce (%d buckets) took %.1f ms a step, %.1f%% of the step time%n",
-                        communicator.description(), gradients.bucketCount(), gradients.meanSeconds() * 1e3,
+                log.printf("%s: the gradient all-reduce (%d buckets%s) took %.1f ms a step, of which the training "
+                                + "thread waited %.1f ms, %.1f%% of the step time%n", communicator.description(),
+                        gradients.bucketCount(), gradients.overlaps() ? String.format(", %.1f launched during the "
+                                + "backward", gradients.meanBucketsLaunchedEarly()) : ", after the backward",
+                        gradients.meanCommunicationSeconds() * 1e3, gradients.meanSeconds() * 1e3,
                         100 * gradients.meanSeconds() * losses.size() / (totalNanos / 1e9));
             }
             // No rank leaves before rank 0 has written the model: a launcher may end a job when its first rank exits.
@@ -432,8 +444,13 @@ public final class Pretrainer {
      * the gradients summed over micro-batches and ranks are those of the global batch's loss. With one process and
      * no accumulation both weights are 1 and the step is what it always was. Returns the global tokens, whether
      * every rank's losses were finite and the step's global metrics.
+     *
+     * <p>The gradients are summed over the ranks here too, before the step's other reductions: bucket by bucket
+     * during the last micro-batch's backward when overlapping, the rest after it. Every rank launches every bucket,
+     * also after a non-finite loss (whose gradients are then discarded), so that all make the same calls.
      */
-    private StepOutcome trainStep(long step, PretrainingDataLoader loader, StepArena arena, int accumulation) {
+    private StepOutcome trainStep(long step, PretrainingDataLoader loader, StepArena arena, int accumulation,
+                                  GradientAllReduce gradients) {
         Batch[] micros = new Batch[accumulation];
         long[] masked = new long[accumulation];
         long localMasked = 0;
@@ -479,9 +496,15 @@ public final class Pretrainer {
                         : Ops.add(Ops.scale(out.mlmLoss(), mlmWeight), Ops.scale(out.sopLoss(), sopWeight));
                 Tensor seed = s.allocate(DType.F32, objective.shape());
                 s.backend().fill(mlmWeight == sopWeight ? mlmWeight : 1.0f, seed);
+                if (micro == accumulation - 1) {
+                    // The last backward completes the gradients: buckets go out as it finishes them.
+                    gradients.start();
+                    s.tape().onGradientFinal(gradients::gradientFinal);
+                }
                 s.tape().backward(objective, seed);
             }
         }
+        gradients.finish();
         // One reduction for what the step measured, whether every rank was finite, and rank 0's clock.
         long[] counts = counted.counts();
         double[] stats = new double[4 + counts.length];
@@ -632,6 +655,11 @@ public final class Pretrainer {
         return ranks;
     }
 
+    /**
+     * The gradients in the reverse of the parameters' order, which is about the order the backward pass completes
+     * them (heads first, then the shared block, the embedding projection and the embeddings): the order of the
+     * all-reduce buckets, so that the first ones can go out while the backward runs.
+     */
     private List<Tensor> gradientsInOrder() {
         List<Tensor> grads = new ArrayList<>();
         for (Tensor parameter : model.namedParameters().values()) {
@@ -639,7 +667,7 @@ public final class Pretrainer {
                 grads.add(parameter.grad());
             }
         }
-        return grads;
+        return grads.reversed();
     }
 
     /** Clip, update, clear the gradients; false when the optimizer skipped a non-finite gradient. */

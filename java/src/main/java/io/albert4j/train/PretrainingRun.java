@@ -72,6 +72,7 @@ public final class PretrainingRun {
     private final PrintStream log;
     private final Communicator communicator;
     private final int dataParts;
+    private final boolean overlapGradientReduction;
 
     private PretrainingRun(Builder b) {
         corpus = List.copyOf(Objects.requireNonNull(b.corpus, "pretraining run: no corpus"));
@@ -92,6 +93,7 @@ public final class PretrainingRun {
         log = b.log;
         communicator = b.communicator;
         dataParts = b.dataParts;
+        overlapGradientReduction = b.overlapGradientReduction;
         if (evalBatches < 1) {
             throw new IllegalArgumentException("pretraining run: evalBatches must be >= 1, got " + evalBatches);
         }
@@ -178,7 +180,7 @@ public final class PretrainingRun {
             }
             return new Pretrainer(model, options, train, heldOut, runDirectory, tokenizerModel)
                     .showProgress(showProgress).logTo(log).overwrite(overwrite).communicator(communicator)
-                    .dataParts(dataParts).run(resume);
+                    .dataParts(dataParts).overlapGradientReduction(overlapGradientReduction).run(resume);
         }
     }
 
@@ -233,6 +235,7 @@ public final class PretrainingRun {
         private PrintStream log = System.err;
         private Communicator communicator = SingleProcess.INSTANCE;
         private int dataParts;
+        private boolean overlapGradientReduction = true;
 
         private Builder() {
         }
@@ -275,6 +278,8 @@ public final class PretrainingRun {
         public Builder communicator(Communicator v) { communicator = requireNonNull(v); return this; }
         /** Parts the corpus is split into (default 0: one per rank): see {@link Pretrainer#dataParts}. */
         public Builder dataParts(int v) { dataParts = v; return this; }
+        /** Gradient all-reduce during the backward pass (default on): see {@link Pretrainer#overlapGradientReduction}. */
+        public Builder overlapGradientReduction(boolean v) { overlapGradientReduction = v; return this; }
 
         public PretrainingRun build() {
             return new PretrainingRun(this);

@@ -107,11 +107,14 @@ class DataParallelPretrainingTest {
         assertEquals(JSON.readTree(single.resolve("checkpoint-20/trainer_state.json").toFile()).get("data_cursor"),
                 state.get("data_cursor"), "the single process read the same parts as far");
 
-        // Same world size: resumed from checkpoint-10 by two ranks, bitwise the uninterrupted run.
+        // Same world size: resumed from checkpoint-10 by two ranks, bitwise the uninterrupted run, also with the
+        // gradients summed after the backward instead of during it (the same buckets, the same calls).
+        assertTrue(job.output().matches("(?s).*buckets, [0-9.]+ launched during the backward\\).*"), job.output());
         Path again = backToCheckpoint10(parallel, "again");
         MpiRun.Result resumed = MpiRun.run(2, Duration.ofSeconds(90), List.of(), AlbertCli.class,
-                with(args, "--out", again.toString(), "--resume").toArray(String[]::new));
+                with(args, "--out", again.toString(), "--resume", "--no-gradient-overlap").toArray(String[]::new));
         assertEquals(0, resumed.exitCode(), resumed.output());
+        assertTrue(resumed.output().contains("buckets, after the backward)"), resumed.output());
         assertEquals(0.0, largestDifference(parallel.resolve("model"), again.resolve("model")), resumed.output());
         assertSameCurve(trainLines(parallel), trainLines(again), 0);
 
