@@ -177,10 +177,12 @@ public final class GradientAllReduce implements AutoCloseable {
             return;
         }
         notFinal[b]--;
+        long start = System.nanoTime();
         while (nextToLaunch < buckets.size() && notFinal[nextToLaunch] <= 0) {
             launch(nextToLaunch++);
             launchedEarly++;
         }
+        blockedNanos += System.nanoTime() - start;  // packing, on the training thread
     }
 
     /** Sums every gradient over the ranks, in place: launches the buckets not yet launched and waits for all. */
@@ -227,7 +229,6 @@ public final class GradientAllReduce implements AutoCloseable {
 
     private void launch(int b) {
         Bucket bucket = buckets.get(b);
-        long start = System.nanoTime();
         Tensor target = bucket.gradients().getFirst();
         if (bucket.packed() != null) {
             Backend backend = Backends.get(bucket.packed().device());
@@ -240,13 +241,11 @@ public final class GradientAllReduce implements AutoCloseable {
             target = bucket.packed();
         }
         if (thread == null) {
+            long start = System.nanoTime();
             communicator.allReduceSum(target);
-            long nanos = System.nanoTime() - start;
-            communicationNanos.addAndGet(nanos);
-            blockedNanos += nanos;
+            communicationNanos.addAndGet(System.nanoTime() - start);
             return;
         }
-        blockedNanos += System.nanoTime() - start;
         Tensor values = target;
         inFlight.add(thread.submit(() -> {
             long t0 = System.nanoTime();

@@ -419,6 +419,10 @@ public final class Pretrainer {
                 // Also when nothing was left to train: the final save may be what a kill interrupted.
                 model.save(modelDir, tokenizerModel, overwrite);
             }
+            if (root && totalNanos > 0) {
+                log.printf("%d steps at %.1f ms a step (the training steps alone, without evaluations and saves)%n",
+                        losses.size(), totalNanos / 1e6 / losses.size());
+            }
             if (communicator.size() > 1 && root && totalNanos > 0) {
                 log.printf("%s: the gradient all-reduce (%d buckets%s) took %.1f ms a step, of which the training "
                                 + "thread waited %.1f ms, %.1f%% of the step time%n", communicator.description(),
