@@ -274,8 +274,8 @@ public final class Pretrainer {
             }
             if (parts % communicator.size() != 0) {
                 throw new IllegalArgumentException("cannot resume " + runDir + " on " + communicator.size()
-                        + " ranks: " + name + " splits the data into " + parts + " part(s) (one per rank of the run "
-                        + "that started it), which " + communicator.size() + " ranks cannot share equally; resume on "
+                        + " ranks: " + name + " splits the data into " + parts + " part(s) (fixed when the run "
+                        + "started), which " + communicator.size() + " ranks cannot share equally; resume on "
                         + "a number of ranks that divides " + parts + " (each then reads " + parts + "/ranks parts "
                         + "and the steps train on the same sequences)");
             }
@@ -405,7 +405,7 @@ public final class Pretrainer {
                 }
                 if ((options.saveCheckpointsSteps() > 0 && done % options.saveCheckpointsSteps() == 0) || last) {
                     ObjectNode dataParallel = checkSameWeights(done).put("rows_per_rank", options.microBatchSize());
-                    List<DataCursor> everyPart = everyPartsCursor(loader.cursors());
+                    List<DataCursor> everyPart = cursorsOfEveryPart(loader.cursors());
                     dataParallel.put("data_parts", everyPart.size());
                     dataParallel.set("rank_cursors", rankCursors(everyPart));
                     if (root) {
@@ -628,7 +628,7 @@ public final class Pretrainer {
     private static final int CURSOR_LONGS = 7;
 
     /** Every part's cursor, gathered from the ranks that read them (rank order is part order). */
-    private List<DataCursor> everyPartsCursor(List<DataCursor> mine) {
+    private List<DataCursor> cursorsOfEveryPart(List<DataCursor> mine) {
         long[] local = new long[mine.size() * CURSOR_LONGS];
         for (int i = 0; i < mine.size(); i++) {
             DataCursor c = mine.get(i);
