@@ -500,7 +500,7 @@ public final class Pretrainer {
                         : Ops.add(Ops.scale(out.mlmLoss(), mlmWeight), Ops.scale(out.sopLoss(), sopWeight));
                 Tensor seed = s.allocate(DType.F32, objective.shape());
                 s.backend().fill(mlmWeight == sopWeight ? mlmWeight : 1.0f, seed);
-                if (micro == accumulation - 1) {
+                if (micro == accumulation - 1 && gradients.overlaps()) {
                     // The last backward completes the gradients: buckets go out as it finishes them.
                     gradients.start();
                     s.tape().onGradientFinal(gradients::gradientFinal);
