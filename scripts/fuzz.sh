@@ -2,7 +2,7 @@
 # Long fuzzing of albert4j's file readers with Jazzer (the *FuzzTest classes under java/src/test/java).
 #
 #   scripts/fuzz.sh --list                 the targets, Class#method
-#   scripts/fuzz.sh [TARGET] [SECONDS]     fuzz TARGET (Class#method, Class for its targets, or all; default all)
+#   scripts/fuzz.sh [TARGET] [SECONDS]     fuzz TARGET (Class#method, Class for its targets, a regex of them, or all)
 #                                          for SECONDS each (default 300), one after another
 #   scripts/fuzz.sh --seeds                rewrite the committed seed corpora (testing/FuzzSeeds)
 #

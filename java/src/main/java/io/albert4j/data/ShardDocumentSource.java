@@ -112,16 +112,33 @@ final class ShardDocumentSource implements DocumentSource {
                     throw ShardFormat.corrupt(shard, "document at byte " + offset + " claims " + count + " sentences");
                 }
                 int[][] sentences = new int[count][];
+                // The lengths come first: their total is checked against the bytes left before any id array exists.
+                int lengthsAt = mapped.position();
+                long ids = 0;
                 for (int s = 0; s < count; s++) {
                     int length = mapped.getInt();
                     if (length < 0) {
                         throw ShardFormat.corrupt(shard, "negative sentence length at byte " + offset);
                     }
-                    sentences[s] = new int[length];
+                    ids += length;
                 }
+                if (ids * header.idBytes() > mapped.remaining()) {
+                    throw ShardFormat.corrupt(shard, "document at byte " + offset + " claims " + ids + " token ids, the "
+                            + mapped.remaining() + " bytes left hold " + mapped.remaining() / header.idBytes());
+                }
+                mapped.position(lengthsAt);
+                for (int s = 0; s < count; s++) {
+                    sentences[s] = new int[mapped.getInt()];
+                }
+                int vocabSize = header.vocabulary().vocabSize();
                 for (int[] sentence : sentences) {
                     for (int i = 0; i < sentence.length; i++) {
-                        sentence[i] = header.idBytes() == 2 ? Short.toUnsignedInt(mapped.getShort()) : mapped.getInt();
+                        int id = header.idBytes() == 2 ? Short.toUnsignedInt(mapped.getShort()) : mapped.getInt();
+                        if (id < 0 || id >= vocabSize) {
+                            throw ShardFormat.corrupt(shard, "document at byte " + offset + ": token id " + id
+                                    + " is outside the vocabulary [0, " + vocabSize + ")");
+                        }
+                        sentence[i] = id;
                     }
                 }
                 offset = mapped.position();

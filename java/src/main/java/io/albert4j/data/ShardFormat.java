@@ -39,7 +39,7 @@ public final class ShardFormat {
     /** A validated shard header. */
     record Header(VocabularyInfo vocabulary, int idBytes, long documentCount, long bodyBytes, long crc) {
         long wordStartBytes() {
-            return (vocabulary.vocabSize() + 7) / 8;
+            return (vocabulary.vocabSize() + 7L) / 8;
         }
 
         long documentsOffset() {
@@ -73,6 +73,9 @@ public final class ShardFormat {
     static Header read(Path shard, boolean verifyChecksum) throws IOException {
         try (FileChannel channel = FileChannel.open(shard, StandardOpenOption.READ)) {
             long size = channel.size();
+            if (size > MAX_SHARD_BYTES) {
+                throw corrupt(shard, "file has " + size + " bytes, more than a shard holds (" + MAX_SHARD_BYTES + ")");
+            }
             if (size < HEADER_BYTES) {
                 throw corrupt(shard, "file has " + size + " bytes, shorter than the " + HEADER_BYTES + "-byte header");
             }
@@ -104,7 +107,12 @@ public final class ShardFormat {
                 throw corrupt(shard, "header says " + (HEADER_BYTES + bodyBytes) + " bytes, file has " + size
                         + " (truncated or appended to)");
             }
-            ByteBuffer table = ByteBuffer.allocate((vocabSize + 7) / 8);
+            long tableBytes = (vocabSize + 7L) / 8;
+            if (tableBytes > bodyBytes) {
+                throw corrupt(shard, "vocabSize " + vocabSize + " needs a " + tableBytes + "-byte word-start table, the"
+                        + " body has " + bodyBytes + " bytes");
+            }
+            ByteBuffer table = ByteBuffer.allocate((int) tableBytes);
             readFully(channel, table, HEADER_BYTES);
             boolean[] wordStart = new boolean[vocabSize];
             for (int id = 0; id < vocabSize; id++) {
