@@ -6,6 +6,9 @@ import io.albert4j.data.ShardWriter;
 import io.albert4j.data.VocabularyInfo;
 import io.albert4j.io.SafetensorsWriter;
 import io.albert4j.io.tf.TensorBundleWriter;
+import io.albert4j.io.tf.proto.BundleEntryProto;
+import io.albert4j.io.tf.proto.BundleHeaderProto;
+import io.albert4j.io.tf.proto.VersionDef;
 import io.albert4j.tensor.Tensor;
 import io.albert4j.tokenizer.SentencePieceModel;
 import io.albert4j.tokenizer.UnigramTrainer;
@@ -202,12 +205,23 @@ public final class FuzzSeeds {
                 new long[0], new byte[] {7, 0, 0, 0, 0, 0, 0, 0}));
         for (boolean compress : new boolean[] {false, true}) {
             Path prefix = work.resolve("model.ckpt-" + compress);
-            new TensorBundleWriter().blockSize(64).compress(compress).write(prefix, tensors);
+            Map<String, BundleEntryProto> entries = new TensorBundleWriter().blockSize(64).compress(compress)
+                    .write(prefix, tensors);
             byte[] index = Files.readAllBytes(prefix.resolveSibling(prefix.getFileName() + ".index"));
             byte[] data = Files.readAllBytes(prefix.resolveSibling(prefix.getFileName() + ".data-00000-of-00001"));
             seed(c, "bundle", compress ? "snappy" : "plain", FuzzFrames.join(index, data));
             if (!compress) {
                 seed(c, "bundle", "truncated-data", FuzzFrames.join(index, truncated(data, 10)));
+                // bundleEntries: header, the entries in the table's order (TensorBundleFuzzTest.ENTRY_NAMES), data
+                byte[] header = BundleHeaderProto.newBuilder().setNumShards(1)
+                        .setVersion(VersionDef.newBuilder().setProducer(1)).build().toByteArray();
+                byte[][] frames = {header, entries.get("bert/embeddings/LayerNorm/gamma").toByteArray(),
+                        entries.get("bert/embeddings/word_embeddings").toByteArray(),
+                        entries.get("global_step").toByteArray(), data};
+                seed(c, "bundleEntries", "valid", FuzzFrames.join(frames));
+                frames[2] = entries.get("bert/embeddings/word_embeddings").toBuilder().setOffset(1L << 40).build()
+                        .toByteArray();
+                seed(c, "bundleEntries", "offset-past-end", FuzzFrames.join(frames));
             }
         }
     }

@@ -81,7 +81,9 @@ final class LevelDbTable {
     private static List<Entry> block(Path file, byte[] bytes, long[] handle, String what) {
         long offset = handle[0];
         long size = handle[1];
-        if (offset < 0 || size < 0 || offset + size + TableFormat.TRAILER_BYTES > bytes.length) {
+        // Compared without adding: offset + size of two varint64s can overflow a long and pass a plain sum.
+        if (offset < 0 || size < 0 || offset > bytes.length
+                || size > bytes.length - offset - TableFormat.TRAILER_BYTES) {
             throw new CheckpointException(file, what + ": bytes [" + offset + ", +" + size + " + trailer) run past "
                     + "the end of the file (" + bytes.length + " bytes)");
         }
