@@ -65,7 +65,7 @@ class ModuleDescriptorTest {
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
             if (!Path.of(entry).toAbsolutePath().toString().equals(Path.of(testClasses).toAbsolutePath().toString())
-                    && Stream.of("junit", "opentest4j", "apiguardian").noneMatch(name::startsWith)) {
+                    && Stream.of("junit", "opentest4j", "apiguardian", "jazzer").noneMatch(name::startsWith)) {
                 modulePath.add(entry);
             }
         }
