@@ -94,7 +94,11 @@ public final class TrainingCheckpoints {
     private void prune() throws IOException {
         List<Checkpoint> complete = completeCheckpoints(root, false);
         for (int i = 0; i < complete.size() - keepLast; i++) {
-            AtomicFiles.deleteRecursively(complete.get(i).directory());
+            // The marker first: a kill in the middle of the deletion leaves a directory that no longer counts as
+            // a checkpoint, never a "complete" one with files missing (say its spiece.model).
+            Path directory = complete.get(i).directory();
+            Files.deleteIfExists(directory.resolve(COMPLETE_MARKER));
+            AtomicFiles.deleteRecursively(directory);
         }
         recoverLeftovers(root);
     }
