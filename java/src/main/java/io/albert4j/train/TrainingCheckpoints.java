@@ -80,13 +80,22 @@ public final class TrainingCheckpoints {
     public Path save(TrainerState state, JsonNode modelConfig, Map<String, Tensor> parameters, Path tokenizerModel,
                      Optimizer optimizer) throws IOException {
         Path target = directoryFor(root, state.step());
-        AtomicFiles.writeDirectory(target, temp -> {
-            HfModelDirectory.writeInto(temp, modelConfig, parameters, tokenizerModel);
-            optimizer.saveState(temp.resolve(TRAINING_STATE_FILE));
-            Files.writeString(temp.resolve(TRAINER_STATE_FILE), JSON.writeValueAsString(state.toJson()) + "\n");
-            // Last: only a directory with this marker counts as a checkpoint.
-            Files.writeString(temp.resolve(COMPLETE_MARKER), Long.toString(state.step()) + "\n");
-        });
+        try {
+            AtomicFiles.writeDirectory(target, temp -> {
+                HfModelDirectory.writeInto(temp, modelConfig, parameters, tokenizerModel);
+                optimizer.saveState(temp.resolve(TRAINING_STATE_FILE));
+                Files.writeString(temp.resolve(TRAINER_STATE_FILE), JSON.writeValueAsString(state.toJson()) + "\n");
+                // Last: only a directory with this marker counts as a checkpoint.
+                Files.writeString(temp.resolve(COMPLETE_MARKER), Long.toString(state.step()) + "\n");
+            });
+        } catch (IOException e) {
+            // The write left nothing half done; say what a resume would start from.
+            List<Checkpoint> complete = completeCheckpoints(root, false);
+            String resumable = complete.isEmpty() ? "there is no earlier checkpoint"
+                    : "the newest complete checkpoint, " + complete.get(complete.size() - 1).directory().getFileName()
+                    + ", is intact (--resume continues from it)";
+            throw new IOException(e.getMessage() + "; " + resumable, e.getCause() != null ? e.getCause() : e);
+        }
         prune();
         return target;
     }
