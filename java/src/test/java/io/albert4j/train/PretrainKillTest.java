@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PretrainKillTest {
     static final String KILLS_PROPERTY = "albert4j.killTest.kills";
-    static final int DEFAULT_KILLS = 8;
+    static final int DEFAULT_KILLS = 6;
     private static final long STEPS = 40;
 
     @TempDir
