@@ -2,6 +2,7 @@ package io.albert4j.train;
 
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.cli.AlbertCli;
+import io.albert4j.io.AtomicFiles;
 import io.albert4j.io.HfModelDirectory;
 import io.albert4j.testing.KilledJvm;
 import io.albert4j.testing.TestResources;
@@ -33,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Half of the kills come at a random delay after the start; the other half are aimed at checkpoint writes
  * without any hook in the code: the test polls the run directory and kills within a random 0-3 ms of seeing a
  * checkpoint's temporary directory appear (so the write is caught at varying depths: files half written, before
- * the fsync, before the rename). Where each kill landed is read back from what it left on disk.
+ * the fsync, before the rename). Where each kill landed is read back from what it left on disk. A run that reaches
+ * its end between two kills is checked like the last one and started over.
  *
  * <p>{@value #KILLS_PROPERTY} sets the number of kills (default {@value #DEFAULT_KILLS}, sized for CI).
  */
@@ -115,7 +117,12 @@ class PretrainKillTest {
             child.destroyForcibly();  // SIGKILL
             child.waitFor();
             if (child.exitValue() == 0) {
-                landed.merge("finished before the kill", 1, Integer::sum);
+                // The run got to its end between kills: check it as the last one is checked, then start over so
+                // the remaining kills have something to interrupt.
+                landed.merge("finished before the kill (checked, started over)", 1, Integer::sum);
+                assertSameAsUninterrupted(straight, run, context + ", finished at kill " + i);
+                AtomicFiles.deleteRecursively(run);
+                continue;
             } else {
                 where = where != null ? where : "waiting for a checkpoint write";
                 assertEquals(137, child.exitValue(), "a SIGKILL; " + read(log));
@@ -125,7 +132,11 @@ class PretrainKillTest {
         }
         finish(pretrain(run, true));
         System.out.printf("PretrainKillTest: %d kills (%s), where they landed: %s%n", kills, context, landed);
+        assertSameAsUninterrupted(straight, run, context);
+    }
 
+    /** Bitwise the uninterrupted run's loss curve, model and last checkpoints, and no leftovers. */
+    private static void assertSameAsUninterrupted(Path straight, Path run, String context) throws IOException {
         assertEquals(metricsWithoutTimes(straight), metricsWithoutTimes(run), "the loss curve; " + context);
         for (String file : List.of(HfModelDirectory.WEIGHTS_FILE, HfModelDirectory.CONFIG_FILE)) {
             assertArrayEquals(Files.readAllBytes(straight.resolve(Pretrainer.MODEL_DIR).resolve(file)),
