@@ -120,6 +120,19 @@ public final class TrainingCheckpoints {
         if (!Files.isDirectory(root)) {
             return;
         }
+        // A checkpoint directory without its marker is one whose deletion (pruning) a kill interrupted: a write
+        // renames a checkpoint into place only once it is complete. Older than the newest complete one, it goes.
+        List<Checkpoint> complete = completeCheckpoints(root, false);
+        long newest = complete.isEmpty() ? -1 : complete.get(complete.size() - 1).step();
+        try (var entries = Files.list(root)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                Matcher m = NAME.matcher(p.getFileName().toString());
+                if (m.matches() && Files.isDirectory(p) && !Files.exists(p.resolve(COMPLETE_MARKER))
+                        && Long.parseLong(m.group(1)) < newest) {
+                    AtomicFiles.deleteRecursively(p);
+                }
+            }
+        }
         Set<String> targets = new TreeSet<>();
         try (var entries = Files.list(root)) {
             for (Path p : (Iterable<Path>) entries::iterator) {
