@@ -17,3 +17,12 @@ target_link_libraries(albert4j_cpu PRIVATE OpenMP::OpenMP_CXX)
 # but refuse undefined symbols so a missing kernel fails the build, not the first downcall.
 target_link_options(albert4j_cpu PRIVATE -Wl,--no-undefined)
 install(TARGETS albert4j_cpu LIBRARY DESTINATION .)
+# -DALBERT4J_SANITIZE=ON: the same library with AddressSanitizer and UndefinedBehaviorSanitizer, for the
+# kernels-sanitized test run (cmake/sanitizer/bin/java preloads the runtime into the JVM). Every finding aborts
+# the process (no recovery), so a report fails the tests that ran into it instead of scrolling past.
+option(ALBERT4J_SANITIZE "build libalbert4j_cpu.so with ASan + UBSan" OFF)
+if(ALBERT4J_SANITIZE)
+  target_compile_options(albert4j_cpu PRIVATE -fsanitize=address,undefined -fno-sanitize-recover=all
+    -fno-omit-frame-pointer -g)
+  target_link_options(albert4j_cpu PRIVATE -fsanitize=address,undefined)
+endif()

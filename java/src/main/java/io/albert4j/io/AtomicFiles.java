@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,18 +56,57 @@ public final class AtomicFiles {
     /** Writes {@code file} through a temporary file in the same directory, fsync, atomic rename. */
     public static void writeFile(Path file, Writer writer) throws IOException {
         Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        recover(target);
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
-            writer.writeTo(temp);
-            fsync(temp);
-            killPoint("before-rename", target);
-            moveAtomically(temp, target);
-            fsync(dir);
-        } finally {
-            Files.deleteIfExists(temp);
+            Path dir = target.getParent();
+            Files.createDirectories(dir);
+            recover(target);
+            Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            try {
+                writer.writeTo(temp);
+                fsync(temp);
+                killPoint("before-rename", target);
+                moveAtomically(temp, target);
+                fsync(dir);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw cannotWrite(target, e);
+        }
+    }
+
+    /**
+     * What a failed write says: the file the user knows (not the temporary sibling) and the system's reason
+     * ("No space left on device", "Read-only file system"), with what is still there.
+     */
+    private static IOException cannotWrite(Path target, Exception e) {
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        String what = target.toString();
+        String reason;
+        if (cause instanceof WriteFailure inner) {
+            // A file written atomically inside this directory's temporary sibling: name it by its own name.
+            what += " (its " + inner.file.getFileName() + ")";
+            reason = inner.reason;
+            cause = inner.getCause();
+        } else if (cause instanceof FileSystemException fse && fse.getReason() != null) {
+            reason = fse.getReason();
+        } else {
+            reason = String.valueOf(cause.getMessage());
+        }
+        String kept = Files.exists(target) ? "; the earlier " + target.getFileName() + " is as it was" : "";
+        return new WriteFailure(target, reason, "cannot write " + what + ": " + reason + kept, cause);
+    }
+
+    /** A failed atomic write: the file and the system's reason, kept apart for a write around it to reuse. */
+    private static final class WriteFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient Path file;
+        private final String reason;
+
+        WriteFailure(Path file, String reason, String message, Throwable cause) {
+            super(message, cause);
+            this.file = file;
+            this.reason = reason;
         }
     }
 
@@ -79,6 +119,14 @@ public final class AtomicFiles {
      */
     public static void writeDirectory(Path dir, Writer filler) throws IOException {
         Path target = dir.toAbsolutePath();
+        try {
+            swapInDirectory(target, filler);
+        } catch (IOException | UncheckedIOException e) {
+            throw cannotWrite(target, e);
+        }
+    }
+
+    private static void swapInDirectory(Path target, Writer filler) throws IOException {
         Path parent = target.getParent();
         Files.createDirectories(parent);
         recover(target);

@@ -58,7 +58,7 @@ public final class MetricsLog implements AutoCloseable {
             writer.newLine();
             writer.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot append metrics", e);
+            throw new UncheckedIOException(file + ": cannot append metrics: " + e.getMessage(), e);
         }
     }
 
@@ -77,7 +77,7 @@ public final class MetricsLog implements AutoCloseable {
             writer.newLine();
             writer.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot append metrics", e);
+            throw new UncheckedIOException(file + ": cannot append metrics: " + e.getMessage(), e);
         }
     }
 

@@ -80,13 +80,22 @@ public final class TrainingCheckpoints {
     public Path save(TrainerState state, JsonNode modelConfig, Map<String, Tensor> parameters, Path tokenizerModel,
                      Optimizer optimizer) throws IOException {
         Path target = directoryFor(root, state.step());
-        AtomicFiles.writeDirectory(target, temp -> {
-            HfModelDirectory.writeInto(temp, modelConfig, parameters, tokenizerModel);
-            optimizer.saveState(temp.resolve(TRAINING_STATE_FILE));
-            Files.writeString(temp.resolve(TRAINER_STATE_FILE), JSON.writeValueAsString(state.toJson()) + "\n");
-            // Last: only a directory with this marker counts as a checkpoint.
-            Files.writeString(temp.resolve(COMPLETE_MARKER), Long.toString(state.step()) + "\n");
-        });
+        try {
+            AtomicFiles.writeDirectory(target, temp -> {
+                HfModelDirectory.writeInto(temp, modelConfig, parameters, tokenizerModel);
+                optimizer.saveState(temp.resolve(TRAINING_STATE_FILE));
+                Files.writeString(temp.resolve(TRAINER_STATE_FILE), JSON.writeValueAsString(state.toJson()) + "\n");
+                // Last: only a directory with this marker counts as a checkpoint.
+                Files.writeString(temp.resolve(COMPLETE_MARKER), Long.toString(state.step()) + "\n");
+            });
+        } catch (IOException e) {
+            // The write left nothing half done; say what a resume would start from.
+            List<Checkpoint> complete = completeCheckpoints(root, false);
+            String resumable = complete.isEmpty() ? "there is no earlier checkpoint"
+                    : "the newest complete checkpoint, " + complete.get(complete.size() - 1).directory().getFileName()
+                    + ", is intact (--resume continues from it)";
+            throw new IOException(e.getMessage() + "; " + resumable, e.getCause() != null ? e.getCause() : e);
+        }
         prune();
         return target;
     }
@@ -94,7 +103,11 @@ public final class TrainingCheckpoints {
     private void prune() throws IOException {
         List<Checkpoint> complete = completeCheckpoints(root, false);
         for (int i = 0; i < complete.size() - keepLast; i++) {
-            AtomicFiles.deleteRecursively(complete.get(i).directory());
+            // The marker first: a kill in the middle of the deletion leaves a directory that no longer counts as
+            // a checkpoint, never a "complete" one with files missing (say its spiece.model).
+            Path directory = complete.get(i).directory();
+            Files.deleteIfExists(directory.resolve(COMPLETE_MARKER));
+            AtomicFiles.deleteRecursively(directory);
         }
         recoverLeftovers(root);
     }
@@ -106,6 +119,19 @@ public final class TrainingCheckpoints {
     public static void recoverLeftovers(Path root) throws IOException {
         if (!Files.isDirectory(root)) {
             return;
+        }
+        // A checkpoint directory without its marker is one whose deletion (pruning) a kill interrupted: a write
+        // renames a checkpoint into place only once it is complete. Older than the newest complete one, it goes.
+        List<Checkpoint> complete = completeCheckpoints(root, false);
+        long newest = complete.isEmpty() ? -1 : complete.get(complete.size() - 1).step();
+        try (var entries = Files.list(root)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                Matcher m = NAME.matcher(p.getFileName().toString());
+                if (m.matches() && Files.isDirectory(p) && !Files.exists(p.resolve(COMPLETE_MARKER))
+                        && Long.parseLong(m.group(1)) < newest) {
+                    AtomicFiles.deleteRecursively(p);
+                }
+            }
         }
         Set<String> targets = new TreeSet<>();
         try (var entries = Files.list(root)) {

@@ -28,6 +28,29 @@ public final class KilledJvm {
      */
     public static void run(Class<?> main, String killAt, int expectedExit, String... args)
             throws IOException, InterruptedException {
+        Path log = Files.createTempFile("albert4j-child", ".log");
+        try {
+            Process process = start(main, killAt, log, args);
+            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(main.getSimpleName() + " did not finish in 5 minutes");
+            }
+            if (process.exitValue() != expectedExit) {
+                throw new IllegalStateException(main.getSimpleName() + " " + List.of(args) + ", kill at " + killAt
+                        + ": exit code " + process.exitValue() + ", expected " + expectedExit + "; output:\n"
+                        + Files.readString(log, StandardCharsets.UTF_8));
+            }
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /**
+     * Starts {@code main} with {@code args} in a child JVM as {@link #run} does, its output (stdout and stderr)
+     * into {@code log}, and returns it running: for tests that end it themselves ({@link Process#destroyForcibly}
+     * is a SIGKILL on Linux).
+     */
+    public static Process start(Class<?> main, String killAt, Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -45,21 +68,6 @@ public final class KilledJvm {
         }
         command.add(main.getName());
         command.addAll(List.of(args));
-        Path log = Files.createTempFile("albert4j-child", ".log");
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            if (!process.waitFor(5, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(main.getSimpleName() + " did not finish in 5 minutes");
-            }
-            if (process.exitValue() != expectedExit) {
-                throw new IllegalStateException(main.getSimpleName() + " " + List.of(args) + ", kill at " + killAt
-                        + ": exit code " + process.exitValue() + ", expected " + expectedExit + "; output:\n"
-                        + Files.readString(log, StandardCharsets.UTF_8));
-            }
-        } finally {
-            Files.deleteIfExists(log);
-        }
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 }

@@ -22,6 +22,9 @@ import java.lang.foreign.MemorySegment;
  * before every downcall.
  */
 public abstract class NativeBackend implements Backend {
+    /** For {@link #idsInRange}: no id outside the range is allowed (an I32 id never equals it). */
+    private static final long NO_ID = Long.MIN_VALUE;
+
     private final Device device;
     private final boolean bf16Activations;
     private boolean closed;
@@ -51,7 +54,9 @@ public abstract class NativeBackend implements Backend {
     public final void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, Tensor a, long lda,
                            long strideA, Tensor b, long ldb, long strideB, float beta, Tensor c, long ldc,
                            long strideC, long batch) {
-        if (m <= 0 || n <= 0 || batch <= 0) {
+        nonNegative("gemm", "m", m, "n", n, "k", k, "batch", batch);
+        nonNegative("gemm", "strideA", strideA, "strideB", strideB, "strideC", strideC);
+        if (m == 0 || n == 0 || batch == 0) {
             return;
         }
         long aRows = transA ? k : m;
@@ -64,10 +69,10 @@ public abstract class NativeBackend implements Backend {
         }
         DType abType = activationType(a);
         if (k > 0) {
-            tensor(a, abType, (batch - 1) * strideA + (aRows - 1) * lda + aCols, "gemm", "a");
-            tensor(b, abType, (batch - 1) * strideB + (bRows - 1) * ldb + bCols, "gemm", "b");
+            tensor(a, abType, extent(batch, strideA, aRows, lda, aCols), "gemm", "a");
+            tensor(b, abType, extent(batch, strideB, bRows, ldb, bCols), "gemm", "b");
         }
-        tensor(c, activationType(c), (batch - 1) * strideC + (m - 1) * ldc + n, "gemm", "c");
+        tensor(c, activationType(c), extent(batch, strideC, m, ldc, n), "gemm", "c");
         launchGemm(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch);
     }
 
@@ -78,13 +83,14 @@ public abstract class NativeBackend implements Backend {
 
     @Override
     public final void packGemmB(boolean transB, long k, long n, Tensor b, long ldb, Tensor packed) {
+        nonNegative("packGemmB", "k", k, "n", n);
         long bRows = transB ? n : k;
         long bCols = transB ? k : n;
         if (ldb < bCols) {
             throw new IllegalArgumentException("packGemmB: ldb " + ldb + " < " + bCols);
         }
         if (k > 0 && n > 0) {
-            f32(b, (bRows - 1) * ldb + bCols, "packGemmB", "b");
+            f32(b, extent(1, 0, bRows, ldb, bCols), "packGemmB", "b");
         }
         f32(packed, (packedGemmBBytes(k, n) + 3) / 4, "packGemmB", "packed");
         launchPackGemmB(transB, k, n, b, ldb, packed);
@@ -98,7 +104,8 @@ public abstract class NativeBackend implements Backend {
     @Override
     public final void gemmPackedB(boolean transA, long m, long n, long k, float alpha, Tensor a, long lda,
                                   Tensor packedB, float beta, Tensor c, long ldc) {
-        if (m <= 0 || n <= 0) {
+        nonNegative("gemmPackedB", "m", m, "n", n, "k", k);
+        if (m == 0 || n == 0) {
             return;
         }
         long aRows = transA ? k : m;
@@ -108,11 +115,11 @@ public abstract class NativeBackend implements Backend {
                     + " or ldc " + ldc + " < " + n + ")");
         }
         if (k > 0) {
-            f32(a, (aRows - 1) * lda + aCols, "gemmPackedB", "a");
+            f32(a, extent(1, 0, aRows, lda, aCols), "gemmPackedB", "a");
         }
         // The native side checks the header (k, n, kernel path) before it reads past it.
         f32(packedB, (packedGemmBBytes(k, n) + 3) / 4, "gemmPackedB", "packedB");
-        f32(c, (m - 1) * ldc + n, "gemmPackedB", "c");
+        f32(c, extent(1, 0, m, ldc, n), "gemmPackedB", "c");
         launchGemmPackedB(transA, m, n, k, alpha, a, lda, packedB, beta, c, ldc);
     }
 
@@ -127,7 +134,8 @@ public abstract class NativeBackend implements Backend {
                                          Tensor a, long lda, Tensor b, long ldb, Tensor packedB, float beta,
                                          Tensor c, long ldc, Tensor bias, Activation activation,
                                          Tensor activationOut) {
-        if (m <= 0 || n <= 0) {
+        nonNegative("gemmBiasActivation", "m", m, "n", n, "k", k);
+        if (m == 0 || n == 0) {
             return;
         }
         long aRows = transA ? k : m;
@@ -139,18 +147,18 @@ public abstract class NativeBackend implements Backend {
                     + aCols + ", ldb " + ldb + " < " + bCols + " or ldc " + ldc + " < " + n + ")");
         }
         if (k > 0) {
-            f32(a, (aRows - 1) * lda + aCols, "gemmBiasActivation", "a");
+            f32(a, extent(1, 0, aRows, lda, aCols), "gemmBiasActivation", "a");
             if (packedB == null) {
-                f32(b, (bRows - 1) * ldb + bCols, "gemmBiasActivation", "b");
+                f32(b, extent(1, 0, bRows, ldb, bCols), "gemmBiasActivation", "b");
             }
         }
         if (packedB != null) {
             // The native side checks the header (k, n, kernel path) before it reads past it.
             f32(packedB, (packedGemmBBytes(k, n) + 3) / 4, "gemmBiasActivation", "packedB");
         }
-        f32(c, (m - 1) * ldc + n, "gemmBiasActivation", "c");
+        f32(c, extent(1, 0, m, ldc, n), "gemmBiasActivation", "c");
         optionalF32(bias, n, "gemmBiasActivation", "bias");
-        optionalF32(activationOut, m * n, "gemmBiasActivation", "activationOut");
+        optionalF32(activationOut, times(m, n), "gemmBiasActivation", "activationOut");
         launchGemmBiasActivation(transA, transB, m, n, k, alpha, a, lda, b, ldb, packedB, beta, c, ldc, bias,
                 activation, activationOut);
     }
@@ -196,9 +204,9 @@ public abstract class NativeBackend implements Backend {
 
     @Override
     public final void biasAddForward(Tensor x, Tensor bias, Tensor out, long rows, long cols) {
-        f32(x, rows * cols, "bias_add", "x");
+        f32(x, times(rows, cols), "bias_add", "x");
         f32(bias, cols, "bias_add", "bias");
-        f32(out, rows * cols, "bias_add", "out");
+        f32(out, times(rows, cols), "bias_add", "out");
         launchBiasAddForward(x, bias, out, rows, cols);
     }
 
@@ -206,7 +214,7 @@ public abstract class NativeBackend implements Backend {
 
     @Override
     public final void biasAddBackward(Tensor dout, Tensor dbias, long rows, long cols) {
-        f32(dout, rows * cols, "bias_add_backward", "dout");
+        f32(dout, times(rows, cols), "bias_add_backward", "dout");
         f32(dbias, cols, "bias_add_backward", "dbias");
         launchBiasAddBackward(dout, dbias, rows, cols);
     }
@@ -256,9 +264,9 @@ public abstract class NativeBackend implements Backend {
     @Override
     public final void biasGeluForward(Tensor x, Tensor bias, Tensor out, long rows, long cols, Activation activation) {
         DType t = activationType(x);
-        tensor(x, t, rows * cols, "bias_gelu", "x");
+        tensor(x, t, times(rows, cols), "bias_gelu", "x");
         optionalF32(bias, cols, "bias_gelu", "bias");
-        tensor(out, t, rows * cols, "bias_gelu", "out");
+        tensor(out, t, times(rows, cols), "bias_gelu", "out");
         launchBiasGeluForward(x, bias, out, rows, cols, activation);
     }
 
@@ -270,10 +278,10 @@ public abstract class NativeBackend implements Backend {
     public final void biasGeluBackward(Tensor dout, Tensor x, Tensor bias, Tensor dx, Tensor dbias, long rows,
                                        long cols, Activation activation) {
         DType t = activationType(x);
-        tensor(x, t, rows * cols, "bias_gelu_backward", "x");
-        tensor(dout, t, rows * cols, "bias_gelu_backward", "dout");
+        tensor(x, t, times(rows, cols), "bias_gelu_backward", "x");
+        tensor(dout, t, times(rows, cols), "bias_gelu_backward", "dout");
         optionalF32(bias, cols, "bias_gelu_backward", "bias");
-        optionalF32(dx, rows * cols, "bias_gelu_backward", "dx");
+        optionalF32(dx, times(rows, cols), "bias_gelu_backward", "dx");
         optionalF32(dbias, cols, "bias_gelu_backward", "dbias");
         launchBiasGeluBackward(dout, x, bias, dx, dbias, rows, cols, activation);
     }
@@ -301,12 +309,12 @@ public abstract class NativeBackend implements Backend {
     protected final void guardLayerNormForward(String kernel, Tensor x, DType xType, Tensor residual, Tensor gamma,
                                                Tensor beta, Tensor out, Tensor sum, Tensor mean, Tensor rstd,
                                                long rows, long cols) {
-        tensor(x, xType, rows * cols, kernel, "x");
-        optionalF32(residual, rows * cols, kernel, "residual");
+        tensor(x, xType, times(rows, cols), kernel, "x");
+        optionalF32(residual, times(rows, cols), kernel, "residual");
         f32(gamma, cols, kernel, "gamma");
         f32(beta, cols, kernel, "beta");
-        f32(out, rows * cols, kernel, "out");
-        optionalF32(sum, rows * cols, kernel, "sum");
+        f32(out, times(rows, cols), kernel, "out");
+        optionalF32(sum, times(rows, cols), kernel, "sum");
         f32(mean, rows, kernel, "mean");
         f32(rstd, rows, kernel, "rstd");
     }
@@ -314,12 +322,12 @@ public abstract class NativeBackend implements Backend {
     @Override
     public final void layerNormBackward(Tensor dout, Tensor input, Tensor mean, Tensor rstd, Tensor gamma,
                                         Tensor dinput, Tensor dgamma, Tensor dbeta, long rows, long cols) {
-        f32(dout, rows * cols, "layer_norm_backward", "dout");
-        f32(input, rows * cols, "layer_norm_backward", "input");
+        f32(dout, times(rows, cols), "layer_norm_backward", "dout");
+        f32(input, times(rows, cols), "layer_norm_backward", "input");
         f32(mean, rows, "layer_norm_backward", "mean");
         f32(rstd, rows, "layer_norm_backward", "rstd");
         f32(gamma, cols, "layer_norm_backward", "gamma");
-        optionalF32(dinput, rows * cols, "layer_norm_backward", "dinput");
+        optionalF32(dinput, times(rows, cols), "layer_norm_backward", "dinput");
         optionalF32(dgamma, cols, "layer_norm_backward", "dgamma");
         optionalF32(dbeta, cols, "layer_norm_backward", "dbeta");
         launchLayerNormBackward(dout, input, mean, rstd, gamma, dinput, dgamma, dbeta, rows, cols);
@@ -333,8 +341,11 @@ public abstract class NativeBackend implements Backend {
     @Override
     public final void embeddingForward(Tensor ids, Tensor table, Tensor out, long n, long vocab, long dim) {
         tensor(ids, DType.I32, n, "embedding", "ids");
-        f32(table, vocab * dim, "embedding", "table");
-        f32(out, n * dim, "embedding", "out");
+        f32(table, times(vocab, dim), "embedding", "table");
+        f32(out, times(n, dim), "embedding", "out");
+        if (dim > 0) {
+            idsInRange(ids, n, vocab, NO_ID, "embedding", "ids");
+        }
         launchEmbeddingForward(ids, table, out, n, vocab, dim);
     }
 
@@ -344,8 +355,11 @@ public abstract class NativeBackend implements Backend {
     public final void embeddingBackward(Tensor ids, Tensor dout, Tensor dtable, long n, long vocab, long dim,
                                         int paddingIdx) {
         tensor(ids, DType.I32, n, "embedding_backward", "ids");
-        f32(dout, n * dim, "embedding_backward", "dout");
-        f32(dtable, vocab * dim, "embedding_backward", "dtable");
+        f32(dout, times(n, dim), "embedding_backward", "dout");
+        f32(dtable, times(vocab, dim), "embedding_backward", "dtable");
+        if (dim > 0) {
+            idsInRange(ids, n, vocab, paddingIdx, "embedding_backward", "ids");
+        }
         launchEmbeddingBackward(ids, dout, dtable, n, vocab, dim, paddingIdx);
     }
 
@@ -356,19 +370,24 @@ public abstract class NativeBackend implements Backend {
     public final void embeddingLayerNormForward(Tensor wordIds, Tensor typeIds, Tensor wordTable, Tensor posTable,
                                                 Tensor typeTable, Tensor gamma, Tensor beta, Tensor out, Tensor sum,
                                                 Tensor mean, Tensor rstd, long batch, long seq, long dim, float eps) {
-        long tokens = batch * seq;
+        long tokens = times(batch, seq);
         String kernel = "embedding_layer_norm";
         tensor(wordIds, DType.I32, tokens, kernel, "word_ids");
         tensor(typeIds, DType.I32, tokens, kernel, "type_ids");
         f32(wordTable, dim, kernel, "word_table");
-        f32(posTable, seq * dim, kernel, "pos_table");
+        f32(posTable, times(seq, dim), kernel, "pos_table");
         f32(typeTable, dim, kernel, "type_table");
         f32(gamma, dim, kernel, "gamma");
         f32(beta, dim, kernel, "beta");
-        f32(out, tokens * dim, kernel, "out");
-        f32(sum, tokens * dim, kernel, "sum");
+        f32(out, times(tokens, dim), kernel, "out");
+        f32(sum, times(tokens, dim), kernel, "sum");
         f32(mean, tokens, kernel, "mean");
         f32(rstd, tokens, kernel, "rstd");
+        if (dim > 0) {
+            // The kernel is not told the vocabulary: the tables' own rows are the limit.
+            idsInRange(wordIds, tokens, wordTable.numel() / dim, NO_ID, kernel, "word_ids");
+            idsInRange(typeIds, tokens, typeTable.numel() / dim, NO_ID, kernel, "type_ids");
+        }
         launchEmbeddingLayerNormForward(wordIds, typeIds, wordTable, posTable, typeTable, gamma, beta, out, sum, mean,
                 rstd, batch, seq, dim, eps);
     }
@@ -383,20 +402,26 @@ public abstract class NativeBackend implements Backend {
                                                  Tensor rstd, Tensor gamma, Tensor dwordTable, Tensor dposTable,
                                                  Tensor dtypeTable, Tensor dgamma, Tensor dbeta, long batch, long seq,
                                                  long dim, int paddingIdx) {
-        long tokens = batch * seq;
+        long tokens = times(batch, seq);
         String kernel = "embedding_layer_norm_backward";
-        f32(dout, tokens * dim, kernel, "dout");
+        f32(dout, times(tokens, dim), kernel, "dout");
         tensor(wordIds, DType.I32, tokens, kernel, "word_ids");
         tensor(typeIds, DType.I32, tokens, kernel, "type_ids");
-        f32(sum, tokens * dim, kernel, "sum");
+        f32(sum, times(tokens, dim), kernel, "sum");
         f32(mean, tokens, kernel, "mean");
         f32(rstd, tokens, kernel, "rstd");
         f32(gamma, dim, kernel, "gamma");
         optionalF32(dwordTable, dim, kernel, "dword_table");
-        optionalF32(dposTable, seq * dim, kernel, "dpos_table");
+        optionalF32(dposTable, times(seq, dim), kernel, "dpos_table");
         optionalF32(dtypeTable, dim, kernel, "dtype_table");
         optionalF32(dgamma, dim, kernel, "dgamma");
         optionalF32(dbeta, dim, kernel, "dbeta");
+        if (dim > 0 && dwordTable != null) {
+            idsInRange(wordIds, tokens, dwordTable.numel() / dim, paddingIdx, kernel, "word_ids");
+        }
+        if (dim > 0 && dtypeTable != null) {
+            idsInRange(typeIds, tokens, dtypeTable.numel() / dim, NO_ID, kernel, "type_ids");
+        }
         launchEmbeddingLayerNormBackward(dout, wordIds, typeIds, sum, mean, rstd, gamma, dwordTable, dposTable,
                 dtypeTable, dgamma, dbeta, batch, seq, dim, paddingIdx);
     }
@@ -413,15 +438,15 @@ public abstract class NativeBackend implements Backend {
     public final void attentionForward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse,
                                        long batch, long seq, long heads, long headDim, long qkvStride, float scale,
                                        float dropoutP, long seed) {
-        long hidden = heads * headDim;
-        long qkvElements = (batch * seq - 1) * qkvStride + hidden;
+        long hidden = times(heads, headDim);
+        long qkvElements = extent(1, 0, times(batch, seq), qkvStride, hidden);
         DType t = activationType(q);
         tensor(q, t, qkvElements, "attention", "q");
         tensor(k, t, qkvElements, "attention", "k");
         tensor(v, t, qkvElements, "attention", "v");
-        optionalF32(maskAdd, batch * seq, "attention", "mask");
-        tensor(out, t, batch * seq * hidden, "attention", "out");
-        f32(lse, batch * heads * seq, "attention", "lse");
+        optionalF32(maskAdd, times(batch, seq), "attention", "mask");
+        tensor(out, t, times(batch, seq, hidden), "attention", "out");
+        f32(lse, times(batch, heads, seq), "attention", "lse");
         launchAttentionForward(q, k, v, maskAdd, out, lse, batch, seq, heads, headDim, qkvStride, scale, dropoutP,
                 seed);
     }
@@ -436,17 +461,17 @@ public abstract class NativeBackend implements Backend {
                                         Tensor dout, Tensor dq, Tensor dk, Tensor dv, long batch, long seq,
                                         long heads, long headDim, long qkvStride, float scale, float dropoutP,
                                         long seed) {
-        long hidden = heads * headDim;
-        long qkvElements = (batch * seq - 1) * qkvStride + hidden;
+        long hidden = times(heads, headDim);
+        long qkvElements = extent(1, 0, times(batch, seq), qkvStride, hidden);
         String kernel = "attention_backward";
         DType t = activationType(q);
         tensor(q, t, qkvElements, kernel, "q");
         tensor(k, t, qkvElements, kernel, "k");
         tensor(v, t, qkvElements, kernel, "v");
-        optionalF32(maskAdd, batch * seq, kernel, "mask");
-        tensor(out, t, batch * seq * hidden, kernel, "out");
-        f32(lse, batch * heads * seq, kernel, "lse");
-        tensor(dout, t, batch * seq * hidden, kernel, "dout");
+        optionalF32(maskAdd, times(batch, seq), kernel, "mask");
+        tensor(out, t, times(batch, seq, hidden), kernel, "out");
+        f32(lse, times(batch, heads, seq), kernel, "lse");
+        tensor(dout, t, times(batch, seq, hidden), kernel, "dout");
         f32(dq, qkvElements, kernel, "dq");
         f32(dk, qkvElements, kernel, "dk");
         f32(dv, qkvElements, kernel, "dv");
@@ -465,10 +490,11 @@ public abstract class NativeBackend implements Backend {
     @Override
     public final void softmaxXentForward(Tensor logits, Tensor labels, Tensor loss, Tensor lse, long n, long classes,
                                          int ignoreIndex) {
-        tensor(logits, activationType(logits), n * classes, "softmax_xent", "logits");
+        tensor(logits, activationType(logits), times(n, classes), "softmax_xent", "logits");
         tensor(labels, DType.I32, n, "softmax_xent", "labels");
         f32(loss, 1, "softmax_xent", "loss");
         f32(lse, n, "softmax_xent", "lse");
+        idsInRange(labels, n, classes, ignoreIndex, "softmax_xent", "labels");
         launchSoftmaxXentForward(logits, labels, loss, lse, n, classes, ignoreIndex);
     }
 
@@ -480,10 +506,11 @@ public abstract class NativeBackend implements Backend {
     public final void softmaxXentBackward(Tensor dloss, Tensor logits, Tensor labels, Tensor lse, Tensor dlogits,
                                           long n, long classes, int ignoreIndex) {
         f32(dloss, 1, "softmax_xent_backward", "dloss");
-        tensor(logits, activationType(logits), n * classes, "softmax_xent_backward", "logits");
+        tensor(logits, activationType(logits), times(n, classes), "softmax_xent_backward", "logits");
         tensor(labels, DType.I32, n, "softmax_xent_backward", "labels");
         f32(lse, n, "softmax_xent_backward", "lse");
-        f32(dlogits, n * classes, "softmax_xent_backward", "dlogits");
+        f32(dlogits, times(n, classes), "softmax_xent_backward", "dlogits");
+        idsInRange(labels, n, classes, ignoreIndex, "softmax_xent_backward", "labels");
         launchSoftmaxXentBackward(dloss, logits, labels, lse, dlogits, n, classes, ignoreIndex);
     }
 
@@ -581,6 +608,69 @@ public abstract class NativeBackend implements Backend {
 
     // ---- the guards -------------------------------------------------------------------------------------------
 
+    /** Each {@code (name, value)} pair is a size or stride, which must not be negative. */
+    protected static void nonNegative(String kernel, Object... namesAndValues) {
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            long value = (Long) namesAndValues[i + 1];
+            if (value < 0) {
+                throw new IllegalArgumentException(kernel + ": " + namesAndValues[i] + " = " + value + " is negative");
+            }
+        }
+    }
+
+    /** The product of sizes, refused when one is negative or it overflows (a wrapped count would pass a guard). */
+    protected static long times(long... sizes) {
+        long product = 1;
+        for (long size : sizes) {
+            if (size < 0) {
+                throw new IllegalArgumentException("negative size " + size + " among " + java.util.Arrays.toString(sizes));
+            }
+            try {
+                product = Math.multiplyExact(product, size);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("sizes " + java.util.Arrays.toString(sizes) + " overflow a 64-bit "
+                        + "element count");
+            }
+        }
+        return product;
+    }
+
+    /**
+     * The elements a strided operand spans: {@code batch} matrices {@code stride} apart, each {@code rows} rows
+     * {@code ld} apart of {@code cols} elements; 0 when it is empty. Overflow is refused.
+     */
+    protected static long extent(long batch, long stride, long rows, long ld, long cols) {
+        if (batch == 0 || rows == 0 || cols == 0) {
+            return 0;
+        }
+        try {
+            return Math.addExact(Math.addExact(Math.multiplyExact(batch - 1, times(stride)),
+                    Math.multiplyExact(rows - 1, times(ld))), times(cols));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("the extent of " + batch + " x " + rows + " x " + cols + " (stride "
+                    + stride + ", leading dimension " + ld + ") overflows a 64-bit element count");
+        }
+    }
+
+    /**
+     * Every one of the first {@code count} I32 ids is in {@code [0, limit)} or equals {@code allowed}: the kernel
+     * indexes a table (or a row of logits) with it, unchecked. Read on the host only, where the ids are; device ids
+     * are checked where they are made (the ops, the data pipeline).
+     */
+    protected final void idsInRange(Tensor ids, long count, long limit, long allowed, String kernel, String argument) {
+        if (!device.isCpu() || count <= 0) {
+            return;
+        }
+        MemorySegment data = ids.data();
+        for (long i = 0; i < count; i++) {
+            int id = data.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i);
+            if ((id < 0 || id >= limit) && id != allowed) {
+                throw new IllegalArgumentException(kernel + ": '" + argument + "'[" + i + "] = " + id
+                        + " is out of range [0, " + limit + ")");
+            }
+        }
+    }
+
     /** The segment to pass for an optional tensor: NULL when it is absent. */
     protected static MemorySegment segment(Tensor optional) {
         return optional == null ? MemorySegment.NULL : optional.data();
@@ -613,7 +703,10 @@ public abstract class NativeBackend implements Backend {
             throw new IllegalArgumentException(kernel + ": argument '" + argument + "' must be " + dtype + ", got "
                     + t.describe());
         }
-        if (elements > 0 && t.data().byteSize() < elements * dtype.byteSize()) {
+        if (elements < 0) {
+            throw new IllegalArgumentException(kernel + ": argument '" + argument + "': negative size " + elements);
+        }
+        if (elements > 0 && t.data().byteSize() / dtype.byteSize() < elements) {
             throw new IllegalArgumentException(kernel + ": argument '" + argument + "' " + t.describe() + " holds "
                     + t.data().byteSize() / dtype.byteSize() + " elements, the kernel reads " + elements);
         }
