@@ -23,6 +23,14 @@ final class TextDocumentSource implements DocumentSource {
      * looked like a hang.
      */
     static final int MAX_SENTENCE_CHARS = 16_384;
+    /**
+     * 4 Mi characters: a document (a run of non-blank lines, often a whole file in PROSE text) ends after the line
+     * that reaches this size and the next document starts at the next line. A document is held whole while it is
+     * tokenized, so without a bound a corpus written as one blank-line-free file is read into memory whole (a 1 GB
+     * file ran a 256 MB heap out of memory); with it memory is bounded by the bound, whatever the corpus. The
+     * largest State of the Union address is ~230 thousand characters.
+     */
+    static final int MAX_DOCUMENT_CHARS = 1 << 22;
     private static final System.Logger LOG = System.getLogger(TextDocumentSource.class.getName());
 
     private final List<Path> files;
@@ -30,13 +38,20 @@ final class TextDocumentSource implements DocumentSource {
     private final Tokenizer tokenizer;
     private final VocabularyInfo vocabulary;
     private final int maxSentenceChars;
+    private final int maxDocumentChars;
     private final AtomicBoolean warnedAboutCuts = new AtomicBoolean();
+    private final AtomicBoolean warnedAboutLongDocuments = new AtomicBoolean();
 
     TextDocumentSource(List<Path> files, CorpusFormat format, Tokenizer tokenizer) {
         this(files, format, tokenizer, MAX_SENTENCE_CHARS);
     }
 
     TextDocumentSource(List<Path> files, CorpusFormat format, Tokenizer tokenizer, int maxSentenceChars) {
+        this(files, format, tokenizer, maxSentenceChars, MAX_DOCUMENT_CHARS);
+    }
+
+    TextDocumentSource(List<Path> files, CorpusFormat format, Tokenizer tokenizer, int maxSentenceChars,
+                       int maxDocumentChars) {
         if (!format.isText()) {
             throw new IllegalArgumentException("text corpus: " + format + " is not a text format");
         }
@@ -45,6 +60,7 @@ final class TextDocumentSource implements DocumentSource {
         this.tokenizer = tokenizer;
         this.vocabulary = VocabularyInfo.of(tokenizer);
         this.maxSentenceChars = maxSentenceChars;
+        this.maxDocumentChars = maxDocumentChars;
     }
 
     @Override
@@ -137,6 +153,7 @@ final class TextDocumentSource implements DocumentSource {
                     current = new ByteLineReader(files.get(fileOrder[slot]), offset);
                 }
                 List<String> lines = new ArrayList<>();
+                long chars = 0;
                 String line;
                 while ((line = current.readLine()) != null) {
                     if (line.isBlank()) {
@@ -146,6 +163,11 @@ final class TextDocumentSource implements DocumentSource {
                         break;
                     }
                     lines.add(line);
+                    chars += line.length();
+                    if (chars >= maxDocumentChars) {
+                        warnLongDocument(files.get(fileOrder[slot]));
+                        break;  // the rest of the run is the next document, read from here
+                    }
                 }
                 if (line == null) { // end of file ends the document too
                     current.close();
@@ -160,6 +182,15 @@ final class TextDocumentSource implements DocumentSource {
                 }
             }
             return null;
+        }
+
+        private void warnLongDocument(Path file) {
+            if (!warnedAboutLongDocuments.getAndSet(true)) {
+                LOG.log(System.Logger.Level.WARNING, file + ": a document (lines up to a blank line or the end of "
+                        + "the file) reaches " + String.format("%,d", maxDocumentChars) + " characters; it is "
+                        + "ended there and the next one starts at the next line (separate documents with blank "
+                        + "lines); further ones are not reported");
+            }
         }
 
         @Override

@@ -247,6 +247,34 @@ class PretrainingDataLoaderTest {
     }
 
     @Test
+    void aDocumentWithoutBlankLinesEndsAtTheSizeBoundAndTheNextStartsAtTheNextLine() throws IOException {
+        // A file with no blank line is one document; held whole, a 1 GB one ran a 256 MB heap out of memory.
+        java.util.Random random = new java.util.Random(4);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            lines.add(TestCorpus.sentence(random, 6, 14));
+        }
+        Path file = TestCorpus.write(dir, "no-blank-lines.txt", String.join("\n", lines) + "\n");
+        int bound = 2_000;
+        TextDocumentSource bounded = new TextDocumentSource(List.of(file), CorpusFormat.PROSE, TOKENIZER,
+                TextDocumentSource.MAX_SENTENCE_CHARS, bound);
+        List<List<String>> documents = new ArrayList<>();
+        bounded.forEachDocument(documents::add);
+        int total = lines.stream().mapToInt(String::length).sum();
+        assertTrue(documents.size() >= total / (bound + 200), documents.size() + " documents of " + total + " characters");
+        for (List<String> document : documents) {
+            int chars = document.stream().mapToInt(String::length).sum();
+            // Each ends at the first line that reaches the bound: without its last line it is below it.
+            assertTrue(chars - document.getLast().length() < bound, chars + " characters");
+        }
+        // Together, in order, they are every line of the file, none lost or repeated.
+        assertEquals(lines, documents.stream().flatMap(List::stream).toList());
+        List<List<String>> whole = new ArrayList<>();
+        new TextDocumentSource(List.of(file), CorpusFormat.PROSE, TOKENIZER).forEachDocument(whole::add);
+        assertEquals(1, whole.size(), "below the default bound the file is one document");
+    }
+
+    @Test
     void aFileInAnotherEncodingIsRefusedNamingTheFirstBadLine() throws IOException {
         // Latin-1 French: every accented letter is an invalid UTF-8 byte, far beyond the tolerance.
         StringBuilder text = new StringBuilder("The first line is plain ASCII.\n");
