@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Raw text files read line by line (see {@link CorpusFormat}); a document is a run of non-blank lines ended by a
- * blank line or the end of its file. Unlike the original, a document never continues into the next file (the
+ * blank line, the end of its file, or the line that takes it to {@link #MAX_DOCUMENT_CHARS}. Unlike the original, a document never continues into the next file (the
  * original keeps appending to the last document until it meets a blank line, whatever the file).
  *
  * <p>Each line goes to {@link Tokenizer#encode}, which applies ALBERT's {@code preprocess_text} normalisation;
