@@ -32,6 +32,11 @@ echo "== demo, eight windows, five epochs"
   --text-fields subject,body --out "$work/spam-demo-windows8" --seq 32 --batch 32 --epochs 5 --lr 5e-4 \
   --window-stride 30 --max-windows 8 --eval-every 500 --overwrite
 "$albert" eval --model "$work/spam-demo-windows8" --data "$data/test.jsonl"
+echo "== demo, up to 24 windows (most of a mail), each mail one sample: the loss on its mean window logits"
+"$albert" finetune --task text --model "$pretrained" --train "$data/train.jsonl" --dev "$data/dev.jsonl" \
+  --text-fields subject,body --out "$work/spam-demo-pooled24" --seq 32 --batch 8 --epochs 3 --lr 5e-4 \
+  --window-stride 30 --max-windows 24 --window-loss example --eval-every 200 --overwrite
+"$albert" eval --model "$work/spam-demo-pooled24" --data "$data/test.jsonl"
 for words in 0 14 57 114; do
   python3 "$root/benchmarks/finetune/bow_logistic_baseline.py" "$data" --text-fields subject,body --max-words "$words"
 done

@@ -10,7 +10,8 @@
 #                               [--steps 3] [--warmup 1] [--rows train,infer,encoder] [--albert-args "--bf16 ..."]
 # --rows picks the comparisons (train and infer against PyTorch, encoder against ONNX Runtime); --albert-args goes
 # to every albert bench run (e.g. --bf16, or --mlm-positions masked), and its mode names carry the difference.
-# Configs: the presets base, large, xlarge, xxlarge (-v1/-v2) and tiny. Set PYTHON to use another python3 with torch.
+# Configs: the presets base, large, xlarge, xxlarge (-v1/-v2) and tiny. Set PYTHON to use another python3 with torch,
+# PEER_OPENBLAS_CORETYPE to give the torch peer other OpenBLAS kernels than the CPU's best (auto: OpenBLAS's choice).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -68,6 +69,26 @@ java=$JAVA_HOME/bin/java
 # mapped (without them torch page-faults every step and runs at about half speed).
 torch_env=(env "LD_LIBRARY_PATH=$blas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" MALLOC_MMAP_THRESHOLD_=1073741824
   MALLOC_TRIM_THRESHOLD_=4294967296 "OMP_NUM_THREADS=$threads")
+# The peer runs OpenBLAS's best kernels for this CPU, whatever OPENBLAS_CORETYPE the shell carries: 0.3.21 does not
+# know CPUs newer than itself (a Zen 5 gets its AVX2 Haswell kernels, half the speed of its AVX-512 ones there),
+# and an inherited OPENBLAS_CORETYPE=Haswell on an AVX-512 machine would do the same. PEER_OPENBLAS_CORETYPE
+# chooses another; "auto" leaves it to OpenBLAS.
+peer_core=${PEER_OPENBLAS_CORETYPE:-}
+if [ -z "$peer_core" ]; then
+  if grep -qw avx512_bf16 /proc/cpuinfo; then peer_core=Cooperlake
+  elif grep -qw avx512f /proc/cpuinfo; then peer_core=SkylakeX
+  elif grep -qw avx2 /proc/cpuinfo; then peer_core=Haswell
+  else peer_core=auto; fi
+fi
+if [ "$peer_core" = auto ]; then
+  torch_env=(env -u OPENBLAS_CORETYPE "${torch_env[@]:1}")
+else
+  torch_env+=("OPENBLAS_CORETYPE=$peer_core")
+fi
+if [ -n "${OPENBLAS_CORETYPE:-}" ] && [ "$OPENBLAS_CORETYPE" != "$peer_core" ]; then
+  echo "compare.sh: the peer runs OpenBLAS core type $peer_core, not the shell's OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE" \
+    "(set PEER_OPENBLAS_CORETYPE to choose)" >&2
+fi
 
 # (b) the ONNX model of the encoder + pooler, written once per config
 model_name=albert-${config#albert-}

@@ -289,8 +289,12 @@ def blas_name(path):
     if hasattr(lib, "openblas_get_config"):
         lib.openblas_get_config.restype = ctypes.c_char_p
         threading = {0: "sequential", 1: "pthreads", 2: "openmp"}.get(lib.openblas_get_parallel(), "?")
-        return "OpenBLAS (%s; %s, %d threads)" % (lib.openblas_get_config().decode().strip(), threading,
-                                                 lib.openblas_get_num_threads())
+        core = "?"
+        if hasattr(lib, "openblas_get_corename"):  # the kernels it runs here, not the build's base target
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            core = lib.openblas_get_corename().decode()
+        return "OpenBLAS (%s; %s kernels; %s, %d threads)" % (lib.openblas_get_config().decode().strip(), core,
+                                                              threading, lib.openblas_get_num_threads())
     if hasattr(lib, "MKL_Get_Version_String"):
         return "MKL"
     if hasattr(lib, "bli_info_get_version_str"):

@@ -114,6 +114,20 @@ public final class AlbertForSequenceClassification extends AlbertPreTrainedModel
         return new Output(labels == null ? null : loss(problem, logits, labels), logits);
     }
 
+    /**
+     * The head's loss (per {@code problem_type}) of logits {@code [B, num_labels]} computed by the caller from this
+     * model's outputs, e.g. an example's windows averaged, against labels of B rows.
+     */
+    public Tensor loss(Tensor logits, Tensor labels) {
+        if (logits.rank() != 2 || logits.dim(1) != config.numLabels()) {
+            throw new IllegalArgumentException(HEAD + ": logits " + java.util.Arrays.toString(logits.shape())
+                    + " are not [batch, num_labels = " + config.numLabels() + "]");
+        }
+        String problem = problemType(labels);
+        checkLabels(problem, labels, logits.dim(0));
+        return loss(problem, logits, labels);
+    }
+
     /** {@code problem_type}, or HF's inference from num_labels and the labels' dtype. */
     private String problemType(Tensor labels) {
         if (config.problemType() != null) {

@@ -104,6 +104,13 @@ final class FinetuneCommand implements Callable<Integer> {
     int windowStride;
     @Option(names = "--max-windows", defaultValue = "8", description = "classification: windows per example at most")
     int maxWindows;
+    @Option(names = "--window-loss", defaultValue = "window", description = "classification with windows: 'window' "
+            + "trains on each window with its example's label, 'example' on the mean of an example's window logits, "
+            + "as it predicts (--batch then counts examples)")
+    WindowLoss windowLoss;
+
+    /** What one training sample is when a text is read in windows. */
+    enum WindowLoss { window, example }
 
     @Override
     public Integer call() throws Exception {
@@ -119,7 +126,8 @@ final class FinetuneCommand implements Callable<Integer> {
         TaskSettings settings = TaskSettings.defaults(maxSeq)
                 .withColumns(new TextColumns(textFields, pairFields, labelField, labelSeparator), problemType, metrics)
                 .withSquad(docStride, maxQueryLength, nBest, maxAnswerLength, answerClassHead)
-                .withMaxQaLength(maxQaLength).withMaxExamples(maxExamples).withWindows(windowStride, maxWindows);
+                .withMaxQaLength(maxQaLength).withMaxExamples(maxExamples).withWindows(windowStride, maxWindows,
+                        windowLoss == WindowLoss.example);
         Set<String> entries = new HashSet<>(Finetuner.RUN_FILES);
         entries.addAll(preset.outputFiles());
         Finetuner.checkRunDirectory(out, entries, overwrite);  // before reading and tokenizing any data

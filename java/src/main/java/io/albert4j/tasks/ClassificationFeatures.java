@@ -46,6 +46,29 @@ public final class ClassificationFeatures {
         return out;
     }
 
+    /** The indices into {@code features} of each example's features, in example order. */
+    public static List<int[]> windowsOfEach(List<Feature> features) {
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < features.size(); ) {
+            int example = features.get(i).example();
+            int end = i;
+            while (end < features.size() && features.get(end).example() == example) {
+                end++;
+            }
+            if (example != out.size()) {
+                throw new IllegalArgumentException("features of example " + example + " after " + out.size()
+                        + " examples: not in example order");
+            }
+            int[] own = new int[end - i];
+            for (int j = 0; j < own.length; j++) {
+                own[j] = i + j;
+            }
+            out.add(own);
+            i = end;
+        }
+        return out;
+    }
+
     /** {ids, token types} of each sequence the example is read as. */
     static List<int[][]> windows(TextExample example, AlbertTokenizer tokenizer, ClassificationSpec spec) {
         int max = spec.maxSeqLength();

@@ -13,11 +13,15 @@ import java.util.List;
  * ({@code sst-2} ... or {@code text} for a generic file), the problem type, the classes in id order (none for
  * regression), the maximum sequence length, the columns of generic files and the metrics (the first picks the best
  * checkpoint). With {@code windowStride} > 0 a long first text is read in windows that start that many tokens
- * apart (at most {@code maxWindows}), each trained on with the example's label, and an example's prediction is the
- * mean of its windows' logits; 0 keeps GR's single truncated sequence.
+ * apart (at most {@code maxWindows}) and an example's prediction is the mean of its windows' logits; 0 keeps GR's
+ * single truncated sequence. In training each window is a sample with the example's label, or, with
+ * {@code pooledTraining}, an example is one sample whose loss is taken on the mean of its windows' logits, as it is
+ * predicted (multiple-instance learning: a spam mail whose spam is in one window is not taught that its other
+ * windows are spam).
  */
 public record ClassificationSpec(String task, String problemType, List<String> labels, int maxSeqLength,
-                                 TextColumns columns, List<String> metrics, int windowStride, int maxWindows) {
+                                 TextColumns columns, List<String> metrics, int windowStride, int maxWindows,
+                                 boolean pooledTraining) {
     public static final String CONFIG_KEY = "albert4j_task";
     public static final String KIND = "classification";
     public static final String SINGLE_LABEL = "single_label_classification";
@@ -49,6 +53,16 @@ public record ClassificationSpec(String task, String problemType, List<String> l
             throw new IllegalArgumentException("classification: window stride " + windowStride + " and max windows "
                     + maxWindows + "; need stride >= 0 and, with windows, max windows > 0");
         }
+        if (pooledTraining && windowStride == 0) {
+            throw new IllegalArgumentException("classification: pooled training averages an example's windows; "
+                    + "it needs a window stride > 0");
+        }
+    }
+
+    /** Windows trained on one by one (or one truncated sequence with stride 0). */
+    public ClassificationSpec(String task, String problemType, List<String> labels, int maxSeqLength,
+                              TextColumns columns, List<String> metrics, int windowStride, int maxWindows) {
+        this(task, problemType, labels, maxSeqLength, columns, metrics, windowStride, maxWindows, false);
     }
 
     /** A spec reading one truncated sequence per example, as GR does. */
@@ -98,6 +112,7 @@ public record ClassificationSpec(String task, String problemType, List<String> l
         metrics.forEach(m::add);
         node.put("window_stride", windowStride);
         node.put("max_windows", maxWindows);
+        node.put("pooled_training", pooledTraining);
         return node;
     }
 
@@ -109,7 +124,8 @@ public record ClassificationSpec(String task, String problemType, List<String> l
                     c.path("label_separator").asText("|"));
             return new ClassificationSpec(node.path("task").asText("text"), node.path("problem_type").asText(),
                     strings(node.get("labels")), node.path("max_seq_length").asInt(128), columns,
-                    strings(node.get("metrics")), node.path("window_stride").asInt(0), node.path("max_windows").asInt(1));
+                    strings(node.get("metrics")), node.path("window_stride").asInt(0), node.path("max_windows").asInt(1),
+                    node.path("pooled_training").asBoolean(false));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + CONFIG_KEY + ": " + e.getMessage(), e);
         }

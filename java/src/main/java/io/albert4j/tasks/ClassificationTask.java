@@ -6,6 +6,7 @@ import io.albert4j.albert.AlbertInputs;
 import io.albert4j.albert.AlbertPreTrainedModel;
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
+import io.albert4j.ops.Ops;
 import io.albert4j.ops.Step;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
@@ -28,6 +29,8 @@ public final class ClassificationTask implements FinetuningTask, AutoCloseable {
     private final AlbertForSequenceClassification model;
     private final AlbertTokenizer tokenizer;
     private final List<ClassificationFeatures.Feature> train;
+    /** Each training example's window indices in {@link #train}. */
+    private final List<int[]> windowsOf;
     private final List<String> evalNames = new ArrayList<>();
     private final List<List<ClassificationFeatures.Feature>> evalFeatures = new ArrayList<>();
 
@@ -38,6 +41,7 @@ public final class ClassificationTask implements FinetuningTask, AutoCloseable {
         this.model = model;
         this.tokenizer = tokenizer;
         this.train = ClassificationFeatures.encode(train, tokenizer, spec, true);
+        this.windowsOf = ClassificationFeatures.windowsOfEach(this.train);
         for (EvalSet<TextExample> set : evalSets) {
             evalNames.add(set.name());
             evalFeatures.add(ClassificationFeatures.encode(set.examples(), tokenizer, spec, true));
@@ -105,23 +109,82 @@ public final class ClassificationTask implements FinetuningTask, AutoCloseable {
         return new TextClassifier(model, tokenizer, spec, false);
     }
 
+    /** Windows, or with pooled training the examples (each its windows). */
     @Override
     public int trainingSize() {
-        return train.size();
+        return spec.pooledTraining() ? windowsOf.size() : train.size();
     }
 
     @Override
-    public long tokens(int[] features) {
-        return TaskSupport.tokens(train, features);
+    public long tokens(int[] samples) {
+        return TaskSupport.tokens(train, spec.pooledTraining() ? windowsOf(samples) : samples);
     }
 
     @Override
-    public Tensor loss(int[] features, long dropoutSeed) {
-        List<ClassificationFeatures.Feature> rows = new ArrayList<>(features.length);
-        for (int f : features) {
+    public Tensor loss(int[] samples, long dropoutSeed) {
+        if (spec.pooledTraining()) {
+            return pooledLoss(samples, dropoutSeed);
+        }
+        List<ClassificationFeatures.Feature> rows = features(samples);
+        AlbertInputs inputs = inputsOf(rows);
+        return model.forward(inputs, labelsOf(rows), dropoutSeed).loss();
+    }
+
+    /**
+     * The loss of examples on the mean of each one's window logits: all their windows go through the model as one
+     * batch, and a [examples, windows] averaging matrix times the logits gives the examples' logits, so every window
+     * gets its share of its example's gradient.
+     */
+    private Tensor pooledLoss(int[] examples, long dropoutSeed) {
+        int[] windows = windowsOf(examples);
+        List<ClassificationFeatures.Feature> rows = features(windows);
+        Tensor logits = model.forward(inputsOf(rows), dropoutSeed).logits();
+        float[] average = new float[examples.length * windows.length];
+        List<ClassificationFeatures.Feature> firsts = new ArrayList<>(examples.length);
+        for (int e = 0, column = 0; e < examples.length; e++) {
+            int[] own = windowsOf.get(examples[e]);
+            for (int w = 0; w < own.length; w++, column++) {
+                average[e * windows.length + column] = 1f / own.length;
+            }
+            firsts.add(train.get(own[0]));
+        }
+        Step step = Step.current();
+        Tensor averaging = step.allocate(DType.F32, examples.length, windows.length);
+        Backends.upload(step.backend(), average, averaging);
+        return model.loss(Ops.matmul(averaging, false, logits, false), labelsOf(firsts));
+    }
+
+    /** The training windows of these examples, example by example. */
+    private int[] windowsOf(int[] examples) {
+        int n = 0;
+        for (int e : examples) {
+            n += windowsOf.get(e).length;
+        }
+        int[] out = new int[n];
+        int at = 0;
+        for (int e : examples) {
+            int[] own = windowsOf.get(e);
+            System.arraycopy(own, 0, out, at, own.length);
+            at += own.length;
+        }
+        return out;
+    }
+
+    private List<ClassificationFeatures.Feature> features(int[] indices) {
+        List<ClassificationFeatures.Feature> rows = new ArrayList<>(indices.length);
+        for (int f : indices) {
             rows.add(train.get(f));
         }
+        return rows;
+    }
+
+    private static AlbertInputs inputsOf(List<ClassificationFeatures.Feature> rows) {
         ClassificationFeatures.Padded padded = ClassificationFeatures.pad(rows);
+        return AlbertInputs.copyOf(padded.ids(), padded.mask(), padded.types());
+    }
+
+    /** The rows' labels as the head's loss takes them, on the device. */
+    private Tensor labelsOf(List<ClassificationFeatures.Feature> rows) {
         Step step = Step.current();
         Tensor labels;
         if (spec.problemType().equals(ClassificationSpec.SINGLE_LABEL)) {
@@ -136,8 +199,7 @@ public final class ClassificationTask implements FinetuningTask, AutoCloseable {
                     : step.allocate(DType.F32, rows.size(), width);
             Backends.upload(step.backend(), targets, labels);
         }
-        AlbertInputs inputs = AlbertInputs.copyOf(padded.ids(), padded.mask(), padded.types());
-        return model.forward(inputs, labels, dropoutSeed).loss();
+        return labels;
     }
 
     @Override

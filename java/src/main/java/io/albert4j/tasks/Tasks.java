@@ -68,7 +68,7 @@ public final class Tasks {
         if (preset.glue() != null) {
             ClassificationSpec glue = ClassificationSpec.glue(preset.glue(), settings.maxSeqLength());
             spec = new ClassificationSpec(glue.task(), glue.problemType(), glue.labels(), glue.maxSeqLength(), null,
-                    glue.metrics(), settings.windowStride(), settings.maxWindows());
+                    glue.metrics(), settings.windowStride(), settings.maxWindows(), settings.pooledWindows());
             train = GlueReader.read(preset.glue(), files.train());
             for (Path d : files.dev()) {
                 dev.add(new EvalSet<>(setName(d), GlueReader.read(preset.glue(), d)));
@@ -82,7 +82,7 @@ public final class Tasks {
             List<String> metrics = settings.metrics() == null || settings.metrics().isEmpty()
                     ? ClassificationSpec.defaultMetrics(problem, labels.size()) : settings.metrics();
             spec = new ClassificationSpec("text", problem, labels, settings.maxSeqLength(), columns, metrics,
-                    settings.windowStride(), settings.maxWindows());
+                    settings.windowStride(), settings.maxWindows(), settings.pooledWindows());
             for (Path d : files.dev()) {
                 dev.add(new EvalSet<>(setName(d), TextFileReader.read(d, columns, true)));
             }

@@ -105,4 +105,45 @@ class FinetuneCommandTest {
         assertNotEquals(0, AlbertCli.run("finetune", "--model", pretrained.toString(), "--train",
                 dir.resolve("one-label.jsonl").toString(), "--out", dir.resolve("x").toString()));
     }
+
+    @Test
+    void windowLossExampleTrainsOneSamplePerTextAndNeedsWindows(@TempDir Path dir) throws Exception {
+        Path pretrained = dir.resolve("pretrained");
+        AlbertConfig config = AlbertConfig.builder().vocabSize(8000).embeddingSize(16).hiddenSize(32)
+                .numHiddenLayers(2).numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(64).build();
+        try (AlbertForPreTraining model = AlbertForPreTraining.create(config, 1)) {
+            model.save(pretrained, TestResources.file("/tokenizer/sotu8k.model"));
+        }
+        Files.write(dir.resolve("train.jsonl"), rows(1, 40));
+        Path out = dir.resolve("pooled");
+        PrintStream saved = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(buffer, true));
+            code = AlbertCli.run("finetune", "--model", pretrained.toString(), "--train",
+                    dir.resolve("train.jsonl").toString(), "--text-fields", "subject,body", "--out", out.toString(),
+                    "--seq", "12", "--batch", "8", "--epochs", "1", "--window-stride", "10", "--max-windows", "3",
+                    "--window-loss", "example");
+        } finally {
+            System.setOut(saved);
+        }
+        String text = buffer.toString();
+        assertEquals(0, code, text);
+        // 40 mails in batches of 8: 5 steps (their windows would make more).
+        assertTrue(text.contains("trained 5 steps"), "one sample per mail: " + text);
+        assertTrue(Files.readString(out.resolve("model/config.json")).contains("\"pooled_training\" : true"));
+
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        PrintStream savedErr = System.err;
+        try {
+            System.setErr(new PrintStream(errors, true));
+            assertNotEquals(0, AlbertCli.run("finetune", "--model", pretrained.toString(), "--train",
+                    dir.resolve("train.jsonl").toString(), "--out", dir.resolve("refused").toString(),
+                    "--text-fields", "subject,body", "--window-loss", "example"));
+        } finally {
+            System.setErr(savedErr);
+        }
+        assertTrue(errors.toString().contains("window stride"), errors.toString());
+    }
 }
