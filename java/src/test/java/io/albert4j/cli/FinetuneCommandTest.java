@@ -43,15 +43,20 @@ class FinetuneCommandTest {
         return lines;
     }
 
-    @Test
-    void learnsAKeywordTaskAndSavesAClassifierWithItsLabels(@TempDir Path dir) throws Exception {
-        Path spiece = TestResources.file("/tokenizer/sotu8k.model");
+    /** A freshly initialised tiny ALBERT with the test tokenizer, saved as a pretrained model folder. */
+    private static Path tinyPretrained(Path dir) {
         Path pretrained = dir.resolve("pretrained");
         AlbertConfig config = AlbertConfig.builder().vocabSize(8000).embeddingSize(16).hiddenSize(32)
                 .numHiddenLayers(2).numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(64).build();
         try (AlbertForPreTraining model = AlbertForPreTraining.create(config, 1)) {
-            model.save(pretrained, spiece);
+            model.save(pretrained, TestResources.file("/tokenizer/sotu8k.model"));
         }
+        return pretrained;
+    }
+
+    @Test
+    void learnsAKeywordTaskAndSavesAClassifierWithItsLabels(@TempDir Path dir) throws Exception {
+        Path pretrained = tinyPretrained(dir);
         Files.write(dir.resolve("train.jsonl"), rows(1, 160));
         Files.write(dir.resolve("dev.jsonl"), rows(2, 60));
         Path out = dir.resolve("classifier");
@@ -108,12 +113,7 @@ class FinetuneCommandTest {
 
     @Test
     void windowLossExampleTrainsOneSamplePerTextAndNeedsWindows(@TempDir Path dir) throws Exception {
-        Path pretrained = dir.resolve("pretrained");
-        AlbertConfig config = AlbertConfig.builder().vocabSize(8000).embeddingSize(16).hiddenSize(32)
-                .numHiddenLayers(2).numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(64).build();
-        try (AlbertForPreTraining model = AlbertForPreTraining.create(config, 1)) {
-            model.save(pretrained, TestResources.file("/tokenizer/sotu8k.model"));
-        }
+        Path pretrained = tinyPretrained(dir);
         Files.write(dir.resolve("train.jsonl"), rows(1, 40));
         Path out = dir.resolve("pooled");
         PrintStream saved = System.out;
