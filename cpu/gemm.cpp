@@ -253,18 +253,19 @@ void pack_b(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64
 }
 
 // ---- micro-kernels ---------------------------------------------------------------------------------------
-// acc = Ap(MR x kc) · Bp(kc x NR); C[0..rows, 0..cols] = alpha·acc + beta·C (beta == 0: C is not read).
+// acc = Ap(MR x kc) · Bp(kc x NR); C[0..rows, 0..cols] = alpha·acc + beta·C (beta == 0: C is not read), then + bias
+// (one value per column; null: none) in the same store.
 
 #define A4J_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 
 constexpr int kMR512 = 12;
 constexpr int kNR512 = 32;
 
-// C[0..rows, 0..cols] = alpha·acc + beta·C for a 12 x 32 tile held in two columns of accumulators.
+// C[0..rows, 0..cols] = alpha·acc + beta·C (+ bias) for a 12 x 32 tile held in two columns of accumulators.
 A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __m512 (&acc0)[kMR512],
                                                                         const __m512 (&acc1)[kMR512], float* c,
                                                                         int64_t ldc, int rows, int cols, float alpha,
-                                                                        float beta) {
+                                                                        float beta, const float* bias) {
   if (cols == kNR512) {
     // Whole tiles store unmasked: AMD cores forward no masked store to a later load, so the epilogue's read of the
     // tile just written waited for it to retire (~40% of the epilogue's time on Zen 5 with masked stores).
@@ -279,6 +280,10 @@ A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __
       if (beta != 0.0f) {
         r0 = _mm512_fmadd_ps(vbeta, _mm512_loadu_ps(row), r0);
         r1 = _mm512_fmadd_ps(vbeta, _mm512_loadu_ps(row + 16), r1);
+      }
+      if (bias != nullptr) {
+        r0 = _mm512_add_ps(r0, _mm512_loadu_ps(bias));
+        r1 = _mm512_add_ps(r1, _mm512_loadu_ps(bias + 16));
       }
       _mm512_storeu_ps(row, r0);
       _mm512_storeu_ps(row + 16, r1);
@@ -299,13 +304,17 @@ A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __
       r0 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask0, row), r0);
       r1 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask1, row + 16), r1);
     }
+    if (bias != nullptr) {
+      r0 = _mm512_add_ps(r0, _mm512_maskz_loadu_ps(mask0, bias));
+      r1 = _mm512_add_ps(r1, _mm512_maskz_loadu_ps(mask1, bias + 16));
+    }
     _mm512_mask_storeu_ps(row, mask0, r0);
     _mm512_mask_storeu_ps(row + 16, mask1, r1);
   }
 }
 
 A4J_AVX512 void kernel_avx512(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c,
-                              int64_t ldc, int rows, int cols, float alpha, float beta) {
+                              int64_t ldc, int rows, int cols, float alpha, float beta, const float* bias) {
   constexpr int MR = kMR512;
   __m512 acc0[MR], acc1[MR];
 #pragma GCC unroll 12
@@ -331,7 +340,7 @@ A4J_AVX512 void kernel_avx512(int64_t kc, const float* __restrict ap, const floa
     ap += MR;
     bp += kNR512;
   }
-  store_tile_avx512(acc0, acc1, c, ldc, rows, cols, alpha, beta);
+  store_tile_avx512(acc0, acc1, c, ldc, rows, cols, alpha, beta, bias);
 }
 
 constexpr int kMR256 = 6;
@@ -341,7 +350,7 @@ constexpr int kNR256 = 16;
 // after each FMA, which made this kernel store-bound at ~27% of the FMA peak (26 GFLOP/s on a Zen 3 core). Named
 // variables stay in ymm0-11, with b0/b1 and the broadcast in three more of the 16 registers.
 void kernel_avx2(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c, int64_t ldc, int rows,
-                 int cols, float alpha, float beta) {
+                 int cols, float alpha, float beta, const float* bias) {
   constexpr int MR = kMR256;
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -388,6 +397,10 @@ void kernel_avx2(int64_t kc, const float* __restrict ap, const float* __restrict
         r0 = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(row), r0);
         r1 = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(row + 8), r1);
       }
+      if (bias != nullptr) {
+        r0 = _mm256_add_ps(r0, _mm256_loadu_ps(bias));
+        r1 = _mm256_add_ps(r1, _mm256_loadu_ps(bias + 8));
+      }
       _mm256_storeu_ps(row, r0);
       _mm256_storeu_ps(row + 8, r1);
     }
@@ -401,6 +414,9 @@ void kernel_avx2(int64_t kc, const float* __restrict ap, const float* __restrict
   for (int i = 0; i < rows; i++) {
     float* row = c + i * ldc;
     for (int j = 0; j < cols; j++) row[j] = beta != 0.0f ? tile[i][j] + beta * row[j] : tile[i][j];
+    if (bias != nullptr) {
+      for (int j = 0; j < cols; j++) row[j] += bias[j];
+    }
   }
 }
 
@@ -502,7 +518,8 @@ void pack_b_bf16(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, 
 // The AVX-512 kernel's 12 x 32 tile over depth pairs: per pair, two B vectors of 16 columns x 2 depth steps and one
 // broadcast (a[i][p], a[i][p+1]) per row. `depth` is even.
 A4J_AVX512_BF16 void kernel_avx512_bf16(int64_t depth, const uint16_t* __restrict ap, const uint16_t* __restrict bp,
-                                        float* c, int64_t ldc, int rows, int cols, float alpha, float beta) {
+                                        float* c, int64_t ldc, int rows, int cols, float alpha, float beta,
+                                        const float* bias) {
   constexpr int MR = kMR512;
   __m512 acc0[MR], acc1[MR];
 #pragma GCC unroll 12
@@ -530,7 +547,7 @@ A4J_AVX512_BF16 void kernel_avx512_bf16(int64_t depth, const uint16_t* __restric
     ap += 2 * MR;
     bp += 2 * kNR512;
   }
-  store_tile_avx512(acc0, acc1, c, ldc, rows, cols, alpha, beta);
+  store_tile_avx512(acc0, acc1, c, ldc, rows, cols, alpha, beta, bias);
 }
 
 // ---- blocked driver ----------------------------------------------------------------------------------------
@@ -562,7 +579,7 @@ thread_local PackBuffers pack_buffers;
 template <int MR_, int NR_, typename Elem_, int DepthStep_, void (*PackA)(const Operand&, int64_t, int64_t, int64_t,
                                                                           int64_t, Elem_*),
           void (*PackB)(const Operand&, int64_t, int64_t, int64_t, int64_t, Elem_*),
-          void (*Kernel)(int64_t, const Elem_*, const Elem_*, float*, int64_t, int, int, float, float)>
+          void (*Kernel)(int64_t, const Elem_*, const Elem_*, float*, int64_t, int, int, float, float, const float*)>
 struct Path {
   static constexpr int MR = MR_;
   static constexpr int NR = NR_;
@@ -575,8 +592,8 @@ struct Path {
     PackB(b, depth0, depth, col0, cols, dst);
   }
   static void kernel(int64_t depth, const Elem* ap, const Elem* bp, float* c, int64_t ldc, int rows, int cols,
-                     float alpha, float beta) {
-    Kernel(depth, ap, bp, c, ldc, rows, cols, alpha, beta);
+                     float alpha, float beta, const float* bias) {
+    Kernel(depth, ap, bp, c, ldc, rows, cols, alpha, beta, bias);
   }
 };
 
@@ -587,6 +604,22 @@ struct PackedB {
   int64_t n_padded;
   int64_t col0;
 };
+
+// The micro-tile of C at (row, col): its product, then the epilogue (if any: the GEMM's last depth block). The bias
+// is added in the tile's store, so only an activation reads the tile again.
+template <typename P>
+inline void multiply_tile(int64_t depth, const typename P::Elem* ap, const typename P::Elem* bp, Output c, int64_t row,
+                          int64_t col, int rows, int cols, float alpha, float beta, const Epilogue* epilogue) {
+  float* tile = c.data + row * c.ldc + col;
+  if (epilogue == nullptr) {
+    P::kernel(depth, ap, bp, tile, c.ldc, rows, cols, alpha, beta, nullptr);
+    return;
+  }
+  Epilogue here = epilogue->at(row, col);
+  P::kernel(depth, ap, bp, tile, c.ldc, rows, cols, alpha, beta, here.bias);
+  here.bias = nullptr;
+  if (here.activation != A4J_ACT_IDENTITY || here.out != nullptr) apply_epilogue(&here, tile, c.ldc, rows, cols);
+}
 
 template <typename P>
 bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
@@ -623,13 +656,8 @@ bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64
           const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            float* tile = c.data + (ic + ir) * c.ldc + jc + jr;
-            P::kernel(kc_padded, packed_a + ir * kc_padded, panels_b + jr * kc_padded, tile, c.ldc, rows, cols, alpha,
-                      block_beta);
-            if (epilogue != nullptr && last_block) {
-              const Epilogue here = epilogue->at(ic + ir, jc + jr);
-              apply_epilogue(&here, tile, c.ldc, rows, cols);
-            }
+            multiply_tile<P>(kc_padded, packed_a + ir * kc_padded, panels_b + jr * kc_padded, c, ic + ir, jc + jr,
+                             rows, cols, alpha, block_beta, last_block ? epilogue : nullptr);
           }
         }
       }
@@ -746,13 +774,8 @@ bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t 
             const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
             for (int64_t ir = 0; ir < mc; ir += MR) {
               const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-              float* tile = c.data + (ic + ir) * c.ldc + jc + jr;
-              P::kernel(kc_padded, packed_a + ir * kc_padded, shared_b + jr * kc_padded, tile, c.ldc, rows, cols,
-                        alpha, block_beta);
-              if (epilogue != nullptr && last_block) {
-                const Epilogue here = epilogue->at(ic + ir, jc + jr);
-                apply_epilogue(&here, tile, c.ldc, rows, cols);
-              }
+              multiply_tile<P>(kc_padded, packed_a + ir * kc_padded, shared_b + jr * kc_padded, c, ic + ir, jc + jr,
+                               rows, cols, alpha, block_beta, last_block ? epilogue : nullptr);
             }
           }
         }
