@@ -1,5 +1,6 @@
 package io.albert4j.ops;
 
+import io.albert4j.autograd.Tape;
 import io.albert4j.backend.Activation;
 import io.albert4j.backend.Backend;
 import io.albert4j.tensor.DType;
@@ -63,14 +64,15 @@ final class LinearOp {
             } else if (dBias != null) {
                 backend.biasAddBackward(dy, dBias, rows, out);
             }
-            Tensor dx = tape.gradFor(x);
+            Tape.GradTarget dx = tape.gradTarget(x);
             if (dx != null) {
-                // dx[rows, in] += dy[rows, out] · weight[out, in]
+                // dx[rows, in] (+)= dy[rows, out] · weight[out, in]: overwritten when this is its first contribution
                 Tensor packed = step.packedWeight(weight, false, out, in, in, rows);
                 if (packed != null) {
-                    backend.gemmPackedB(false, rows, in, out, 1.0f, dy, out, packed, 1.0f, dx, in);
+                    backend.gemmPackedB(false, rows, in, out, 1.0f, dy, out, packed, dx.beta(), dx.buffer(), in);
                 } else {
-                    backend.gemm(false, false, rows, in, out, 1.0f, dy, out, 0, weight, in, 0, 1.0f, dx, in, 0, 1);
+                    backend.gemm(false, false, rows, in, out, 1.0f, dy, out, 0, weight, in, 0, dx.beta(), dx.buffer(),
+                            in, 0, 1);
                 }
             }
             Tensor dWeight = tape.gradFor(weight);

@@ -116,6 +116,35 @@ class LinearTest {
     }
 
     @Test
+    void anInputReadByTwoLayersGetsBothGradientsTheFirstWrittenOverUnzeroedMemory() {
+        // dx's buffer is not zeroed before the first layer's backward GEMM writes it (beta 0). The step reuses arena
+        // memory left full of NaN by the step before, so a GEMM that read it, or a second layer that overwrote the
+        // first's contribution, fails here.
+        int rows = 5, in = 12, out = 7;
+        double[] x = toDouble(support.randomFloats(rows * in, 1));
+        double[] w1 = toDouble(support.randomFloats(out * in, 1)), w2 = toDouble(support.randomFloats(out * in, 1));
+        float[] seed = support.randomFloats(rows * out, 1);
+        try (Step dirty = support.step()) {
+            support.backend.fill(Float.NaN, support.arena.allocate(DType.F32, 64 * 1024));
+        }
+        support.arena.reset();
+        try (Step step = support.step()) {
+            Tensor tx = support.tensor(toFloat(x), true, rows, in);
+            Tensor y = Ops.add(Ops.linear(tx, support.tensor(toFloat(w1), false, out, in), null),
+                    Ops.linear(tx, support.tensor(toFloat(w2), false, out, in), null));
+            step.tape().backward(y, support.tensor(seed, false, rows, out));
+            double[] expected = gradient(v -> {
+                double[] a = reference(v, w1, null, rows, in, out), b = reference(v, w2, null, rows, in, out);
+                for (int i = 0; i < a.length; i++) {
+                    a[i] += b[i];
+                }
+                return a;
+            }, x, toDouble(seed), 1e-6);
+            assertClose("dx of an input read twice", step.tape().gradOf(tx).toFloatArray(), expected, 1e-4, 1e-5);
+        }
+    }
+
+    @Test
     void activationPathFusesBiasAndGelu() {
         int rows = 5, in = 11, out = 13;
         double[] x = toDouble(support.randomFloats(rows * in, 1)), w = toDouble(support.randomFloats(out * in, 1));
