@@ -224,6 +224,7 @@ void pack_a(const Operand& a, int64_t row0, int64_t rows, int64_t depth0, int64_
         copy_padded<MR>(a.data + (depth0 + p) * a.col_stride + row0 + ir, valid, panel + p * MR);
       }
     } else {
+      // Neither stride 1: no a4j_gemm operand is laid out so, but the packing stays correct for any view.
       for (int64_t p = 0; p < depth; p++) {
         for (int64_t i = 0; i < MR; i++) panel[p * MR + i] = i < valid ? a.at(row0 + ir + i, depth0 + p) : 0.0f;
       }
@@ -245,6 +246,7 @@ void pack_b(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64
       // op(B) = Bᵀ (nn.Linear weights): column j of op(B) is row j of B, contiguous along depth.
       pack_lines<NR>(b.data + (col0 + jr) * b.col_stride + depth0, b.col_stride, valid, depth, panel);
     } else {
+      // Neither stride 1: as in pack_a.
       for (int64_t p = 0; p < depth; p++) {
         for (int64_t j = 0; j < NR; j++) panel[p * NR + j] = j < valid ? b.at(depth0 + p, col0 + jr + j) : 0.0f;
       }
