@@ -264,34 +264,18 @@ constexpr int kMR512 = 12;
 constexpr int kNR512 = 32;
 
 // C[0..rows, 0..cols] = alpha·acc + beta·C (+ bias) for a 12 x 32 tile held in two columns of accumulators.
-A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __m512 (&acc0)[kMR512],
+// kWhole (cols == 32) stores unmasked: AMD cores forward no masked store to a later load, so the epilogue's read of
+// a tile just written waited for the stores to retire (~40% of the epilogue's time on Zen 5 with masked stores).
+template <bool kWhole>
+A4J_AVX512 __attribute__((always_inline)) inline __m512 load_lanes(const float* from, __mmask16 mask) {
+  return kWhole ? _mm512_loadu_ps(from) : _mm512_maskz_loadu_ps(mask, from);
+}
+
+template <bool kWhole>
+A4J_AVX512 __attribute__((always_inline)) inline void store_rows_avx512(const __m512 (&acc0)[kMR512],
                                                                         const __m512 (&acc1)[kMR512], float* c,
                                                                         int64_t ldc, int rows, int cols, float alpha,
                                                                         float beta, const float* bias) {
-  if (cols == kNR512) {
-    // Whole tiles store unmasked: AMD cores forward no masked store to a later load, so the epilogue's read of the
-    // tile just written waited for it to retire (~40% of the epilogue's time on Zen 5 with masked stores).
-    const __m512 valpha = _mm512_set1_ps(alpha);
-    const __m512 vbeta = _mm512_set1_ps(beta);
-#pragma GCC unroll 12
-    for (int i = 0; i < kMR512; i++) {
-      if (i >= rows) break;
-      float* row = c + i * ldc;
-      __m512 r0 = _mm512_mul_ps(acc0[i], valpha);
-      __m512 r1 = _mm512_mul_ps(acc1[i], valpha);
-      if (beta != 0.0f) {
-        r0 = _mm512_fmadd_ps(vbeta, _mm512_loadu_ps(row), r0);
-        r1 = _mm512_fmadd_ps(vbeta, _mm512_loadu_ps(row + 16), r1);
-      }
-      if (bias != nullptr) {
-        r0 = _mm512_add_ps(r0, _mm512_loadu_ps(bias));
-        r1 = _mm512_add_ps(r1, _mm512_loadu_ps(bias + 16));
-      }
-      _mm512_storeu_ps(row, r0);
-      _mm512_storeu_ps(row + 16, r1);
-    }
-    return;
-  }
   const __mmask16 mask0 = cols >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << cols) - 1);
   const __mmask16 mask1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : static_cast<__mmask16>((1u << (cols - 16)) - 1);
   const __m512 valpha = _mm512_set1_ps(alpha);
@@ -303,15 +287,31 @@ A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __
     __m512 r0 = _mm512_mul_ps(acc0[i], valpha);
     __m512 r1 = _mm512_mul_ps(acc1[i], valpha);
     if (beta != 0.0f) {
-      r0 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask0, row), r0);
-      r1 = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask1, row + 16), r1);
+      r0 = _mm512_fmadd_ps(vbeta, load_lanes<kWhole>(row, mask0), r0);
+      r1 = _mm512_fmadd_ps(vbeta, load_lanes<kWhole>(row + 16, mask1), r1);
     }
     if (bias != nullptr) {
-      r0 = _mm512_add_ps(r0, _mm512_maskz_loadu_ps(mask0, bias));
-      r1 = _mm512_add_ps(r1, _mm512_maskz_loadu_ps(mask1, bias + 16));
+      r0 = _mm512_add_ps(r0, load_lanes<kWhole>(bias, mask0));
+      r1 = _mm512_add_ps(r1, load_lanes<kWhole>(bias + 16, mask1));
     }
-    _mm512_mask_storeu_ps(row, mask0, r0);
-    _mm512_mask_storeu_ps(row + 16, mask1, r1);
+    if (kWhole) {
+      _mm512_storeu_ps(row, r0);
+      _mm512_storeu_ps(row + 16, r1);
+    } else {
+      _mm512_mask_storeu_ps(row, mask0, r0);
+      _mm512_mask_storeu_ps(row + 16, mask1, r1);
+    }
+  }
+}
+
+A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __m512 (&acc0)[kMR512],
+                                                                        const __m512 (&acc1)[kMR512], float* c,
+                                                                        int64_t ldc, int rows, int cols, float alpha,
+                                                                        float beta, const float* bias) {
+  if (cols == kNR512) {
+    store_rows_avx512<true>(acc0, acc1, c, ldc, rows, cols, alpha, beta, bias);
+  } else {
+    store_rows_avx512<false>(acc0, acc1, c, ldc, rows, cols, alpha, beta, bias);
   }
 }
 
