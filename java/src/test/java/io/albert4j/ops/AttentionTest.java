@@ -17,6 +17,8 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AttentionTest {
     private final OpTestSupport support = new OpTestSupport(11);
@@ -50,7 +52,8 @@ class AttentionTest {
         int batch = 2;
         int heads = 2;
         for (int headDim : new int[] {16, 64, 128}) {
-            for (int seq : new int[] {1, 7, 37, 130}) {
+            // 64-key tiles below 65 keys and where 128 would pad more (130); 128-key tiles at 100 and 200.
+            for (int seq : new int[] {1, 7, 37, 100, 130, 200}) {
                 int hidden = heads * headDim;
                 int n = batch * seq * hidden;
                 float[] q = support.randomFloats(n, 1.5);
@@ -183,11 +186,12 @@ class AttentionTest {
         }
     }
 
-    @Test
-    void gradientsMatchFiniteDifferencesAcrossTilesAtHeadDim64() {
-        // seq 70 spans two key tiles and three query tiles; central differences on a sample of elements.
+    @ParameterizedTest(name = "seq {0}")
+    @ValueSource(ints = {70, 150, 200})
+    void gradientsMatchFiniteDifferencesAcrossTilesAtHeadDim64(int seq) {
+        // Key tiles: 70 keys are one 128-key tile, 150 three 64-key ones, 200 two 128-key ones (the second partial);
+        // query tiles of 32. Central differences on a sample of elements.
         int batch = 1;
-        int seq = 70;
         int heads = 2;
         int headDim = 64;
         int hidden = heads * headDim;
