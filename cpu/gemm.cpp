@@ -28,15 +28,19 @@ namespace {
 // rest within 2%; two threads: 1024x3072x768 351 -> 391, 1024x768x3072 329 -> 355, 1024x768x768 416 -> 424; the
 // AVX2 path unchanged within 2%. The 12x32 micro-kernel alone, its panels in cache, runs at 241-249 GFLOP/s there.
 // (Earlier, Zen 5: KC 256/MC 384 -> 143, KC 384/MC 192 -> 150-160 at 1024x3072x768; A prefetch 96 floats ahead
-// added ~5%.)
+// added ~5%.) NC 768 rather than all of an FFN's 3072 columns: the 2.25 MiB panel of B that every block of A
+// streams stays nearer than 9 MiB would (A is repacked per NC block, cheap since packing is vectorised). Same
+// harness, Zen 5, NC 3072 -> 768: one thread 1024x3072x768 A·Bᵀ 208-213 -> 219-222, A·B 196-201 -> 215-218,
+// 768x3072x1024 Aᵀ·B 185-186 -> 192-196, 128x3072x768 166 -> 179; two threads A·B 363-364 -> 389-393,
+// 128x3072x768 336 -> 360, the rest within 2%; the AVX2 path within 2%.
 #ifndef A4J_KC
 #define A4J_KC 768
 #define A4J_MC 96
-#define A4J_NC 3072
+#define A4J_NC 768
 #endif
 constexpr int64_t kKC = A4J_KC;
 constexpr int64_t kMC = A4J_MC;  // multiple of both MRs (12, 6)
-constexpr int64_t kNC = A4J_NC;  // multiple of both NRs (32, 16); covers N of every ALBERT-base layer
+constexpr int64_t kNC = A4J_NC;  // multiple of both NRs (32, 16)
 // How far ahead (in floats, 8 depth steps) the micro-kernel prefetches the packed A panel streaming from L2.
 constexpr int kPrefetchA = 96;
 // Below this many multiply-adds, packing and threads cost more than they save: a plain loop nest does it.

@@ -158,8 +158,10 @@ class GemmTest {
     @Test
     void largeProblemCrossesEveryCacheBlock() {
         backend.setNumThreads(2);
-        // K > KC (384), M > MC (192), N not a multiple of the 32-wide tile: exercises the blocked driver's edges.
-        check(Case.plain(false, true, 203, 97, 801));
+        // K > KC (768), M > MC (96) and the one-block limit (144), N > NC (768), none a multiple of its tile: the
+        // blocked driver's edges; then M >= 512 rows, where two threads share one packed B panel (gemm_team).
+        check(Case.plain(false, true, 203, 801, 801));
+        check(Case.plain(false, false, 520, 800, 770));
     }
 
     @Test
@@ -225,8 +227,9 @@ class GemmTest {
     @ValueSource(ints = {1, 2})
     void bPackedOnceGivesEveryGemmTheSameProduct(int threads) {
         backend.setNumThreads(threads);
-        // k past one depth block (384) with a remainder, n off the 32-wide tile, m off the 12-row tile, both layouts
-        int[][] shapes = {{5, 40, 30}, {37, 200, 3}, {130, 97, 801}, {300, 70, 129}};
+        // k past one depth block (768) with a remainder, n off the 32-wide tile and past one column block (768), m off
+        // the 12-row tile, both layouts
+        int[][] shapes = {{5, 40, 30}, {37, 200, 3}, {130, 97, 801}, {300, 70, 129}, {150, 800, 801}};
         for (boolean bf16 : bf16Available() ? new boolean[] {false, true} : new boolean[] {false}) {
             backend.setBf16Matmul(bf16);  // the packed layout of each kernel path
             for (int[] shape : shapes) {
