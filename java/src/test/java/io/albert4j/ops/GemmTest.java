@@ -227,8 +227,8 @@ class GemmTest {
     @ValueSource(ints = {1, 2})
     void bPackedOnceGivesEveryGemmTheSameProduct(int threads) {
         backend.setNumThreads(threads);
-        // k past one depth block (768) with a remainder, n off the 32-wide tile and past one column block (768), m off
-        // the 12-row tile, both layouts
+        // k past one depth block (768) with a remainder, n off the 32-wide tile (800: split between two threads at
+        // a column offset), m off the 12-row tile, both layouts
         int[][] shapes = {{5, 40, 30}, {37, 200, 3}, {130, 97, 801}, {300, 70, 129}, {150, 800, 801}};
         for (boolean bf16 : bf16Available() ? new boolean[] {false, true} : new boolean[] {false}) {
             backend.setBf16Matmul(bf16);  // the packed layout of each kernel path
