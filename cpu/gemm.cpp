@@ -264,6 +264,15 @@ void pack_b(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64
 
 #define A4J_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 
+// The C tile a micro-kernel will store, fetched while it multiplies: both ends of each row, since a row of 32 floats
+// spans two or three cache lines (16: one or two).
+inline void prefetch_tile(const float* c, int64_t ldc, int rows, int cols) {
+  for (int i = 0; i < rows; i++) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + cols - 1), _MM_HINT_T0);
+  }
+}
+
 constexpr int kMR512 = 12;
 constexpr int kNR512 = 32;
 
@@ -328,11 +337,7 @@ A4J_AVX512 void kernel_avx512(int64_t kc, const float* __restrict ap, const floa
     acc0[i] = _mm512_setzero_ps();
     acc1[i] = _mm512_setzero_ps();
   }
-  // Both ends of each row of the tile: a row of 32 floats spans two or three cache lines (16: one or two).
-  for (int i = 0; i < rows; i++) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + cols - 1), _MM_HINT_T0);
-  }
+  prefetch_tile(c, ldc, rows, cols);
   for (int64_t p = 0; p < kc; p++) {
     const __m512 b0 = _mm512_load_ps(bp);
     const __m512 b1 = _mm512_load_ps(bp + 16);
@@ -364,11 +369,7 @@ void kernel_avx2(int64_t kc, const float* __restrict ap, const float* __restrict
   __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-  // Both ends of each row of the tile: a row of 32 floats spans two or three cache lines (16: one or two).
-  for (int i = 0; i < rows; i++) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + cols - 1), _MM_HINT_T0);
-  }
+  prefetch_tile(c, ldc, rows, cols);
 #define A4J_AVX2_ROW(i, acc0, acc1)                 \
   {                                                 \
     const __m256 a = _mm256_broadcast_ss(ap + (i)); \
@@ -533,11 +534,7 @@ A4J_AVX512_BF16 void kernel_avx512_bf16(int64_t depth, const uint16_t* __restric
     acc0[i] = _mm512_setzero_ps();
     acc1[i] = _mm512_setzero_ps();
   }
-  // Both ends of each row of the tile: a row of 32 floats spans two or three cache lines (16: one or two).
-  for (int i = 0; i < rows; i++) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + cols - 1), _MM_HINT_T0);
-  }
+  prefetch_tile(c, ldc, rows, cols);
   for (int64_t p = 0; p < depth; p += 2) {
     const __m512bh b0 = (__m512bh)_mm512_load_si512(bp);
     const __m512bh b1 = (__m512bh)_mm512_load_si512(bp + 32);
