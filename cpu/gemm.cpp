@@ -258,6 +258,33 @@ void pack_b(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64
   }
 }
 
+// ---- prefetching the next B micro-panel --------------------------------------------------------------------
+// The cache lines of the next column's B micro-panel (KC x NR, 96 KiB at KC 768) that one micro-kernel call
+// prefetches into L2, one line per depth step, while it multiplies. The calls down a column of tiles share the
+// panel between them, so it is in L2 when that column starts. Without it the first tile of every column waited on
+// L3: a B from a4j_gemm_pack_b (shared weights, 2.25-9 MiB) is read from L3 by every block of rows, and the L2
+// streamer restarts at each 4 KiB page of the panel.
+constexpr int64_t kCacheLine = 64;
+struct NextPanel {
+  const char* first;
+  int64_t lines;
+};
+// Cuts the next micro-panel into one NextPanel per row tile of the column.
+struct NextPanelSplit {
+  const char* panel;
+  int64_t lines;
+  int64_t tiles;
+  template <typename Elem>
+  NextPanelSplit(const Elem* panels, int64_t next_col, int64_t depth, int nr, int64_t rows, int mr)
+      : panel(reinterpret_cast<const char*>(panels + next_col * depth)),
+        lines(static_cast<int64_t>(sizeof(Elem)) * depth * nr / kCacheLine),
+        tiles((rows + mr - 1) / mr) {}
+  NextPanel part(int64_t tile) const {
+    const int64_t from = lines * tile / tiles, to = lines * (tile + 1) / tiles;
+    return NextPanel{panel + from * kCacheLine, to - from};
+  }
+};
+
 // ---- micro-kernels ---------------------------------------------------------------------------------------
 // acc = Ap(MR x kc) · Bp(kc x NR); C[0..rows, 0..cols] = alpha·acc + beta·C (beta == 0: C is not read), then + bias
 // (one value per column; null: none) in the same store.
@@ -329,7 +356,8 @@ A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __
 }
 
 A4J_AVX512 void kernel_avx512(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c,
-                              int64_t ldc, int rows, int cols, float alpha, float beta, const float* bias) {
+                              int64_t ldc, int rows, int cols, float alpha, float beta, const float* bias,
+                              NextPanel next) {
   constexpr int MR = kMR512;
   __m512 acc0[MR], acc1[MR];
 #pragma GCC unroll 12
@@ -342,6 +370,7 @@ A4J_AVX512 void kernel_avx512(int64_t kc, const float* __restrict ap, const floa
     const __m512 b0 = _mm512_load_ps(bp);
     const __m512 b1 = _mm512_load_ps(bp + 16);
     _mm_prefetch(reinterpret_cast<const char*>(ap + kPrefetchA), _MM_HINT_T0);
+    if (p < next.lines) _mm_prefetch(next.first + p * kCacheLine, _MM_HINT_T1);
 #pragma GCC unroll 12
     for (int i = 0; i < MR; i++) {
       const __m512 a = _mm512_set1_ps(ap[i]);
@@ -361,7 +390,7 @@ constexpr int kNR256 = 16;
 // after each FMA, which made this kernel store-bound at ~27% of the FMA peak (26 GFLOP/s on a Zen 3 core). Named
 // variables stay in ymm0-11, with b0/b1 and the broadcast in three more of the 16 registers.
 void kernel_avx2(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c, int64_t ldc, int rows,
-                 int cols, float alpha, float beta, const float* bias) {
+                 int cols, float alpha, float beta, const float* bias, NextPanel next) {
   constexpr int MR = kMR256;
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -380,6 +409,7 @@ void kernel_avx2(int64_t kc, const float* __restrict ap, const float* __restrict
     const __m256 b0 = _mm256_load_ps(bp);
     const __m256 b1 = _mm256_load_ps(bp + 8);
     _mm_prefetch(reinterpret_cast<const char*>(ap + kPrefetchA), _MM_HINT_T0);
+    if (p < next.lines) _mm_prefetch(next.first + p * kCacheLine, _MM_HINT_T1);
     A4J_AVX2_ROW(0, c00, c01)
     A4J_AVX2_ROW(1, c10, c11)
     A4J_AVX2_ROW(2, c20, c21)
@@ -526,7 +556,7 @@ void pack_b_bf16(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, 
 // broadcast (a[i][p], a[i][p+1]) per row. `depth` is even.
 A4J_AVX512_BF16 void kernel_avx512_bf16(int64_t depth, const uint16_t* __restrict ap, const uint16_t* __restrict bp,
                                         float* c, int64_t ldc, int rows, int cols, float alpha, float beta,
-                                        const float* bias) {
+                                        const float* bias, NextPanel next) {
   constexpr int MR = kMR512;
   __m512 acc0[MR], acc1[MR];
 #pragma GCC unroll 12
@@ -539,6 +569,10 @@ A4J_AVX512_BF16 void kernel_avx512_bf16(int64_t depth, const uint16_t* __restric
     const __m512bh b0 = (__m512bh)_mm512_load_si512(bp);
     const __m512bh b1 = (__m512bh)_mm512_load_si512(bp + 32);
     _mm_prefetch(reinterpret_cast<const char*>(ap + 2 * kPrefetchA), _MM_HINT_T0);
+    if (p < next.lines) {  // a pair of depth steps reads two lines of B
+      _mm_prefetch(next.first + p * kCacheLine, _MM_HINT_T1);
+      _mm_prefetch(next.first + (p + 1) * kCacheLine, _MM_HINT_T1);
+    }
 #pragma GCC unroll 12
     for (int i = 0; i < MR; i++) {
       int32_t pair;
@@ -582,7 +616,8 @@ thread_local PackBuffers pack_buffers;
 template <int MR_, int NR_, typename Elem_, int DepthStep_, void (*PackA)(const Operand&, int64_t, int64_t, int64_t,
                                                                           int64_t, Elem_*),
           void (*PackB)(const Operand&, int64_t, int64_t, int64_t, int64_t, Elem_*),
-          void (*Kernel)(int64_t, const Elem_*, const Elem_*, float*, int64_t, int, int, float, float, const float*)>
+          void (*Kernel)(int64_t, const Elem_*, const Elem_*, float*, int64_t, int, int, float, float, const float*,
+                         NextPanel)>
 struct Path {
   static constexpr int MR = MR_;
   static constexpr int NR = NR_;
@@ -595,8 +630,8 @@ struct Path {
     PackB(b, depth0, depth, col0, cols, dst);
   }
   static void kernel(int64_t depth, const Elem* ap, const Elem* bp, float* c, int64_t ldc, int rows, int cols,
-                     float alpha, float beta, const float* bias) {
-    Kernel(depth, ap, bp, c, ldc, rows, cols, alpha, beta, bias);
+                     float alpha, float beta, const float* bias, NextPanel next) {
+    Kernel(depth, ap, bp, c, ldc, rows, cols, alpha, beta, bias, next);
   }
 };
 
@@ -612,14 +647,15 @@ struct PackedB {
 // is added in the tile's store, so only an activation reads the tile again.
 template <typename P>
 inline void multiply_tile(int64_t depth, const typename P::Elem* ap, const typename P::Elem* bp, Output c, int64_t row,
-                          int64_t col, int rows, int cols, float alpha, float beta, const Epilogue* epilogue) {
+                          int64_t col, int rows, int cols, float alpha, float beta, const Epilogue* epilogue,
+                          NextPanel next) {
   float* tile = c.data + row * c.ldc + col;
   if (epilogue == nullptr) {
-    P::kernel(depth, ap, bp, tile, c.ldc, rows, cols, alpha, beta, nullptr);
+    P::kernel(depth, ap, bp, tile, c.ldc, rows, cols, alpha, beta, nullptr, next);
     return;
   }
   Epilogue here = epilogue->at(row, col);
-  P::kernel(depth, ap, bp, tile, c.ldc, rows, cols, alpha, beta, here.bias);
+  P::kernel(depth, ap, bp, tile, c.ldc, rows, cols, alpha, beta, here.bias, next);
   here.bias = nullptr;
   if (here.activation != A4J_ACT_IDENTITY || here.out != nullptr) apply_epilogue(&here, tile, c.ldc, rows, cols);
 }
@@ -660,10 +696,11 @@ bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64
         P::pack_a(a, ic, mc, pc, kc, packed_a);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+          const NextPanelSplit next(panels_b, jr + NR < nc ? jr + NR : 0, kc_padded, NR, mc, MR);
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
             multiply_tile<P>(kc_padded, packed_a + ir * kc_padded, panels_b + jr * kc_padded, c, ic + ir, jc + jr,
-                             rows, cols, alpha, block_beta, last_block ? epilogue : nullptr);
+                             rows, cols, alpha, block_beta, last_block ? epilogue : nullptr, next.part(ir / MR));
           }
         }
       }
@@ -778,10 +815,11 @@ bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t 
           P::pack_a(a, ic, mc, pc, kc, packed_a);
           for (int64_t jr = 0; jr < nc; jr += NR) {
             const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+            const NextPanelSplit next(shared_b, jr + NR < nc ? jr + NR : 0, kc_padded, NR, mc, MR);
             for (int64_t ir = 0; ir < mc; ir += MR) {
               const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
               multiply_tile<P>(kc_padded, packed_a + ir * kc_padded, shared_b + jr * kc_padded, c, ic + ir, jc + jr,
-                               rows, cols, alpha, block_beta, last_block ? epilogue : nullptr);
+                               rows, cols, alpha, block_beta, last_block ? epilogue : nullptr, next.part(ir / MR));
             }
           }
         }
