@@ -36,11 +36,14 @@ final class LayerNormOp {
         }
         int rows = OpChecks.rows(x);
         Tensor out = step.allocate(DType.F32, x.shape());
-        Tensor sum = residual == null ? null : step.allocate(DType.F32, x.shape());
+        // The sum is kept only for a backward: without one the kernel forms each row's sum in a row of scratch, and
+        // inference writes (and later evicts) one activation-sized buffer less per LayerNorm.
+        boolean recording = step.recording(x, residual, gamma, beta);
+        Tensor sum = residual == null || !recording ? null : step.allocate(DType.F32, x.shape());
         Tensor mean = step.allocate(DType.F32, rows);
         Tensor rstd = step.allocate(DType.F32, rows);
         backend.layerNormForward(x, residual, gamma, beta, out, sum, mean, rstd, rows, cols, eps);
-        Tensor input = residual == null ? x : sum;
+        Tensor input = residual == null ? x : sum;  // read only by the backward, which exists only when recording
         step.record(OP, out, (gradOut, tape) -> {
             Tensor dx = tape.gradFor(x);
             Tensor dres = tape.gradFor(residual);
