@@ -24,7 +24,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * Panama (no JavaCPP). The native libraries are copied out of the jar into a temporary directory and opened there.
  * On a CPU with AVX-512, {@code OPENBLAS_CORETYPE=SkylakeX} is set with libc's setenv before the library loads, so
  * that OpenBLAS runs its AVX-512 kernels on CPUs its dispatcher does not recognise (such as AMD Zen 4/5). Without
- * AVX-512 OpenBLAS keeps its own choice (Haswell or Zen kernels): forcing SkylakeX there dies with SIGILL.
+ * AVX-512 OpenBLAS keeps its own choice (Haswell or Zen kernels): forcing SkylakeX there dies with SIGILL. With
+ * {@code ALBERT4J_ISA=avx2} (albert4j's AVX2 kernels on an AVX-512 CPU) the peer takes OpenBLAS's AVX2 Haswell
+ * kernels, so the two AVX2 paths meet as they would on an AVX2-only machine. {@code PEER_OPENBLAS_CORETYPE} chooses
+ * any other core type ({@code auto}: OpenBLAS's own choice).
  */
 final class OpenBlasPeer {
     private static final String RESOURCE_DIR = "org/bytedeco/openblas/linux-x86_64/";
@@ -32,7 +35,8 @@ final class OpenBlasPeer {
     private static final String[] LIBRARIES = {"libgcc_s.so.1", "libquadmath.so.0", "libgfortran.so.5", "libopenblas.so.0"};
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
     /** The OPENBLAS_CORETYPE this process sets, or null where OpenBLAS's own dispatch is right. */
-    static final String CORE_TYPE = cpuHasAvx512() ? "SkylakeX" : null;
+    static final String CORE_TYPE = coreType(System.getenv("PEER_OPENBLAS_CORETYPE"), System.getenv("ALBERT4J_ISA"),
+            cpuHasAvx512());
 
     private static OpenBlasPeer instance;
 
@@ -62,6 +66,17 @@ final class OpenBlasPeer {
     }
 
     /** Whether /proc/cpuinfo lists the AVX-512 subsets OpenBLAS's SkylakeX kernels use (F, BW, DQ, VL). */
+    /** The core type to set: the explicit choice, else AVX2 kernels where albert4j is forced to AVX2, else AVX-512's. */
+    static String coreType(String explicit, String albertIsa, boolean avx512) {
+        if (explicit != null && !explicit.isBlank()) {
+            return explicit.equals("auto") ? null : explicit;
+        }
+        if (!avx512) {
+            return null;
+        }
+        return "avx2".equals(albertIsa) ? "Haswell" : "SkylakeX";
+    }
+
     static boolean cpuHasAvx512() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
