@@ -13,6 +13,9 @@ int set_error(int status, const std::string& message);
 bool has_avx512();
 // True when the AVX-512 kernels are in use and the CPU has AVX512_BF16 (vdpbf16ps): the opt-in bf16 GEMM needs it.
 bool has_avx512_bf16();
+// AMX tiles with bf16 products (Intel Xeon since Sapphire Rapids), the OS's permission to use them granted to this
+// process, and not turned off by ALBERT4J_ISA (avx512: AVX-512 without AMX; avx2). The opt-in bf16 GEMMs use it.
+bool has_amx_bf16();
 // Team size for every OpenMP region of the library: set process-wide by a4j_set_num_threads (an atomic, so any
 // JVM thread sees it), defaulting to OMP_NUM_THREADS if set, else the cores available to the process. Use it as
 // `#pragma omp parallel num_threads(a4j::num_threads())`, never omp_get_max_threads(), which is per thread.

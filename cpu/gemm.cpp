@@ -521,10 +521,12 @@ A4J_AVX512_BF16 void pack_pairs_from_steps(const float* src, int64_t step_stride
 
 // Micro-panels of R lines, where element (line, p) of the block is origin[line * line_stride + p * depth_stride]:
 // one of the two strides is 1 for every a4j_gemm operand, and it decides which of the two layouts above applies.
-template <int R>
+// Each panel's depth is padded to a multiple of kPad with zero pairs: 2 for vdpbf16ps, 32 for an AMX tile.
+template <int R, int kPad = 2>
 A4J_AVX512_BF16 void pack_panels_bf16(const float* origin, int64_t line_stride, int64_t depth_stride, int64_t lines,
                                       int64_t depth, uint16_t* dst) {
-  const int64_t depth_padded = round_up(depth, 2);
+  const int64_t depth_padded = round_up(depth, kPad);
+  const int64_t pairs = (depth + 1) / 2, pairs_padded = depth_padded / 2;
   for (int64_t first = 0; first < lines; first += R) {
     const int valid = static_cast<int>(std::min<int64_t>(R, lines - first));
     uint32_t* panel = reinterpret_cast<uint32_t*>(dst + first * depth_padded);
@@ -535,6 +537,7 @@ A4J_AVX512_BF16 void pack_panels_bf16(const float* origin, int64_t line_stride, 
     } else {
       pack_pairs_from_steps<R>(origin + first * line_stride, depth_stride, valid, depth, panel);
     }
+    if (pairs_padded > pairs) std::memset(panel + pairs * R, 0, (pairs_padded - pairs) * R * sizeof(uint32_t));
   }
 }
 
@@ -585,6 +588,109 @@ A4J_AVX512_BF16 void kernel_avx512_bf16(int64_t depth, const uint16_t* __restric
     bp += 2 * kNR512;
   }
   store_tile_avx512(acc0, acc1, c, ldc, rows, cols, alpha, beta, bias);
+}
+
+// ---- bf16 products on AMX tiles ------------------------------------------------------------------------------
+// Where the CPU has AMX (Intel Xeon since Sapphire Rapids), the opt-in bf16 GEMMs run on its tiles instead of
+// vdpbf16ps: one tdpbf16ps multiplies a 16 x 32 bf16 tile of A by a 32 x 16 one of B into 16 x 16 fp32, 16 times the
+// products of a 512-bit FMA. On an Intel Xeon (2026-12-06) a vdpbf16ps GEMM ran slower than the fp32 kernel there
+// (one vdpbf16ps a cycle against two FMAs), so without AMX the bf16 option lost speed on that CPU.
+// Micro-tile 32 x 32: A0, A1 (rows 0-15, 16-31) x B0, B1 (columns 0-15, 16-31) into four accumulator tiles.
+#define A4J_AMX __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma,amx-tile,amx-bf16")))
+constexpr int kMRAmx = 32;
+constexpr int kNRAmx = 32;
+constexpr int kAmxDepth = 32;  // depth steps per tile product (16 pairs)
+
+// Tiles 0-3 accumulate C, 4-5 hold A, 6-7 B; every tile is 16 rows of 64 bytes. The configuration is per thread.
+struct alignas(64) TileConfig {
+  uint8_t palette = 1;
+  uint8_t start_row = 0;
+  uint8_t reserved[14] = {};
+  uint16_t bytes_per_row[16] = {64, 64, 64, 64, 64, 64, 64, 64};
+  uint8_t rows[16] = {16, 16, 16, 16, 16, 16, 16, 16};
+};
+thread_local bool tiles_configured = false;
+
+A4J_AMX inline void configure_tiles() {
+  if (!tiles_configured) {
+    static const TileConfig config;
+    _tile_loadconfig(&config);
+    tiles_configured = true;
+  }
+}
+
+// A block -> micro-panels of 32 rows in the tiles' layout: per 32 depth steps, each row's 32 bf16 (64 bytes), rows
+// one after another. Packed as bf16 pairs first (the vdpbf16ps panels' [pair][row] words), then transposed to
+// [row][pair] per 16 pairs, which serves both layouts of op(A).
+template <int MR>
+void pack_a_amx(const Operand& a, int64_t row0, int64_t rows, int64_t depth0, int64_t depth, uint16_t* dst) {
+  const int64_t depth_padded = round_up(depth, kAmxDepth);
+  const int64_t pairs_padded = depth_padded / 2;
+  alignas(64) uint32_t pairs[kKC / 2][MR];
+  for (int64_t first = 0; first < rows; first += MR) {
+    const int64_t lines = std::min<int64_t>(MR, rows - first);
+    pack_panels_bf16<MR, kAmxDepth>(a.data + (row0 + first) * a.row_stride + depth0 * a.col_stride, a.row_stride,
+                                    a.col_stride, lines, depth, reinterpret_cast<uint16_t*>(&pairs[0][0]));
+    uint32_t* panel = reinterpret_cast<uint32_t*>(dst + first * depth_padded);
+    for (int64_t q0 = 0; q0 < pairs_padded; q0 += kAmxDepth / 2) {
+      uint32_t* chunk = panel + q0 * MR;  // [row][16 pairs]
+      for (int r = 0; r < MR; r++)
+        for (int q = 0; q < kAmxDepth / 2; q++) chunk[r * (kAmxDepth / 2) + q] = pairs[q0 + q][r];
+    }
+  }
+}
+
+// B panel -> micro-panels of 32 columns as bf16 pairs, [pair][column]: the vdpbf16ps layout, which is also the tile
+// layout of B (a 16-column tile reads 16 pairs of rows at a stride of 128 bytes), its depth padded to 32.
+template <int NR>
+void pack_b_amx(const Operand& b, int64_t depth0, int64_t depth, int64_t col0, int64_t cols, uint16_t* dst) {
+  pack_panels_bf16<NR, kAmxDepth>(b.data + depth0 * b.row_stride + col0 * b.col_stride, b.col_stride, b.row_stride,
+                                  cols, depth, dst);
+}
+
+// `depth` is a multiple of 32. The product goes through a 32 x 32 tile of fp32 in L1, then the store of the
+// AVX-512 kernels (alpha, beta, bias; masked at the edges).
+A4J_AMX void kernel_amx(int64_t depth, const uint16_t* __restrict ap, const uint16_t* __restrict bp, float* c,
+                        int64_t ldc, int rows, int cols, float alpha, float beta, const float* bias, NextPanel next) {
+  configure_tiles();
+  prefetch_tile(c, ldc, rows, cols);
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  // This call's share of the next B panel, spread over its depth steps (a step here is 32 of the FMA kernels').
+  const int64_t chunks = depth / kAmxDepth;
+  const int64_t lines_per_chunk = chunks > 0 ? (next.lines + chunks - 1) / chunks : 0;
+  for (int64_t p = 0; p < depth; p += kAmxDepth) {
+    const uint16_t* a = ap + p * kMRAmx;  // 32 rows x 32 bf16
+    const uint16_t* b = bp + p * kNRAmx;  // 16 pairs x 32 columns
+    const int64_t line0 = p / kAmxDepth * lines_per_chunk;
+    for (int64_t l = line0; l < std::min(next.lines, line0 + lines_per_chunk); l++)
+      _mm_prefetch(next.first + l * kCacheLine, _MM_HINT_T1);
+    _tile_loadd(4, a, 64);
+    _tile_loadd(5, a + 16 * kAmxDepth, 64);
+    _tile_loadd(6, b, 4 * kNRAmx);
+    _tile_loadd(7, b + 32, 4 * kNRAmx);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+  }
+  alignas(64) float tile[kMRAmx][kNRAmx];
+  _tile_stored(0, &tile[0][0], sizeof tile[0]);
+  _tile_stored(1, &tile[0][16], sizeof tile[0]);
+  _tile_stored(2, &tile[16][0], sizeof tile[0]);
+  _tile_stored(3, &tile[16][16], sizeof tile[0]);
+  // The store of the 12 x 32 kernels, 12 rows at a time.
+  __m512 acc0[kMR512], acc1[kMR512];
+  for (int i0 = 0; i0 < rows; i0 += kMR512) {
+    for (int i = 0; i < kMR512; i++) {
+      const int row = std::min(i0 + i, kMRAmx - 1);
+      acc0[i] = _mm512_load_ps(&tile[row][0]);
+      acc1[i] = _mm512_load_ps(&tile[row][16]);
+    }
+    store_tile_avx512(acc0, acc1, c + i0 * ldc, ldc, std::min(kMR512, rows - i0), cols, alpha, beta, bias);
+  }
 }
 
 // ---- blocked driver ----------------------------------------------------------------------------------------
@@ -712,6 +818,7 @@ bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64
 using PathAvx512 = Path<kMR512, kNR512, float, 1, pack_a<kMR512>, pack_b<kNR512>, kernel_avx512>;
 using PathAvx2 = Path<kMR256, kNR256, float, 1, pack_a<kMR256>, pack_b<kNR256>, kernel_avx2>;
 using PathAvx512Bf16 = Path<kMR512, kNR512, uint16_t, 2, pack_a_bf16<kMR512>, pack_b_bf16<kNR512>, kernel_avx512_bf16>;
+using PathAmxBf16 = Path<kMRAmx, kNRAmx, uint16_t, kAmxDepth, pack_a_amx<kMRAmx>, pack_b_amx<kNRAmx>, kernel_amx>;
 
 // A plain loop nest for problems too small to amortise packing; the inner loop over n vectorises.
 void gemm_small(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
@@ -751,9 +858,9 @@ void scale_c(Output c, int64_t m, int64_t n, float beta) {
 
 // One GEMM on the calling thread.
 // Which packing + micro-kernel every GEMM runs now; a prepacked B records it, since its layout depends on it.
-enum PathId : int32_t { kPathAvx2 = 1, kPathAvx512 = 2, kPathAvx512Bf16 = 3 };
+enum PathId : int32_t { kPathAvx2 = 1, kPathAvx512 = 2, kPathAvx512Bf16 = 3, kPathAmxBf16 = 4 };
 PathId current_path() {
-  if (bf16_products.load(std::memory_order_relaxed)) return kPathAvx512Bf16;
+  if (bf16_products.load(std::memory_order_relaxed)) return a4j::has_amx_bf16() ? kPathAmxBf16 : kPathAvx512Bf16;
   return a4j::has_avx512() ? kPathAvx512 : kPathAvx2;
 }
 
@@ -770,6 +877,7 @@ bool gemm_serial(const Operand& a, const Operand& b, Output c, int64_t m, int64_
     return true;
   }
   switch (current_path()) {
+    case kPathAmxBf16: return gemm_blocked<PathAmxBf16>(a, b, c, m, n, k, alpha, beta, prepacked, epilogue);
     case kPathAvx512Bf16: return gemm_blocked<PathAvx512Bf16>(a, b, c, m, n, k, alpha, beta, prepacked, epilogue);
     case kPathAvx512: return gemm_blocked<PathAvx512>(a, b, c, m, n, k, alpha, beta, prepacked, epilogue);
     default: return gemm_blocked<PathAvx2>(a, b, c, m, n, k, alpha, beta, prepacked, epilogue);
@@ -833,6 +941,7 @@ bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t 
 bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha, float beta,
                int threads, const Epilogue* epilogue = nullptr) {
   switch (current_path()) {
+    case kPathAmxBf16: return gemm_team<PathAmxBf16>(a, b, c, m, n, k, alpha, beta, threads, epilogue);
     case kPathAvx512Bf16: return gemm_team<PathAvx512Bf16>(a, b, c, m, n, k, alpha, beta, threads, epilogue);
     case kPathAvx512: return gemm_team<PathAvx512>(a, b, c, m, n, k, alpha, beta, threads, epilogue);
     default: return gemm_team<PathAvx2>(a, b, c, m, n, k, alpha, beta, threads, epilogue);
@@ -906,6 +1015,7 @@ int64_t packed_b_bytes(int64_t k, int64_t n) {
 
 int64_t packed_b_bytes(PathId path, int64_t k, int64_t n) {
   switch (path) {
+    case kPathAmxBf16: return packed_b_bytes<PathAmxBf16>(k, n);
     case kPathAvx512Bf16: return packed_b_bytes<PathAvx512Bf16>(k, n);
     case kPathAvx512: return packed_b_bytes<PathAvx512>(k, n);
     default: return packed_b_bytes<PathAvx2>(k, n);
@@ -1020,6 +1130,7 @@ A4J_API int a4j_gemm_pack_b(int trans_b, int64_t k, int64_t n, const float* b, i
   const Operand operand = trans_b ? Operand{b, 1, ldb} : Operand{b, ldb, 1};
   void* panels = static_cast<char*>(packed) + kPackedHeaderBytes;
   switch (path) {
+    case kPathAmxBf16: pack_b_whole<PathAmxBf16>(operand, k, n, panels); break;
     case kPathAvx512Bf16: pack_b_whole<PathAvx512Bf16>(operand, k, n, panels); break;
     case kPathAvx512: pack_b_whole<PathAvx512>(operand, k, n, panels); break;
     default: pack_b_whole<PathAvx2>(operand, k, n, panels); break;

@@ -9,6 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace a4j {
 namespace {
 // OMP_NUM_THREADS when the user set it, otherwise every core this process may run on.
@@ -37,7 +40,7 @@ int set_error(int status, const std::string& message) {
 }
 
 // ALBERT4J_ISA=avx2 makes the hand-written kernels (GEMM, attention) take their AVX2 path on an AVX-512 CPU, so
-// both paths are tested and benchmarked on one machine. (The auto-vectorised loops built with A4J_CLONES are
+// both paths are tested and benchmarked on one machine (and ALBERT4J_ISA=avx512 keeps AMX out of the bf16 GEMMs). (The auto-vectorised loops built with A4J_CLONES are
 // chosen by the loader from the CPU alone.)
 bool has_avx512() {
   static const bool supported = [] {
@@ -53,6 +56,20 @@ bool has_avx512_bf16() {
   static const bool supported = has_avx512() && __builtin_cpu_supports("avx512bf16");
   return supported;
 }
+
+// Linux hands out AMX's 8 KiB of tile state only to a process that asks (arch_prctl ARCH_REQ_XCOMP_PERM for
+// XTILEDATA, kernel 5.16+); a refusal (older kernel, a hypervisor that hides the state) leaves the AVX512_BF16 path.
+bool has_amx_bf16() {
+  static const bool supported = [] {
+    const char* forced = std::getenv("ALBERT4J_ISA");
+    if (forced != nullptr && std::strcmp(forced, "avx512") == 0) return false;
+    if (!has_avx512_bf16() || !__builtin_cpu_supports("amx-tile") || !__builtin_cpu_supports("amx-bf16")) return false;
+    constexpr long kArchReqXcompPerm = 0x1023;
+    constexpr long kXfeatureXtiledata = 18;
+    return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+  }();
+  return supported;
+}
 }  // namespace a4j
 
 extern "C" {
@@ -66,7 +83,7 @@ A4J_API int a4j_set_num_threads(int threads) {
 
 A4J_API int a4j_get_num_threads(void) { return a4j::num_threads(); }
 
-A4J_API int a4j_cpu_isa(void) { return a4j::has_avx512() ? 2 : 1; }
+A4J_API int a4j_cpu_isa(void) { return a4j::has_avx512() ? (a4j::has_amx_bf16() ? 3 : 2) : 1; }
 
 A4J_API const char* a4j_last_error(void) { return a4j::last_error_message.c_str(); }
 }

@@ -57,12 +57,20 @@ public final class CpuBackend extends NativeBackend {
      * unless the environment variable {@code ALBERT4J_ISA=avx2} forces the AVX2 path.
      */
     public String instructionSet() {
-        return RuntimeNative.isa() == 2 ? "AVX-512" : "AVX2";
+        return RuntimeNative.isa() >= 2 ? "AVX-512" : "AVX2";
     }
 
     /**
-     * Opt-in bf16 GEMMs: every matrix product rounds its operands to bf16 and accumulates in fp32 (AVX512_BF16's
-     * vdpbf16ps, twice the products per instruction); weights, activations and the optimizer stay fp32.
+     * Whether the opt-in bf16 GEMMs run on AMX tiles (Intel Xeon since Sapphire Rapids, the OS permitting), rather
+     * than on AVX512_BF16's vdpbf16ps. {@code ALBERT4J_ISA=avx512} turns AMX off.
+     */
+    public boolean amxTiles() {
+        return RuntimeNative.isa() == 3;
+    }
+
+    /**
+     * Opt-in bf16 GEMMs: every matrix product rounds its operands to bf16 and accumulates in fp32 (on AMX tiles where
+     * the CPU has them, else AVX512_BF16's vdpbf16ps); weights, activations and the optimizer stay fp32.
      * Process-wide, like the thread count.
      *
      * @throws io.albert4j.backend.NativeKernelException where the CPU has no AVX512_BF16 (or ALBERT4J_ISA=avx2)
@@ -77,7 +85,8 @@ public final class CpuBackend extends NativeBackend {
 
     @Override
     public String description() {
-        return "cpu (" + instructionSet() + (bf16Matmul() ? ", bf16 GEMM" : "") + ", " + numThreads() + " threads)";
+        String bf16 = !bf16Matmul() ? "" : amxTiles() ? ", bf16 GEMM on AMX tiles" : ", bf16 GEMM";
+        return "cpu (" + instructionSet() + bf16 + ", " + numThreads() + " threads)";
     }
 
     @Override

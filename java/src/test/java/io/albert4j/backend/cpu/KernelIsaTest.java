@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hand-written kernels dispatch to the best instruction set the CPU has, and {@code ALBERT4J_ISA=avx2} forces
- * the AVX2 path. The build runs the kernel tests twice (java/pom.xml: the {@code kernels-avx2} execution), so on an
- * AVX-512 machine both micro-kernels are checked against their references.
+ * the AVX2 path ({@code avx512}: AVX-512 without AMX). The build runs the kernel tests again in forks with each
+ * (java/pom.xml: the {@code kernels-avx2} and {@code kernels-avx512} executions), so on an AVX-512 machine both
+ * micro-kernels, and on an AMX machine both bf16 paths, are checked against their references.
  */
 class KernelIsaTest {
     @Test
@@ -24,6 +25,25 @@ class KernelIsaTest {
         assertEquals(expected, backend.instructionSet(),
                 "ALBERT4J_ISA=" + System.getenv("ALBERT4J_ISA") + ", CPU has AVX-512: " + cpuHasAvx512);
         assertTrue(backend.description().contains(expected), backend.description());
+    }
+
+    @Test
+    void bf16GemmsTakeAmxTilesWhereTheCpuHasThemUnlessForcedOff() throws IOException {
+        CpuBackend backend = (CpuBackend) Backends.cpu();
+        String isa = System.getenv("ALBERT4J_ISA");
+        boolean forcedOff = "avx2".equals(isa) || "avx512".equals(isa);
+        // Linux lists amx_tile only where it lets processes use the tiles (it then grants ARCH_REQ_XCOMP_PERM).
+        boolean cpuHasAmx = hasAll(cpuFlags(), "avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_bf16", "amx_tile",
+                "amx_bf16");
+        assertEquals(!forcedOff && cpuHasAmx, backend.amxTiles(), "ALBERT4J_ISA=" + isa + ", CPU has AMX: " + cpuHasAmx);
+        if (backend.amxTiles()) {
+            backend.setBf16Matmul(true);
+            try {
+                assertTrue(backend.description().contains("AMX"), backend.description());
+            } finally {
+                backend.setBf16Matmul(false);
+            }
+        }
     }
 
     private static boolean hasAll(String flags, String... names) {
