@@ -40,8 +40,8 @@ int set_error(int status, const std::string& message) {
 }
 
 // ALBERT4J_ISA=avx2 makes the hand-written kernels (GEMM, attention) take their AVX2 path on an AVX-512 CPU, so
-// both paths are tested and benchmarked on one machine (and ALBERT4J_ISA=avx512 keeps AMX out of the bf16 GEMMs). (The auto-vectorised loops built with A4J_CLONES are
-// chosen by the loader from the CPU alone.)
+// both paths are tested and benchmarked on one machine; ALBERT4J_ISA=avx512 keeps AMX out of the bf16 GEMMs. (The
+// auto-vectorised loops built with A4J_CLONES are chosen by the loader from the CPU alone.)
 bool has_avx512() {
   static const bool supported = [] {
     const char* forced = std::getenv("ALBERT4J_ISA");

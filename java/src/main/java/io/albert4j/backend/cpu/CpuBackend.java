@@ -34,7 +34,6 @@ public final class CpuBackend extends NativeBackend {
      */
     private static final long PARALLEL_ZERO_BYTES = 256 * 1024;
 
-
     public CpuBackend() {
         super(Device.CPU, false);
         String threads = System.getProperty("albert4j.threads", System.getenv("ALBERT4J_THREADS"));
@@ -54,7 +53,8 @@ public final class CpuBackend extends NativeBackend {
 
     /**
      * Which micro-kernels the hand-written kernels (GEMM, attention) run: "AVX-512" or "AVX2". The best the CPU has,
-     * unless the environment variable {@code ALBERT4J_ISA=avx2} forces the AVX2 path.
+     * unless the environment variable {@code ALBERT4J_ISA=avx2} forces the AVX2 path ({@code avx512} means AVX-512
+     * without AMX; see {@link #amxTiles}).
      */
     public String instructionSet() {
         return RuntimeNative.isa() >= 2 ? "AVX-512" : "AVX2";
