@@ -601,7 +601,9 @@ constexpr int kMRAmx = 32;
 constexpr int kNRAmx = 32;
 constexpr int kAmxDepth = 32;  // depth steps per tile product (16 pairs)
 
-// Tiles 0-3 accumulate C, 4-5 hold A, 6-7 B; every tile is 16 rows of 64 bytes. The configuration is per thread.
+// Tiles 0-3 accumulate C, 4-5 hold A, 6-7 B; every tile is 16 rows of 64 bytes. The configuration is per thread and
+// loaded by a thread's first tile kernel of each GEMM (the drivers clear the flag): other code on the same thread,
+// such as another library's AMX kernels, may have configured the tiles differently in between.
 struct alignas(64) TileConfig {
   uint8_t palette = 1;
   uint8_t start_row = 0;
@@ -778,6 +780,7 @@ bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64
   const int64_t nc_max = std::min<int64_t>(col_block, round_up(n, NR));
   const int64_t kc_max = round_up(std::min<int64_t>(kKC, k), P::kDepthStep);
   const int64_t mc_max = rows_per_block<MR>(m);
+  tiles_configured = false;
   Elem* packed_a = reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.a, pack_buffers.a_floats, mc_max * kc_max));
   Elem* packed_b = prepacked != nullptr ? nullptr
       : reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.b, pack_buffers.b_floats, nc_max * kc_max));
@@ -902,6 +905,7 @@ bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t 
 #pragma omp parallel num_threads(threads) reduction(&& : ok)
   {
     const int t = omp_get_thread_num(), team = omp_get_num_threads();
+    tiles_configured = false;
     const int64_t share = round_up((m + team - 1) / team, MR);
     const int64_t row0 = std::min(m, t * share), row_end = std::min(m, row0 + share);
     const int64_t mc_max = std::min<int64_t>(kMC, round_up(std::max<int64_t>(row_end - row0, 1), MR));
