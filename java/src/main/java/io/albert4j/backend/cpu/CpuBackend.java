@@ -96,11 +96,12 @@ public final class CpuBackend extends NativeBackend {
 
     @Override
     public void zero(MemorySegment segment, long bytes) {
+        MemorySegment target = segment.asSlice(0, bytes);  // bounds-checked before the kernel writes
         if (bytes >= PARALLEL_ZERO_BYTES && bytes % Float.BYTES == 0) {
-            ElementwiseNative.fill(0.0f, segment, bytes / Float.BYTES);
+            ElementwiseNative.fill(0.0f, target, bytes / Float.BYTES);
             return;
         }
-        segment.asSlice(0, bytes).fill((byte) 0);
+        target.fill((byte) 0);
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.albert4j.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.albert4j.backend.Backends;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,6 +30,17 @@ class CpuZeroTest {
             for (long i = bytes; i < bytes + guard; i++) {
                 assertEquals((byte) 0x5A, segment.get(ValueLayout.JAVA_BYTE, i), "byte " + i + " past the end");
             }
+        }
+    }
+
+    @Test
+    void aSizePastTheSegmentIsRefusedBeforeAnythingIsWritten() {
+        CpuBackend backend = (CpuBackend) Backends.cpu();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(512 * 1024, 64);
+            segment.fill((byte) 0x5A);
+            assertThrows(IndexOutOfBoundsException.class, () -> backend.zero(segment, 512 * 1024 + 4));
+            assertEquals((byte) 0x5A, segment.get(ValueLayout.JAVA_BYTE, 0), "nothing zeroed");
         }
     }
 }
