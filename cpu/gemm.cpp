@@ -21,8 +21,9 @@ namespace {
 
 // Cache blocking: the MC x KC block of A sits in L2 (96*768*4 = 288 KiB, within a Zen 3's 512 KiB), the KC x NR
 // micro-panel of B streams from L2 across that block (the hardware prefetcher keeps up with it: at KC 768 it is
-// larger than L1d on every CPU here), and the KC x NC panel of B in L3. KC = 768 covers ALBERT-base's K = 768 in
-// one depth block, so C is read and written once instead of twice; each extra depth block costs a pass over C.
+// larger than L1d on every CPU here), and the panel of B (all depth blocks of NC columns) in L3. KC = 768 covers
+// ALBERT-base's K = 768 in one depth block, so C is read and written once instead of twice; where K is longer, each
+// block of rows runs all its depth blocks in turn while its 96 x NC block of C stays in L2 (multiply_row_block).
 // Measured on Zen 5 (2026-12-02; one process calling a4j_gemm, best of 5 interleaved rounds, GFLOP/s, KC 384/MC 192
 // -> KC 768/MC 96), one thread: 1024x768x768 181 -> 202, 1024x3072x768 164 -> 177, 1024x768x3072 166 -> 180, the
 // rest within 2%; two threads: 1024x3072x768 351 -> 391, 1024x768x3072 329 -> 355, 1024x768x768 416 -> 424; the
@@ -38,7 +39,16 @@ namespace {
 #define A4J_MC 96
 #define A4J_NC 768
 #endif
+#ifndef A4J_KC_AVX2
+#define A4J_KC_AVX2 256
+#endif
 constexpr int64_t kKC = A4J_KC;
+// The AVX2 path's depth block is shorter: its 16-column B micro-panel at KC 256 (16 KiB) stays in L1d (32 KiB on a
+// Zen 3) across a block of A, so only A streams from L2; at KC 768 (48 KiB) both did. Its FMAs are half as wide,
+// so the extra pass over C per depth block costs it less than the L2 traffic. Measured on a 2-core Intel Xeon (Sapphire
+// Rapids class; AVX2 FMA peak 129 GFLOP/s per core there), one process calling both builds in alternating rounds,
+// KC 768 -> 256: one thread 107-112 -> 110-119 GFLOP/s, two threads 205-221 -> 214-230, at every ALBERT-base shape.
+constexpr int64_t kKC256 = A4J_KC_AVX2;
 constexpr int64_t kMC = A4J_MC;  // multiple of both MRs (12, 6)
 constexpr int64_t kNC = A4J_NC;  // multiple of both NRs (32, 16)
 // How far ahead (in floats, 8 depth steps) the micro-kernel prefetches the packed A panel streaming from L2.
@@ -721,7 +731,7 @@ thread_local PackBuffers pack_buffers;
 
 // A micro-kernel with the packing it reads. Elem is what the panels hold; depth is padded to a multiple of
 // kDepthStep (2 for bf16, whose dot product consumes pairs of depth steps).
-template <int MR_, int NR_, typename Elem_, int DepthStep_, void (*PackA)(const Operand&, int64_t, int64_t, int64_t,
+template <int MR_, int NR_, int64_t KC_, typename Elem_, int DepthStep_, void (*PackA)(const Operand&, int64_t, int64_t, int64_t,
                                                                           int64_t, Elem_*),
           void (*PackB)(const Operand&, int64_t, int64_t, int64_t, int64_t, Elem_*),
           void (*Kernel)(int64_t, const Elem_*, const Elem_*, float*, int64_t, int, int, float, float, const float*,
@@ -729,6 +739,7 @@ template <int MR_, int NR_, typename Elem_, int DepthStep_, void (*PackA)(const 
 struct Path {
   static constexpr int MR = MR_;
   static constexpr int NR = NR_;
+  static constexpr int64_t KC = KC_;  // depth block
   static constexpr int kDepthStep = DepthStep_;
   using Elem = Elem_;
   static void pack_a(const Operand& a, int64_t row0, int64_t rows, int64_t depth0, int64_t depth, Elem* dst) {
@@ -743,7 +754,7 @@ struct Path {
   }
 };
 
-// op(B) packed once for many GEMMs (a4j_gemm_pack_b): per depth block of kKC, the NR-column panels of all
+// op(B) packed once for many GEMMs (a4j_gemm_pack_b): per depth block of the path's KC, the NR-column panels of all
 // `n_padded` columns; `col0` is the first column (a multiple of NR) of the part this GEMM computes.
 struct PackedB {
   const void* panels;
@@ -768,60 +779,101 @@ inline void multiply_tile(int64_t depth, const typename P::Elem* ap, const typen
   if (here.activation != A4J_ACT_IDENTITY || here.out != nullptr) apply_epilogue(&here, tile, c.ldc, rows, cols);
 }
 
+// All depth blocks of op(B)'s panel, as a4j_gemm_pack_b lays them out: block pc / KC at (pc / KC) * n_padded * KC
+// elements, its NR-column panels kc_padded apart. Depth in all: the whole blocks plus the last one padded.
+template <typename P>
+int64_t padded_depth(int64_t k) {
+  return (k / P::KC) * P::KC + round_up(k % P::KC, P::kDepthStep);
+}
+template <typename P, typename Panel>
+Panel* depth_block(Panel* panels, int64_t n_padded, int64_t pc, int64_t col0, int64_t kc_padded) {
+  return panels + (pc / P::KC) * n_padded * P::KC + col0 * kc_padded;
+}
+
+// Columns per block of B when all of its depth is packed at once: kNC, fewer where K is long, so the panel stays
+// within kPanelFloats (9 MiB, an FFN's 3072 x 768) in L3.
+constexpr int64_t kPanelFloats = 3072 * 768;
+template <typename P>
+int64_t column_block(int64_t k) {
+  const int64_t fit = kPanelFloats / std::max<int64_t>(padded_depth<P>(k), 1) / P::NR * P::NR;
+  return std::max<int64_t>(P::NR, std::min<int64_t>(kNC, fit));
+}
+
+// The block of C at rows [ic, ic + mc) and the nc columns whose panels start at panels_b (all depth blocks, n_padded
+// columns a block): for each depth block, its slice of A is packed and multiplied by B's. Depth is the inner loop
+// so the block of C (96 x 768 floats, 288 KiB) stays in L2 from the first depth block to the last; with depth
+// outside, each depth block after the first re-read all M rows of C from L3 or memory.
+template <typename P>
+void multiply_row_block(const Operand& a, const typename P::Elem* panels_b, int64_t n_padded, int64_t col0,
+                        int64_t ic, int64_t mc, int64_t jc, int64_t nc, int64_t k, typename P::Elem* packed_a,
+                        Output c, float alpha, float beta, const Epilogue* epilogue) {
+  constexpr int MR = P::MR, NR = P::NR;
+  for (int64_t pc = 0; pc < k; pc += P::KC) {
+    const int64_t kc = std::min(P::KC, k - pc);
+    const int64_t kc_padded = round_up(kc, P::kDepthStep);
+    // Later depth blocks add onto what the first one wrote; the epilogue follows the last.
+    const float block_beta = pc == 0 ? beta : 1.0f;
+    const Epilogue* tile_epilogue = pc + kc >= k ? epilogue : nullptr;
+    const typename P::Elem* block_b = depth_block<P>(panels_b, n_padded, pc, col0, kc_padded);
+    P::pack_a(a, ic, mc, pc, kc, packed_a);
+    for (int64_t jr = 0; jr < nc; jr += NR) {
+      const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+      const NextPanelSplit next(block_b, jr + NR < nc ? jr + NR : 0, kc_padded, NR, mc, MR);
+      for (int64_t ir = 0; ir < mc; ir += MR) {
+        const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+        multiply_tile<P>(kc_padded, packed_a + ir * kc_padded, block_b + jr * kc_padded, c, ic + ir, jc + jr, rows,
+                         cols, alpha, block_beta, tile_epilogue, next.part(ir / MR));
+      }
+    }
+  }
+}
+
 template <typename P>
 bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
                   float beta, const PackedB* prepacked = nullptr, const Epilogue* epilogue = nullptr) {
   constexpr int MR = P::MR, NR = P::NR;
   using Elem = typename P::Elem;
   static_assert(sizeof(Elem) <= sizeof(float), "panels are carved from float buffers");
-  // Columns per block: kNC where B is packed here; a prepacked B needs no packing buffer, and cutting its columns
-  // would only pack A once more per block (b1×s128 inference 65-68 -> 74-75 ms with NC 768 blocks).
-  const int64_t col_block = prepacked != nullptr ? round_up(n, NR) : kNC;
+  // Columns per block: where B is packed here, a panel of all its depth; a prepacked B needs no packing buffer, and
+  // cutting its columns would only pack A once more per block (b1×s128 inference 65-68 -> 74-75 ms with NC 768).
+  const int64_t col_block = prepacked != nullptr ? round_up(n, NR) : column_block<P>(k);
   const int64_t nc_max = std::min<int64_t>(col_block, round_up(n, NR));
-  const int64_t kc_max = round_up(std::min<int64_t>(kKC, k), P::kDepthStep);
+  const int64_t kc_max = round_up(std::min<int64_t>(P::KC, k), P::kDepthStep);
   const int64_t mc_max = rows_per_block<MR>(m);
   tiles_configured = false;
   Elem* packed_a = reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.a, pack_buffers.a_floats, mc_max * kc_max));
   Elem* packed_b = prepacked != nullptr ? nullptr
-      : reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.b, pack_buffers.b_floats, nc_max * kc_max));
+      : reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.b, pack_buffers.b_floats, nc_max * padded_depth<P>(k)));
   if (packed_a == nullptr || (packed_b == nullptr && prepacked == nullptr)) return false;
   for (int64_t jc = 0; jc < n; jc += col_block) {
     const int64_t nc = std::min(col_block, n - jc);
-    for (int64_t pc = 0; pc < k; pc += kKC) {
-      const int64_t kc = std::min(kKC, k - pc);
-      const int64_t kc_padded = round_up(kc, P::kDepthStep);
-      // Later depth blocks add onto what the first one wrote; the epilogue follows the last.
-      const float block_beta = pc == 0 ? beta : 1.0f;
-      const bool last_block = pc + kc >= k;
-      const Elem* panels_b = packed_b;
-      if (prepacked != nullptr) {
-        panels_b = static_cast<const Elem*>(prepacked->panels) + (pc / kKC) * prepacked->n_padded * kKC +
-                   (prepacked->col0 + jc) * kc_padded;
-      } else {
-        P::pack_b(b, pc, kc, jc, nc, packed_b);
+    // The panels of these columns: in the prepacked B from its column col0 + jc on, or in packed_b from 0.
+    const Elem* panels_b = packed_b;
+    int64_t n_padded = round_up(nc, NR), col0 = 0;
+    if (prepacked != nullptr) {
+      panels_b = static_cast<const Elem*>(prepacked->panels);
+      n_padded = prepacked->n_padded;
+      col0 = prepacked->col0 + jc;
+    } else {
+      for (int64_t pc = 0; pc < k; pc += P::KC) {
+        const int64_t kc = std::min(P::KC, k - pc);
+        P::pack_b(b, pc, kc, jc, nc, packed_b + (pc / P::KC) * n_padded * P::KC);
       }
-      for (int64_t ic = 0; ic < m; ic += mc_max) {
-        const int64_t mc = std::min(mc_max, m - ic);
-        P::pack_a(a, ic, mc, pc, kc, packed_a);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
-          const NextPanelSplit next(panels_b, jr + NR < nc ? jr + NR : 0, kc_padded, NR, mc, MR);
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            multiply_tile<P>(kc_padded, packed_a + ir * kc_padded, panels_b + jr * kc_padded, c, ic + ir, jc + jr,
-                             rows, cols, alpha, block_beta, last_block ? epilogue : nullptr, next.part(ir / MR));
-          }
-        }
-      }
+    }
+    for (int64_t ic = 0; ic < m; ic += mc_max) {
+      multiply_row_block<P>(a, panels_b, n_padded, col0, ic, std::min(mc_max, m - ic), jc, nc, k, packed_a, c, alpha,
+                            beta, epilogue);
     }
   }
   return true;
 }
 
-using PathAvx512 = Path<kMR512, kNR512, float, 1, pack_a<kMR512>, pack_b<kNR512>, kernel_avx512>;
-using PathAvx2 = Path<kMR256, kNR256, float, 1, pack_a<kMR256>, pack_b<kNR256>, kernel_avx2>;
-using PathAvx512Bf16 = Path<kMR512, kNR512, uint16_t, 2, pack_a_bf16<kMR512>, pack_b_bf16<kNR512>, kernel_avx512_bf16>;
-using PathAmxBf16 = Path<kMRAmx, kNRAmx, uint16_t, kAmxDepth, pack_a_amx<kMRAmx>, pack_b_amx<kNRAmx>, kernel_amx>;
+using PathAvx512 = Path<kMR512, kNR512, kKC, float, 1, pack_a<kMR512>, pack_b<kNR512>, kernel_avx512>;
+using PathAvx2 = Path<kMR256, kNR256, kKC256, float, 1, pack_a<kMR256>, pack_b<kNR256>, kernel_avx2>;
+using PathAvx512Bf16 =
+    Path<kMR512, kNR512, kKC, uint16_t, 2, pack_a_bf16<kMR512>, pack_b_bf16<kNR512>, kernel_avx512_bf16>;
+using PathAmxBf16 =
+    Path<kMRAmx, kNRAmx, kKC, uint16_t, kAmxDepth, pack_a_amx<kMRAmx>, pack_b_amx<kNRAmx>, kernel_amx>;
 
 // A plain loop nest for problems too small to amortise packing; the inner loop over n vectorises.
 void gemm_small(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha,
@@ -888,18 +940,20 @@ bool gemm_serial(const Operand& a, const Operand& b, Output c, int64_t m, int64_
 }
 
 // One GEMM on a team of threads that share its packed B panel, as BLIS parallelises its ic loop: each thread packs
-// a slice of the panel's NR-column micro-panels, and after a barrier every thread multiplies its own rows of A by
-// all of it. Nothing is packed twice; cutting C into independent blocks (gemm_parallel) makes every thread pack
+// a slice of the panel's NR-column micro-panels (all depth blocks of them), and after a barrier every thread
+// multiplies its own rows of A by all of it. Nothing is packed twice; cutting C into independent blocks (gemm_parallel) makes every thread pack
 // all of A or all of B. Needs a few micro-tiles of rows per thread.
 template <typename P>
 bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha, float beta,
                int threads, const Epilogue* epilogue) {
   constexpr int MR = P::MR, NR = P::NR;
   using Elem = typename P::Elem;
-  const int64_t nc_max = std::min<int64_t>(kNC, round_up(n, NR));
-  const int64_t kc_max = round_up(std::min<int64_t>(kKC, k), P::kDepthStep);
+  const int64_t col_block = column_block<P>(k);
+  const int64_t nc_max = std::min<int64_t>(col_block, round_up(n, NR));
+  const int64_t kc_max = round_up(std::min<int64_t>(P::KC, k), P::kDepthStep);
   // The calling thread is the team's thread 0: its B buffer is the shared one.
-  Elem* shared_b = reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.b, pack_buffers.b_floats, nc_max * kc_max));
+  Elem* shared_b =
+      reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.b, pack_buffers.b_floats, nc_max * padded_depth<P>(k)));
   if (shared_b == nullptr) return false;
   bool ok = true;
 #pragma omp parallel num_threads(threads) reduction(&& : ok)
@@ -911,32 +965,22 @@ bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t 
     const int64_t mc_max = std::min<int64_t>(kMC, round_up(std::max<int64_t>(row_end - row0, 1), MR));
     Elem* packed_a = reinterpret_cast<Elem*>(PackBuffers::grow(pack_buffers.a, pack_buffers.a_floats, mc_max * kc_max));
     ok = packed_a != nullptr;  // a thread without its buffer still packs its part of B and meets every barrier
-    for (int64_t jc = 0; jc < n; jc += kNC) {
-      const int64_t nc = std::min(kNC, n - jc);
-      const int64_t panels = (nc + NR - 1) / NR;
-      for (int64_t pc = 0; pc < k; pc += kKC) {
-        const int64_t kc = std::min(kKC, k - pc);
-        const int64_t kc_padded = round_up(kc, P::kDepthStep);
-        const float block_beta = pc == 0 ? beta : 1.0f;
-        const bool last_block = pc + kc >= k;
-        const int64_t first = panels * t / team * NR, last = std::min(nc, panels * (t + 1) / team * NR);
-        if (first < last) P::pack_b(b, pc, kc, jc + first, last - first, shared_b + first * kc_padded);
-#pragma omp barrier
-        for (int64_t ic = row0; ok && ic < row_end; ic += kMC) {
-          const int64_t mc = std::min(kMC, row_end - ic);
-          P::pack_a(a, ic, mc, pc, kc, packed_a);
-          for (int64_t jr = 0; jr < nc; jr += NR) {
-            const int cols = static_cast<int>(std::min<int64_t>(NR, nc - jr));
-            const NextPanelSplit next(shared_b, jr + NR < nc ? jr + NR : 0, kc_padded, NR, mc, MR);
-            for (int64_t ir = 0; ir < mc; ir += MR) {
-              const int rows = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-              multiply_tile<P>(kc_padded, packed_a + ir * kc_padded, shared_b + jr * kc_padded, c, ic + ir, jc + jr,
-                               rows, cols, alpha, block_beta, last_block ? epilogue : nullptr, next.part(ir / MR));
-            }
-          }
-        }
-#pragma omp barrier
+    for (int64_t jc = 0; jc < n; jc += col_block) {
+      const int64_t nc = std::min(col_block, n - jc);
+      const int64_t n_padded = round_up(nc, NR);
+      const int64_t panels = n_padded / NR;
+      const int64_t first = panels * t / team * NR, last = std::min(nc, panels * (t + 1) / team * NR);
+      for (int64_t pc = 0; first < last && pc < k; pc += P::KC) {
+        const int64_t kc = std::min(P::KC, k - pc);
+        P::pack_b(b, pc, kc, jc + first, last - first,
+                  depth_block<P>(shared_b, n_padded, pc, first, round_up(kc, P::kDepthStep)));
       }
+#pragma omp barrier
+      for (int64_t ic = row0; ok && ic < row_end; ic += kMC) {
+        multiply_row_block<P>(a, shared_b, n_padded, 0, ic, std::min(kMC, row_end - ic), jc, nc, k, packed_a, c,
+                              alpha, beta, epilogue);
+      }
+#pragma omp barrier
     }
   }
   return ok;
@@ -998,8 +1042,8 @@ bool gemm_parallel(const Operand& a, const Operand& b, Output c, int64_t m, int6
 // ---- B packed once, for many GEMMs ----------------------------------------------------------------------------
 // ALBERT applies one block's weights 12-24 times per pass; packing op(B) once per pass (a4j_gemm_pack_b) instead of
 // in every GEMM saves the repacking, which at small M (one 128-token sequence) is a large part of each GEMM.
-// Layout: a 64-byte header, then per depth block of kKC (the last one shorter, padded to the path's depth step) the
-// NR-column panels of all of n, the same panels gemm_blocked packs per call.
+// Layout: a 64-byte header, then per depth block of the path's KC (the last one shorter, padded to the path's depth
+// step) the NR-column panels of all of n, the same panels gemm_blocked packs per call.
 struct PackedHeader {
   uint64_t magic;
   int32_t path;
@@ -1013,8 +1057,7 @@ static_assert(sizeof(PackedHeader) <= kPackedHeaderBytes, "header fits its slot"
 
 template <typename P>
 int64_t packed_b_bytes(int64_t k, int64_t n) {
-  const int64_t depth = (k / kKC) * kKC + round_up(k % kKC, P::kDepthStep);
-  return kPackedHeaderBytes + round_up(n, P::NR) * depth * static_cast<int64_t>(sizeof(typename P::Elem));
+  return kPackedHeaderBytes + round_up(n, P::NR) * padded_depth<P>(k) * static_cast<int64_t>(sizeof(typename P::Elem));
 }
 
 int64_t packed_b_bytes(PathId path, int64_t k, int64_t n) {
@@ -1039,11 +1082,11 @@ void pack_b_whole(const Operand& b, int64_t k, int64_t n, void* panels) {
     const int t = omp_get_thread_num(), team = omp_get_num_threads();
     const int64_t first = panel_count * t / team * P::NR;
     const int64_t last = std::min(n, panel_count * (t + 1) / team * P::NR);
-    for (int64_t pc = 0; pc < k && first < last; pc += kKC) {
-      const int64_t kc = std::min(kKC, k - pc);
+    for (int64_t pc = 0; pc < k && first < last; pc += P::KC) {
+      const int64_t kc = std::min(P::KC, k - pc);
       const int64_t kc_padded = round_up(kc, P::kDepthStep);
-      Elem* block = static_cast<Elem*>(panels) + (pc / kKC) * n_padded * kKC;
-      P::pack_b(b, pc, kc, first, last - first, block + first * kc_padded);
+      P::pack_b(b, pc, kc, first, last - first,
+                depth_block<P>(static_cast<Elem*>(panels), n_padded, pc, first, kc_padded));
     }
   }
 }

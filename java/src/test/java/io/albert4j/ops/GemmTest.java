@@ -17,6 +17,7 @@ import io.albert4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,6 +118,44 @@ class GemmTest {
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
                 check(Case.plain((t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2]));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} thread(s)")
+    @ValueSource(ints = {1, 2})
+    void depthLongerThanAnFfnCutsBsPanelIntoColumnBlocks(int threads) {
+        backend.setNumThreads(threads);
+        // B is packed with all of its depth per block of columns, and at k = 3100 a 768-column block would pass the
+        // 3072 x 768 panel budget: the columns are cut (736 or 752 a block, so 760 needs two), and 520 rows at two
+        // threads run the team path, which packs that panel between them. Aᵀ·B and A·Bᵀ, as training runs them.
+        // Every 13th row (and the last) is checked against a plain sum: both threads' rows, every column block.
+        int m = 520, n = 760, k = 3100;
+        for (boolean transA : new boolean[] {true, false}) {
+            boolean transB = !transA;
+            float[] a = randomFloats(m * k), b = randomFloats(k * n);
+            int lda = transA ? m : k, ldb = transB ? k : n;
+            try (Tensor ta = Tensor.ofFloats(a, a.length); Tensor tb = Tensor.ofFloats(b, b.length);
+                 Tensor tc = Tensor.ofFloats(new float[m * n], m * n)) {
+                backend.gemm(transA, transB, m, n, k, 1.0f, ta, lda, 0, tb, ldb, 0, 0.0f, tc, n, 0, 1);
+                float[] got = tc.toFloatArray();
+                double[] row = new double[n];
+                for (int i = 0; i < m; i = i == m - 1 ? m : Math.min(i + 13, m - 1)) {
+                    Arrays.fill(row, 0);
+                    for (int p = 0; p < k; p++) {
+                        double av = transA ? a[p * lda + i] : a[i * lda + p];
+                        for (int j = 0; j < n; j++) {
+                            row[j] += av * (transB ? b[j * ldb + p] : b[p * ldb + j]);
+                        }
+                    }
+                    for (int j = 0; j < n; j++) {
+                        double allowed = 1e-5 * (k + 1) + 1e-5 * Math.abs(row[j]);
+                        if (!(Math.abs(got[i * n + j] - row[j]) <= allowed)) {
+                            fail("transA=" + transA + ": C[" + i + "][" + j + "] = " + got[i * n + j] + ", expected "
+                                    + row[j]);
+                        }
+                    }
+                }
             }
         }
     }
