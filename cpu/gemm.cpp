@@ -1,5 +1,5 @@
 // Single-precision GEMM (C = alpha·op(A)·op(B) + beta·C, row-major, batched-strided) in the BLIS/Goto layout:
-// op(A) and op(B) are packed into cache-sized panels and a register-blocked FMA micro-kernel (AVX-512 12x32, or
+// op(A) and op(B) are packed into cache-sized panels and a register-blocked FMA micro-kernel (AVX-512 8x48, or
 // AVX2 6x16 on CPUs without it) does the work, so every dense layer of ALBERT runs near the core's FMA peak.
 // Two levers on top: bf16 products on AVX512_BF16 (opt-in, vdpbf16ps, twice the products per instruction) and a B
 // packed once for many GEMMs (ALBERT's shared weights, a4j_gemm_pack_b), which saves the repacking in each.
@@ -49,8 +49,8 @@ constexpr int64_t kKC = A4J_KC;
 // Rapids class; AVX2 FMA peak 129 GFLOP/s per core there), one process calling both builds in alternating rounds,
 // KC 768 -> 256: one thread 107-112 -> 110-119 GFLOP/s, two threads 205-221 -> 214-230, at every ALBERT-base shape.
 constexpr int64_t kKC256 = A4J_KC_AVX2;
-constexpr int64_t kMC = A4J_MC;  // multiple of both MRs (12, 6)
-constexpr int64_t kNC = A4J_NC;  // multiple of both NRs (32, 16)
+constexpr int64_t kMC = A4J_MC;  // multiple of every MR (32, 12, 8, 6)
+constexpr int64_t kNC = A4J_NC;  // multiple of every NR (48, 32, 16)
 // How far ahead (in floats, 8 depth steps) the micro-kernel prefetches the packed A panel streaming from L2.
 constexpr int kPrefetchA = 96;
 // Below this many multiply-adds, packing and threads cost more than they save: a plain loop nest does it.
@@ -313,7 +313,8 @@ inline void prefetch_tile(const float* c, int64_t ldc, int rows, int cols) {
 constexpr int kMR512 = 12;
 constexpr int kNR512 = 32;
 
-// C[0..rows, 0..cols] = alpha·acc + beta·C (+ bias) for a 12 x 32 tile held in two columns of accumulators.
+// C[0..rows, 0..cols] = alpha·acc + beta·C (+ bias) for a 12 x 32 tile held in two columns of accumulators (the
+// bf16 and AMX paths' tile).
 // kWhole (cols == 32) stores unmasked: AMD cores forward no masked store to a later load, so the epilogue's read of
 // a tile just written waited for the stores to retire (~40% of the epilogue's time on Zen 5 with masked stores).
 template <bool kWhole>
@@ -365,32 +366,78 @@ A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __
   }
 }
 
+// The fp32 AVX-512 tile: 8 rows x 48 columns, 24 accumulators in registers (of 32). Per depth step it loads three
+// vectors of B and broadcasts 8 values of A for 24 FMAs: 11 loads, against 14 for the 12 x 32 tile the bf16 paths
+// keep. 128-token rows are 16 whole tiles (12 rows: 11 tiles, the last a third empty).
+constexpr int kMRF32 = 8;
+constexpr int kNRF32 = 48;
+constexpr int kVectorsF32 = kNRF32 / 16;
+
+template <bool kWhole>
+A4J_AVX512 __attribute__((always_inline)) inline void store_rows_f32(const __m512 (&acc)[kMRF32][kVectorsF32],
+                                                                     float* c, int64_t ldc, int rows, int cols,
+                                                                     float alpha, float beta, const float* bias) {
+  __mmask16 mask[kVectorsF32];
+  for (int v = 0; v < kVectorsF32; v++) {
+    const int lanes = std::min(16, std::max(0, cols - 16 * v));
+    mask[v] = lanes == 16 ? 0xFFFF : static_cast<__mmask16>((1u << lanes) - 1);
+  }
+  const __m512 valpha = _mm512_set1_ps(alpha);
+  const __m512 vbeta = _mm512_set1_ps(beta);
+#pragma GCC unroll 8
+  for (int i = 0; i < kMRF32; i++) {
+    if (i >= rows) break;
+    float* row = c + i * ldc;
+#pragma GCC unroll 3
+    for (int v = 0; v < kVectorsF32; v++) {
+      __m512 r = _mm512_mul_ps(acc[i][v], valpha);
+      if (beta != 0.0f) r = _mm512_fmadd_ps(vbeta, load_lanes<kWhole>(row + 16 * v, mask[v]), r);
+      if (bias != nullptr) r = _mm512_add_ps(r, load_lanes<kWhole>(bias + 16 * v, mask[v]));
+      if (kWhole) {
+        _mm512_storeu_ps(row + 16 * v, r);
+      } else {
+        _mm512_mask_storeu_ps(row + 16 * v, mask[v], r);
+      }
+    }
+  }
+}
+
 A4J_AVX512 void kernel_avx512(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c,
                               int64_t ldc, int rows, int cols, float alpha, float beta, const float* bias,
                               NextPanel next) {
-  constexpr int MR = kMR512;
-  __m512 acc0[MR], acc1[MR];
-#pragma GCC unroll 12
+  constexpr int MR = kMRF32;
+  __m512 acc[MR][kVectorsF32];
+#pragma GCC unroll 8
   for (int i = 0; i < MR; i++) {
-    acc0[i] = _mm512_setzero_ps();
-    acc1[i] = _mm512_setzero_ps();
+#pragma GCC unroll 3
+    for (int v = 0; v < kVectorsF32; v++) acc[i][v] = _mm512_setzero_ps();
   }
-  prefetch_tile(c, ldc, rows, cols);
+  // The C tile, fetched while the tile multiplies: each row's three cache lines (four where it is not aligned).
+  for (int i = 0; i < rows; i++) {
+    const float* row = c + i * ldc;
+    for (int j = 0; j < cols; j += 16) _mm_prefetch(reinterpret_cast<const char*>(row + j), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(row + cols - 1), _MM_HINT_T0);
+  }
   for (int64_t p = 0; p < kc; p++) {
-    const __m512 b0 = _mm512_load_ps(bp);
-    const __m512 b1 = _mm512_load_ps(bp + 16);
+    __m512 b[kVectorsF32];
+#pragma GCC unroll 3
+    for (int v = 0; v < kVectorsF32; v++) b[v] = _mm512_load_ps(bp + 16 * v);
     _mm_prefetch(reinterpret_cast<const char*>(ap + kPrefetchA), _MM_HINT_T0);
     if (p < next.lines) _mm_prefetch(next.first + p * kCacheLine, _MM_HINT_T1);
-#pragma GCC unroll 12
+#pragma GCC unroll 8
     for (int i = 0; i < MR; i++) {
       const __m512 a = _mm512_set1_ps(ap[i]);
-      acc0[i] = _mm512_fmadd_ps(a, b0, acc0[i]);
-      acc1[i] = _mm512_fmadd_ps(a, b1, acc1[i]);
+#pragma GCC unroll 3
+      for (int v = 0; v < kVectorsF32; v++) acc[i][v] = _mm512_fmadd_ps(a, b[v], acc[i][v]);
     }
     ap += MR;
-    bp += kNR512;
+    bp += kNRF32;
   }
-  store_tile_avx512(acc0, acc1, c, ldc, rows, cols, alpha, beta, bias);
+  if (cols == kNRF32) {
+    store_rows_f32<true>(acc, c, ldc, rows, cols, alpha, beta, bias);
+  } else {
+    store_rows_f32<false>(acc, c, ldc, rows, cols, alpha, beta, bias);
+  }
 }
 
 constexpr int kMR256 = 6;
@@ -868,7 +915,7 @@ bool gemm_blocked(const Operand& a, const Operand& b, Output c, int64_t m, int64
   return true;
 }
 
-using PathAvx512 = Path<kMR512, kNR512, kKC, float, 1, pack_a<kMR512>, pack_b<kNR512>, kernel_avx512>;
+using PathAvx512 = Path<kMRF32, kNRF32, kKC, float, 1, pack_a<kMRF32>, pack_b<kNRF32>, kernel_avx512>;
 using PathAvx2 = Path<kMR256, kNR256, kKC256, float, 1, pack_a<kMR256>, pack_b<kNR256>, kernel_avx2>;
 using PathAvx512Bf16 =
     Path<kMR512, kNR512, kKC, uint16_t, 2, pack_a_bf16<kMR512>, pack_b_bf16<kNR512>, kernel_avx512_bf16>;
@@ -917,6 +964,19 @@ enum PathId : int32_t { kPathAvx2 = 1, kPathAvx512 = 2, kPathAvx512Bf16 = 3, kPa
 PathId current_path() {
   if (bf16_products.load(std::memory_order_relaxed)) return a4j::has_amx_bf16() ? kPathAmxBf16 : kPathAvx512Bf16;
   return a4j::has_avx512() ? kPathAvx512 : kPathAvx2;
+}
+
+// The micro-tile of a path: a GEMM cut between threads is cut on its boundaries, and a packed B has NR-wide panels.
+struct TileShape {
+  int64_t rows, cols;
+};
+TileShape tile_shape(PathId path) {
+  switch (path) {
+    case kPathAmxBf16: return {PathAmxBf16::MR, PathAmxBf16::NR};
+    case kPathAvx512Bf16: return {PathAvx512Bf16::MR, PathAvx512Bf16::NR};
+    case kPathAvx512: return {PathAvx512::MR, PathAvx512::NR};
+    default: return {PathAvx2::MR, PathAvx2::NR};
+  }
 }
 
 // One GEMM on the calling thread; `prepacked` (if any) replaces the packing of B.
@@ -1015,8 +1075,8 @@ bool gemm_parallel(const Operand& a, const Operand& b, Output c, int64_t m, int6
       split_n = sn;
     }
   }
-  const int64_t mr = a4j::has_avx512() ? kMR512 : kMR256;
-  const int64_t nr = a4j::has_avx512() ? kNR512 : kNR256;
+  const TileShape tile = tile_shape(current_path());
+  const int64_t mr = tile.rows, nr = tile.cols;
   const int64_t block_m = round_up((m + split_m - 1) / split_m, mr);
   const int64_t block_n = round_up((n + split_n - 1) / split_n, nr);
   bool ok = true;
@@ -1121,7 +1181,7 @@ int gemm_with_packed_b(int trans_a, int64_t m, int64_t n, int64_t k, float alpha
     return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, std::string(who) + ": leading dimension smaller than the row width");
   }
   if (check_packed(packed_b, k, n, who) == nullptr) return A4J_ERR_INVALID_ARGUMENT;
-  const int64_t nr = current_path() == kPathAvx2 ? kNR256 : kNR512;
+  const int64_t nr = tile_shape(current_path()).cols;
   const PackedB whole{static_cast<const char*>(packed_b) + kPackedHeaderBytes, round_up(n, nr), 0};
   const Operand operand_a = trans_a ? Operand{a, 1, lda} : Operand{a, lda, 1};
   const Operand unused_b{nullptr, 0, 0};
