@@ -44,10 +44,11 @@ namespace {
 #endif
 constexpr int64_t kKC = A4J_KC;
 // The AVX2 path's depth block is shorter: its 16-column B micro-panel at KC 256 (16 KiB) stays in L1d (32 KiB on a
-// Zen 3) across a block of A, so only A streams from L2; at KC 768 (48 KiB) both did. Its FMAs are half as wide,
-// so the extra pass over C per depth block costs it less than the L2 traffic. Measured on a 2-core Intel Xeon (Sapphire
-// Rapids class; AVX2 FMA peak 129 GFLOP/s per core there), one process calling both builds in alternating rounds,
-// KC 768 -> 256: one thread 107-112 -> 110-119 GFLOP/s, two threads 205-221 -> 214-230, at every ALBERT-base shape.
+// Zen 3) across a block of A, so only A streams from L2; at KC 768 (48 KiB) both did. The extra depth blocks cost no
+// pass over C in memory, since a block of C stays in L2 through them (multiply_row_block). Measured on a 2-core
+// Intel Xeon (family 6 model 167; AVX2 FMA peak 129 GFLOP/s per core), one process calling both builds in
+// alternating rounds, KC 768 -> 256 with multiply_row_block: one thread 101-111 -> 106-114 GFLOP/s at ALBERT-base's
+// shapes, two threads 203-215 -> 207-229.
 constexpr int64_t kKC256 = A4J_KC_AVX2;
 constexpr int64_t kMC = A4J_MC;  // multiple of every MR (32, 12, 8, 6)
 constexpr int64_t kNC = A4J_NC;  // multiple of every NR (48, 32, 16)
@@ -400,7 +401,7 @@ A4J_AVX512 void kernel_avx512_12x32(int64_t kc, const float* __restrict ap, cons
 // 24 accumulators in registers (of 32); per depth step 8 x 48 loads three vectors of B and broadcasts 8 values of A
 // for 24 FMAs, 11 loads against 14, and 128 rows are 16 whole tiles (12 rows: 11 tiles, the last a third empty).
 // Measured on the Intel Xeon of 2026-12-06, one process calling both builds in alternating rounds, 2 threads:
-// 128 x 3072 x 768 with a packed B 323 -> 342 GFLOP/s, 128 x 768 x 768 330 -> 350, the 1024-row shapes within 2%;
+// 128 x 768 x 3072 with a packed B 323 -> 342 GFLOP/s, 128 x 768 x 768 330 -> 350, the 1024-row shapes within 2%;
 // b1 x s128 inference 82.8 -> 78.6 ms (medians of 5); n = 128 at 8 x 48: 7-25% slower than 12 x 32.
 constexpr int kMRF32 = 8;
 constexpr int kNRF32 = 48;
