@@ -1,5 +1,5 @@
 // Single-precision GEMM (C = alpha·op(A)·op(B) + beta·C, row-major, batched-strided) in the BLIS/Goto layout:
-// op(A) and op(B) are packed into cache-sized panels and a register-blocked FMA micro-kernel (AVX-512 8x48, or
+// op(A) and op(B) are packed into cache-sized panels and a register-blocked FMA micro-kernel (AVX-512 8x48 or 12x32,
 // AVX2 6x16 on CPUs without it) does the work, so every dense layer of ALBERT runs near the core's FMA peak.
 // Two levers on top: bf16 products on AVX512_BF16 (opt-in, vdpbf16ps, twice the products per instruction) and a B
 // packed once for many GEMMs (ALBERT's shared weights, a4j_gemm_pack_b), which saves the repacking in each.
@@ -812,8 +812,8 @@ thread_local PackBuffers pack_buffers;
 
 // A micro-kernel with the packing it reads. Elem is what the panels hold; depth is padded to a multiple of
 // kDepthStep (2 for bf16, whose dot product consumes pairs of depth steps).
-template <int MR_, int NR_, int64_t KC_, typename Elem_, int DepthStep_, void (*PackA)(const Operand&, int64_t, int64_t, int64_t,
-                                                                          int64_t, Elem_*),
+template <int MR_, int NR_, int64_t KC_, typename Elem_, int DepthStep_,
+          void (*PackA)(const Operand&, int64_t, int64_t, int64_t, int64_t, Elem_*),
           void (*PackB)(const Operand&, int64_t, int64_t, int64_t, int64_t, Elem_*),
           void (*Kernel)(int64_t, const Elem_*, const Elem_*, float*, int64_t, int, int, float, float, const float*,
                          NextPanel)>
@@ -1039,8 +1039,8 @@ bool gemm_serial(PathId path, const Operand& a, const Operand& b, Output c, int6
 
 // One GEMM on a team of threads that share its packed B panel, as BLIS parallelises its ic loop: each thread packs
 // a slice of the panel's NR-column micro-panels (all depth blocks of them), and after a barrier every thread
-// multiplies its own rows of A by all of it. Nothing is packed twice; cutting C into independent blocks (gemm_parallel) makes every thread pack
-// all of A or all of B. Needs a few micro-tiles of rows per thread.
+// multiplies its own rows of A by all of it. Nothing is packed twice; cutting C into independent blocks
+// (gemm_parallel) makes every thread pack all of A or all of B. Needs a few micro-tiles of rows per thread.
 template <typename P>
 bool gemm_team(const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k, float alpha, float beta,
                int threads, const Epilogue* epilogue) {
@@ -1333,7 +1333,8 @@ A4J_API int a4j_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
     // Enough independent problems: one thread per problem, no cross-thread cuts.
 #pragma omp parallel for schedule(dynamic, 1) num_threads(max_threads) reduction(&& : ok)
     for (int64_t i = 0; i < batch; i++) {
-      ok = gemm_serial(current_path(n), operand_a(i), operand_b(i), Output{c + i * stride_c, ldc}, m, n, k, alpha, beta) &&
+      ok = gemm_serial(current_path(n), operand_a(i), operand_b(i), Output{c + i * stride_c, ldc}, m, n, k, alpha,
+                       beta) &&
            ok;
     }
   } else {
