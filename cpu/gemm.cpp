@@ -314,57 +314,67 @@ inline void prefetch_tile(const float* c, int64_t ldc, int rows, int cols) {
 constexpr int kMR512 = 12;
 constexpr int kNR512 = 32;
 
-// C[0..rows, 0..cols] = alpha·acc + beta·C (+ bias) for a 12 x 32 tile held in two columns of accumulators (the
-// bf16 and AMX paths' tile).
-// kWhole (cols == 32) stores unmasked: AMD cores forward no masked store to a later load, so the epilogue's read of
+// Storing a tile: kWhole (all its columns inside C) stores unmasked: AMD cores forward no masked store to a later load, so the epilogue's read of
 // a tile just written waited for the stores to retire (~40% of the epilogue's time on Zen 5 with masked stores).
 template <bool kWhole>
 A4J_AVX512 __attribute__((always_inline)) inline __m512 load_lanes(const float* from, __mmask16 mask) {
   return kWhole ? _mm512_loadu_ps(from) : _mm512_maskz_loadu_ps(mask, from);
 }
 
-template <bool kWhole>
-A4J_AVX512 __attribute__((always_inline)) inline void store_rows_avx512(const __m512 (&acc0)[kMR512],
-                                                                        const __m512 (&acc1)[kMR512], float* c,
+// C[0..rows, 0..cols] = alpha·acc + beta·C (+ bias) for an MR x 16V tile of accumulators, row by row.
+template <int MR, int V, bool kWhole>
+A4J_AVX512 __attribute__((always_inline)) inline void store_rows_avx512(const __m512 (&acc)[MR][V], float* c,
                                                                         int64_t ldc, int rows, int cols, float alpha,
                                                                         float beta, const float* bias) {
-  const __mmask16 mask0 = cols >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << cols) - 1);
-  const __mmask16 mask1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : static_cast<__mmask16>((1u << (cols - 16)) - 1);
+  __mmask16 mask[V];
+  for (int v = 0; v < V; v++) {
+    const int lanes = std::min(16, std::max(0, cols - 16 * v));
+    mask[v] = lanes == 16 ? 0xFFFF : static_cast<__mmask16>((1u << lanes) - 1);
+  }
   const __m512 valpha = _mm512_set1_ps(alpha);
   const __m512 vbeta = _mm512_set1_ps(beta);
 #pragma GCC unroll 12
-  for (int i = 0; i < kMR512; i++) {
+  for (int i = 0; i < MR; i++) {
     if (i >= rows) break;
     float* row = c + i * ldc;
-    __m512 r0 = _mm512_mul_ps(acc0[i], valpha);
-    __m512 r1 = _mm512_mul_ps(acc1[i], valpha);
-    if (beta != 0.0f) {
-      r0 = _mm512_fmadd_ps(vbeta, load_lanes<kWhole>(row, mask0), r0);
-      r1 = _mm512_fmadd_ps(vbeta, load_lanes<kWhole>(row + 16, mask1), r1);
-    }
-    if (bias != nullptr) {
-      r0 = _mm512_add_ps(r0, load_lanes<kWhole>(bias, mask0));
-      r1 = _mm512_add_ps(r1, load_lanes<kWhole>(bias + 16, mask1));
-    }
-    if (kWhole) {
-      _mm512_storeu_ps(row, r0);
-      _mm512_storeu_ps(row + 16, r1);
-    } else {
-      _mm512_mask_storeu_ps(row, mask0, r0);
-      _mm512_mask_storeu_ps(row + 16, mask1, r1);
+#pragma GCC unroll 3
+    for (int v = 0; v < V; v++) {
+      __m512 r = _mm512_mul_ps(acc[i][v], valpha);
+      if (beta != 0.0f) r = _mm512_fmadd_ps(vbeta, load_lanes<kWhole>(row + 16 * v, mask[v]), r);
+      if (bias != nullptr) r = _mm512_add_ps(r, load_lanes<kWhole>(bias + 16 * v, mask[v]));
+      if (kWhole) {
+        _mm512_storeu_ps(row + 16 * v, r);
+      } else {
+        _mm512_mask_storeu_ps(row + 16 * v, mask[v], r);
+      }
     }
   }
 }
 
+// The same for whole or ragged tiles.
+template <int MR, int V>
+A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __m512 (&acc)[MR][V], float* c,
+                                                                        int64_t ldc, int rows, int cols, float alpha,
+                                                                        float beta, const float* bias) {
+  if (cols == 16 * V) {
+    store_rows_avx512<MR, V, true>(acc, c, ldc, rows, cols, alpha, beta, bias);
+  } else {
+    store_rows_avx512<MR, V, false>(acc, c, ldc, rows, cols, alpha, beta, bias);
+  }
+}
+
+// The 12 x 32 kernels (fp32, bf16, AMX) hold their tile as two columns of accumulators.
 A4J_AVX512 __attribute__((always_inline)) inline void store_tile_avx512(const __m512 (&acc0)[kMR512],
                                                                         const __m512 (&acc1)[kMR512], float* c,
                                                                         int64_t ldc, int rows, int cols, float alpha,
                                                                         float beta, const float* bias) {
-  if (cols == kNR512) {
-    store_rows_avx512<true>(acc0, acc1, c, ldc, rows, cols, alpha, beta, bias);
-  } else {
-    store_rows_avx512<false>(acc0, acc1, c, ldc, rows, cols, alpha, beta, bias);
+  __m512 acc[kMR512][2];
+#pragma GCC unroll 12
+  for (int i = 0; i < kMR512; i++) {
+    acc[i][0] = acc0[i];
+    acc[i][1] = acc1[i];
   }
+  store_tile_avx512(acc, c, ldc, rows, cols, alpha, beta, bias);
 }
 
 A4J_AVX512 void kernel_avx512_12x32(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c,
@@ -407,35 +417,6 @@ constexpr int kMRF32 = 8;
 constexpr int kNRF32 = 48;
 constexpr int kVectorsF32 = kNRF32 / 16;
 
-template <bool kWhole>
-A4J_AVX512 __attribute__((always_inline)) inline void store_rows_f32(const __m512 (&acc)[kMRF32][kVectorsF32],
-                                                                     float* c, int64_t ldc, int rows, int cols,
-                                                                     float alpha, float beta, const float* bias) {
-  __mmask16 mask[kVectorsF32];
-  for (int v = 0; v < kVectorsF32; v++) {
-    const int lanes = std::min(16, std::max(0, cols - 16 * v));
-    mask[v] = lanes == 16 ? 0xFFFF : static_cast<__mmask16>((1u << lanes) - 1);
-  }
-  const __m512 valpha = _mm512_set1_ps(alpha);
-  const __m512 vbeta = _mm512_set1_ps(beta);
-#pragma GCC unroll 8
-  for (int i = 0; i < kMRF32; i++) {
-    if (i >= rows) break;
-    float* row = c + i * ldc;
-#pragma GCC unroll 3
-    for (int v = 0; v < kVectorsF32; v++) {
-      __m512 r = _mm512_mul_ps(acc[i][v], valpha);
-      if (beta != 0.0f) r = _mm512_fmadd_ps(vbeta, load_lanes<kWhole>(row + 16 * v, mask[v]), r);
-      if (bias != nullptr) r = _mm512_add_ps(r, load_lanes<kWhole>(bias + 16 * v, mask[v]));
-      if (kWhole) {
-        _mm512_storeu_ps(row + 16 * v, r);
-      } else {
-        _mm512_mask_storeu_ps(row + 16 * v, mask[v], r);
-      }
-    }
-  }
-}
-
 A4J_AVX512 void kernel_avx512_8x48(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c,
                                    int64_t ldc, int rows, int cols, float alpha, float beta, const float* bias,
                                    NextPanel next) {
@@ -467,11 +448,7 @@ A4J_AVX512 void kernel_avx512_8x48(int64_t kc, const float* __restrict ap, const
     ap += MR;
     bp += kNRF32;
   }
-  if (cols == kNRF32) {
-    store_rows_f32<true>(acc, c, ldc, rows, cols, alpha, beta, bias);
-  } else {
-    store_rows_f32<false>(acc, c, ldc, rows, cols, alpha, beta, bias);
-  }
+  store_tile_avx512(acc, c, ldc, rows, cols, alpha, beta, bias);
 }
 
 constexpr int kMR256 = 6;
