@@ -302,12 +302,13 @@ struct NextPanelSplit {
 
 #define A4J_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 
-// The C tile a micro-kernel will store, fetched while it multiplies: both ends of each row, since a row of 32 floats
-// spans two or three cache lines (16: one or two).
+// The C tile a micro-kernel will store, fetched while it multiplies: every cache line of each row (a line every 16
+// floats, and the row's last float, since an unaligned row of 16, 32 or 48 floats spans one line more).
 inline void prefetch_tile(const float* c, int64_t ldc, int rows, int cols) {
   for (int i = 0; i < rows; i++) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + cols - 1), _MM_HINT_T0);
+    const float* row = c + i * ldc;
+    for (int j = 0; j < cols; j += 16) _mm_prefetch(reinterpret_cast<const char*>(row + j), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(row + cols - 1), _MM_HINT_T0);
   }
 }
 
@@ -427,12 +428,7 @@ A4J_AVX512 void kernel_avx512_8x48(int64_t kc, const float* __restrict ap, const
 #pragma GCC unroll 3
     for (int v = 0; v < kVectorsF32; v++) acc[i][v] = _mm512_setzero_ps();
   }
-  // The C tile, fetched while the tile multiplies: each row's three cache lines (four where it is not aligned).
-  for (int i = 0; i < rows; i++) {
-    const float* row = c + i * ldc;
-    for (int j = 0; j < cols; j += 16) _mm_prefetch(reinterpret_cast<const char*>(row + j), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(row + cols - 1), _MM_HINT_T0);
-  }
+  prefetch_tile(c, ldc, rows, cols);
   for (int64_t p = 0; p < kc; p++) {
     __m512 b[kVectorsF32];
 #pragma GCC unroll 3
