@@ -145,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
                 .timeBudgetSeconds(steps != null ? 0 : minutes * 60)
                 .maxSeqLength(seq).trainBatchSize(batch).microBatchSize(batch).learningRate(lr).polyPower(polyPower)
                 .optimizer("lamb").seed(seed).dupeFactor(40)
-                .logEverySteps(25).evalEverySteps(250).saveCheckpointsSteps(500).keepCheckpointMax(3).build();
+                .logEverySteps(25).evalEverySteps(500).saveCheckpointsSteps(500).keepCheckpointMax(3).build();
         return PretrainingRun.builder().corpus(files).corpusFormat(CorpusFormat.PROSE).tokenizer(spiece)
                 .config("demo").runDirectory(runDir).overwrite(true).options(options).evalBatches(32)
                 .backend(BackendSetup.open(Device.CPU, 0, false, false)).build();

@@ -118,6 +118,12 @@ public final class Ops {
         return SoftmaxXentOp.apply(logits, labels, ignoreIndex);
     }
 
+    /** The log-sum-exp of each row of {@code logits [..., C]} → {@code [rows]}, no gradient (for metrics: a row's
+     * cross-entropy is {@code lse - logit[label]}; SoftmaxXentOp, its forward kernel). */
+    public static Tensor rowLogSumExp(Tensor logits) {
+        return SoftmaxXentOp.rowLogSumExp(logits);
+    }
+
     /** PyTorch {@code MSELoss()}: mean of {@code (input - target)²} over equal shapes → {@code [1]} (MseLossOp). */
     public static Tensor mseLoss(Tensor input, Tensor target) {
         return MseLossOp.apply(input, target);

@@ -22,7 +22,7 @@ public final class PretrainingMetrics {
     public static final int ALBERT_MASK_ID = 4;
 
     private final int maskId;
-    /** Off in the training loop: a softmax per [MASK] row would cost about as much as a small model's step. */
+    /** Off in the training loop: it is one more pass over the vocabulary for every [MASK] row of every step. */
     private final boolean perplexityAtMask;
     private double lossSum;
     private double mlmLossSum;
@@ -74,18 +74,23 @@ public final class PretrainingMetrics {
         int vocab = logits.dim(logits.rank() - 1);
         // Either [M, V] (row i is positions[i]: forwardAtMaskedPositions) or [B·S, V] (every position: forward).
         boolean compact = logits.numel() / vocab == positions.length;
-        MemorySegment data;
-        if (compact || logits.device().isCpu()) {
-            data = hostData(logits);
-        } else {
-            // Only the masked rows cross to the host: [B·S, V] logits would be hundreds of MB per step.
+        Tensor rows = logits;
+        if (!compact && (perplexityAtMask || !logits.device().isCpu())) {
+            // Only the masked rows are scored further, and only they cross to the host: [B·S, V] logits on a GPU
+            // would be hundreds of MB per step.
             try (NoGrad noGrad = NoGrad.enter()) {
-                Step step = Step.current();
-                Tensor rows = Ops.gatherRows(logits.view(batch.mlmLabels().length, vocab),
-                        step.upload(positions, positions.length));
-                data = hostData(rows);
+                rows = Ops.gatherRows(logits.view(batch.mlmLabels().length, vocab),
+                        Step.current().upload(positions, positions.length));
             }
             compact = true;
+        }
+        MemorySegment data = hostData(rows);
+        // Each [MASK] row's cross-entropy is lse - logit[label], with the log-sum-exp from the native softmax kernel.
+        MemorySegment lse = null;
+        if (perplexityAtMask) {
+            try (NoGrad noGrad = NoGrad.enter()) {
+                lse = hostData(Ops.rowLogSumExp(rows));
+            }
         }
         for (int i = 0; i < positions.length; i++) {
             int position = positions[i];
@@ -97,27 +102,15 @@ public final class PretrainingMetrics {
             }
             if (batch.inputIds()[position] == maskId) {
                 maskedInputTotal++;
-                if (perplexityAtMask) {
-                    maskedInputLossSum += crossEntropy(data, offset, vocab, labels[i]);
+                if (lse != null) {
+                    maskedInputLossSum += (double) lse.getAtIndex(ValueLayout.JAVA_FLOAT, i)
+                            - data.getAtIndex(ValueLayout.JAVA_FLOAT, offset + labels[i]);
                 }
                 if (correct) {
                     maskedInputCorrect++;
                 }
             }
         }
-    }
-
-    /** -log softmax(row)[label], in double so that a vocabulary of 30k terms loses nothing. */
-    private static double crossEntropy(MemorySegment data, long offset, int n, int label) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, data.getAtIndex(ValueLayout.JAVA_FLOAT, offset + i));
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(data.getAtIndex(ValueLayout.JAVA_FLOAT, offset + i) - max);
-        }
-        return max + Math.log(sum) - data.getAtIndex(ValueLayout.JAVA_FLOAT, offset + label);
     }
 
     private void countSop(Tensor logits, int[] labels) {

@@ -115,6 +115,36 @@ class SoftmaxXentTest {
     }
 
     @Test
+    void rowLogSumExpMatchesReferenceAndRecordsNothing() {
+        int n = 5;
+        int classes = 8000;
+        float[] logits = support.randomFloats(n * classes, 6);
+        logits[3 * classes + 11] = 500;  // one dominant logit: lse == that logit
+        try (Step step = support.step()) {
+            Tensor lt = support.tensor(logits, true, n, classes);
+            int recorded = step.tape().size();
+            Tensor lse = Ops.rowLogSumExp(lt);
+            assertArrayEquals(new int[] {n}, lse.shape());
+            assertEquals(recorded, step.tape().size(), "no gradient: nothing recorded on the tape");
+            double[] expected = new double[n];
+            for (int i = 0; i < n; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < classes; c++) {
+                    max = Math.max(max, logits[i * classes + c]);
+                }
+                double sum = 0;
+                for (int c = 0; c < classes; c++) {
+                    sum += Math.exp(logits[i * classes + c] - max);
+                }
+                expected[i] = max + Math.log(sum);
+            }
+            assertClose("lse", lse.toFloatArray(), expected, 1e-5, 1e-6);
+            assertEquals(500f, lse.getFloat(3), 1e-4f);
+            assertArrayEquals(new int[] {0}, Ops.rowLogSumExp(support.tensor(new float[0], false, 0, 4)).shape());
+        }
+    }
+
+    @Test
     void allIgnoredGivesZeroLossAndZeroGradient() {
         float[] logits = support.randomFloats(4 * 6, 3);
         try (Step step = support.step()) {
