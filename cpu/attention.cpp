@@ -351,6 +351,7 @@ struct Gradients {
   float* dq;
   float* dk;
   float* dv;
+  bool accumulate;  // add into dq, dk, dv; otherwise overwrite them (each head writes only its own columns)
 };
 
 template <class V>
@@ -438,14 +439,16 @@ A4J_INLINE void backward_head(const Problem& pr, const Gradients& g, int64_t bh,
     for (int64_t j = 0; j < tile_keys; j++) {
       const int64_t row = (b * pr.seq + j0 + j) * pr.stride + h * pr.head_dim;
       for (int64_t d = 0; d < pr.head_dim; d++) {
-        g.dk[row + d] += pr.scale * dkey[j * dp + d];
-        g.dv[row + d] += dvalue[j * dp + d];
+        // A select, not a multiply by 0: an uninitialised buffer may hold NaN.
+        g.dk[row + d] = (g.accumulate ? g.dk[row + d] : 0.0f) + pr.scale * dkey[j * dp + d];
+        g.dv[row + d] = (g.accumulate ? g.dv[row + d] : 0.0f) + dvalue[j * dp + d];
       }
     }
   }
   for (int64_t i = 0; i < pr.seq; i++) {
     const int64_t row = (b * pr.seq + i) * pr.stride + h * pr.head_dim;
-    for (int64_t d = 0; d < pr.head_dim; d++) g.dq[row + d] += pr.scale * dquery[i * dp + d];
+    for (int64_t d = 0; d < pr.head_dim; d++)
+      g.dq[row + d] = (g.accumulate ? g.dq[row + d] : 0.0f) + pr.scale * dquery[i * dp + d];
   }
 }
 
@@ -522,11 +525,12 @@ A4J_API int a4j_attention_forward(const float* q, const float* k, const float* v
 A4J_API int a4j_attention_backward(const float* q, const float* k, const float* v, const float* mask_add,
                                    const float* out, const float* lse, const float* dout, float* dq, float* dk,
                                    float* dv, int64_t batch, int64_t seq, int64_t heads, int64_t head_dim,
-                                   int64_t qkv_stride, float scale, float dropout_p, uint64_t seed, void* stream) {
+                                   int64_t qkv_stride, float scale, float dropout_p, uint64_t seed,
+                                   int32_t accumulate, void* stream) {
   const Problem pr = make_problem(q, k, v, mask_add, batch, seq, heads, head_dim, qkv_stride, scale, dropout_p, seed);
   if (int status = check_problem("a4j_attention_backward", pr)) return status;
   if (batch == 0 || seq == 0) return A4J_OK;
-  const Gradients g{out, lse, dout, dq, dk, dv};
+  const Gradients g{out, lse, dout, dq, dk, dv, accumulate != 0};
   const bool avx512 = a4j::has_avx512();
   return for_each_head("a4j_attention_backward", pr, backward_scratch_floats(pr), [&](int64_t bh, Scratch& s) {
     if (avx512) backward_head_avx512(pr, g, bh, s);

@@ -59,7 +59,7 @@ A4J_API int a4j_layer_norm_forward(const float* x, const float* residual, const 
 
 A4J_API int a4j_layer_norm_backward(const float* dout, const float* input, const float* mean, const float* rstd,
                                     const float* gamma, float* dinput, float* dgamma, float* dbeta, int64_t rows,
-                                    int64_t cols, void* stream) {
+                                    int64_t cols, int32_t accumulate, void* stream) {
   if (rows <= 0 || cols <= 0 || (dinput == nullptr && dgamma == nullptr && dbeta == nullptr)) return A4J_OK;
   float* acc[2] = {dgamma, dbeta};
   const bool parallel = rows * cols > a4j::kParallelElements && rows > 1;
@@ -68,7 +68,7 @@ A4J_API int a4j_layer_norm_backward(const float* dout, const float* input, const
     float* pb = partial != nullptr && dbeta != nullptr ? partial + cols : nullptr;
     for (int64_t r = begin; r < end; r++) {
       a4j::layer_norm_row_backward(dout + r * cols, input + r * cols, mean[r], rstd[r], gamma,
-                                   dinput == nullptr ? nullptr : dinput + r * cols, pg, pb, cols);
+                                   dinput == nullptr ? nullptr : dinput + r * cols, pg, pb, cols, accumulate != 0);
     }
   });
 }

@@ -52,12 +52,12 @@ A4J_CLONES static void layer_norm_row_forward(const float* __restrict input, con
 }
 
 // With xhat = (input - mean) * rstd and g = dout * gamma:
-//   dinput += rstd * (g - mean(g) - xhat * mean(g * xhat));  dgamma += dout * xhat;  dbeta += dout.
-// Any of dinput, dgamma, dbeta may be null.
+//   dinput += rstd * (g - mean(g) - xhat * mean(g * xhat))  (= when !accumulate);  dgamma += dout * xhat;
+//   dbeta += dout.  Any of dinput, dgamma, dbeta may be null.
 A4J_CLONES static void layer_norm_row_backward(const float* __restrict dout, const float* __restrict input,
                                                float mean, float rstd, const float* __restrict gamma,
                                                float* __restrict dinput, float* __restrict dgamma,
-                                               float* __restrict dbeta, int64_t cols) {
+                                               float* __restrict dbeta, int64_t cols, bool accumulate = true) {
   if (dinput != nullptr) {
     float sum_g = 0.0f;
     float sum_gx = 0.0f;
@@ -68,9 +68,16 @@ A4J_CLONES static void layer_norm_row_backward(const float* __restrict dout, con
     }
     const float mean_g = sum_g / static_cast<float>(cols);
     const float mean_gx = sum_gx / static_cast<float>(cols);
-    for (int64_t c = 0; c < cols; c++) {
-      float xhat = (input[c] - mean) * rstd;
-      dinput[c] += rstd * (dout[c] * gamma[c] - mean_g - xhat * mean_gx);
+    if (accumulate) {
+      for (int64_t c = 0; c < cols; c++) {
+        float xhat = (input[c] - mean) * rstd;
+        dinput[c] += rstd * (dout[c] * gamma[c] - mean_g - xhat * mean_gx);
+      }
+    } else {
+      for (int64_t c = 0; c < cols; c++) {
+        float xhat = (input[c] - mean) * rstd;
+        dinput[c] = rstd * (dout[c] * gamma[c] - mean_g - xhat * mean_gx);
+      }
     }
   }
   if (dgamma != nullptr) {

@@ -1,6 +1,7 @@
 // Softmax cross-entropy over vocabulary-sized rows with an ignore index, fused: one max pass and one exp-sum pass
 // per row give the log-sum-exp (saved), and the backward writes softmax - onehot straight into dlogits, so no
 // [N, C] probability tensor is ever stored. Ignored rows (most MLM positions) are skipped entirely.
+#include <algorithm>
 #include <cmath>
 #include <new>
 #include <vector>
@@ -30,11 +31,16 @@ A4J_CLONES float row_lse(const float* __restrict x, int64_t classes) {
   return m + std::log(s);
 }
 
-// dx[c] += scale * exp(x[c] - lse)
+// dx[c] += scale * exp(x[c] - lse), or = when !accumulate
 A4J_CLONES void row_softmax_grad(const float* __restrict x, float lse, float scale, float* __restrict dx,
-                                 int64_t classes) {
+                                 int64_t classes, bool accumulate) {
+  if (accumulate) {
 #pragma omp simd
-  for (int64_t c = 0; c < classes; c++) dx[c] += scale * a4j_exp(x[c] - lse);
+    for (int64_t c = 0; c < classes; c++) dx[c] += scale * a4j_exp(x[c] - lse);
+  } else {
+#pragma omp simd
+    for (int64_t c = 0; c < classes; c++) dx[c] = scale * a4j_exp(x[c] - lse);
+  }
 }
 
 bool ignored(int32_t label, int32_t ignore_index) { return label == ignore_index; }
@@ -74,17 +80,20 @@ A4J_API int a4j_softmax_xent_forward(const float* logits, const int32_t* labels,
 
 A4J_API int a4j_softmax_xent_backward(const float* dloss, const float* logits, const int32_t* labels,
                                       const float* lse, float* dlogits, int64_t n, int64_t classes,
-                                      int32_t ignore_index, void* stream) {
+                                      int32_t ignore_index, int32_t accumulate, void* stream) {
   int64_t count = 0;
   for (int64_t i = 0; i < n; i++) count += ignored(labels[i], ignore_index) ? 0 : 1;
-  if (count == 0) return A4J_OK;
-  const float scale = dloss[0] / static_cast<float>(count);
+  const float scale = count == 0 ? 0.0f : dloss[0] / static_cast<float>(count);
+  if (count == 0 && accumulate) return A4J_OK;
   const bool parallel = n * classes > a4j::kParallelElements && n > 1;
 #pragma omp parallel for num_threads(a4j::num_threads()) if (parallel) schedule(dynamic, 1)
   for (int64_t i = 0; i < n; i++) {
-    if (ignored(labels[i], ignore_index)) continue;
     float* drow = dlogits + i * classes;
-    row_softmax_grad(logits + i * classes, lse[i], scale, drow, classes);
+    if (ignored(labels[i], ignore_index)) {
+      if (!accumulate) std::fill(drow, drow + classes, 0.0f);
+      continue;
+    }
+    row_softmax_grad(logits + i * classes, lse[i], scale, drow, classes, accumulate != 0);
     drow[labels[i]] -= scale;
   }
   return A4J_OK;

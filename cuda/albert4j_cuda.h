@@ -62,12 +62,12 @@ A4J_API int a4j_attention_backward_bf16(const uint16_t* q, const uint16_t* k, co
                                         const float* mask_add, const uint16_t* out, const float* lse,
                                         const uint16_t* dout, float* dq, float* dk, float* dv, int64_t batch,
                                         int64_t seq, int64_t heads, int64_t head_dim, int64_t qkv_stride, float scale,
-                                        float dropout_p, uint64_t seed, void* stream);
+                                        float dropout_p, uint64_t seed, int32_t accumulate, void* stream);
 A4J_API int a4j_softmax_xent_forward_bf16(const uint16_t* logits, const int32_t* labels, float* loss, float* lse,
                                           int64_t n, int64_t classes, int32_t ignore_index, void* stream);
 A4J_API int a4j_softmax_xent_backward_bf16(const float* dloss, const uint16_t* logits, const int32_t* labels,
                                            const float* lse, float* dlogits, int64_t n, int64_t classes,
-                                           int32_t ignore_index, void* stream);
+                                           int32_t ignore_index, int32_t accumulate, void* stream);
 A4J_API int a4j_dropout_forward_bf16(const uint16_t* x, uint16_t* out, int64_t n, float p, uint64_t seed,
                                      uint64_t offset, void* stream);
 

@@ -481,7 +481,14 @@ A4J_API int a4j_attention_forward(const float* q, const float* k, const float* v
 A4J_API int a4j_attention_backward(const float* q, const float* k, const float* v, const float* mask_add,
                                    const float* out, const float* lse, const float* dout, float* dq, float* dk,
                                    float* dv, int64_t batch, int64_t seq, int64_t heads, int64_t head_dim,
-                                   int64_t qkv_stride, float scale, float dropout_p, uint64_t seed, void* stream) {
+                                   int64_t qkv_stride, float scale, float dropout_p, uint64_t seed,
+                                   int32_t accumulate, void* stream) {
+  if (!accumulate) {
+    cudaStream_t s = a4j::as_stream(stream);
+    for (float* d : {dq, dk, dv}) {
+      if (int status = a4j::zero_rows(d, batch * seq, heads * head_dim, qkv_stride, s)) return status;
+    }
+  }
   return backward(q, k, v, mask_add, out, lse, dout, dq, dk, dv, batch, seq, heads, head_dim, qkv_stride, scale,
                   dropout_p, seed, stream);
 }
@@ -502,7 +509,13 @@ A4J_API int a4j_attention_backward_bf16(const uint16_t* q, const uint16_t* k, co
                                         const float* mask_add, const uint16_t* out, const float* lse,
                                         const uint16_t* dout, float* dq, float* dk, float* dv, int64_t batch,
                                         int64_t seq, int64_t heads, int64_t head_dim, int64_t qkv_stride, float scale,
-                                        float dropout_p, uint64_t seed, void* stream) {
+                                        float dropout_p, uint64_t seed, int32_t accumulate, void* stream) {
+  if (!accumulate) {
+    cudaStream_t s = a4j::as_stream(stream);
+    for (float* d : {dq, dk, dv}) {
+      if (int status = a4j::zero_rows(d, batch * seq, heads * head_dim, qkv_stride, s)) return status;
+    }
+  }
   return backward(q, k, v, mask_add, out, lse, dout, dq, dk, dv, batch, seq, heads, head_dim, qkv_stride, scale,
                   dropout_p, seed, stream);
 }

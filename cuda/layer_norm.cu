@@ -86,10 +86,13 @@ A4J_API int a4j_layer_norm_forward_bf16(const uint16_t* x, const float* residual
 }
 A4J_API int a4j_layer_norm_backward(const float* dout, const float* input, const float* mean, const float* rstd,
                                     const float* gamma, float* dinput, float* dgamma, float* dbeta, int64_t rows,
-                                    int64_t cols, void* stream) {
+                                    int64_t cols, int32_t accumulate, void* stream) {
   if (rows <= 0 || cols <= 0) return A4J_OK;
   cudaStream_t s = a4j::as_stream(stream);
   if (dinput != nullptr) {
+    if (!accumulate) {
+      if (int status = a4j::zero_rows(dinput, rows, cols, cols, s)) return status;
+    }
     layer_norm_dinput_kernel<<<static_cast<unsigned>(rows), kThreads, 0, s>>>(dout, input, mean, rstd, gamma, dinput, cols);
     A4J_CUDA_LAUNCHED("layer_norm_backward");
   }

@@ -129,7 +129,11 @@ A4J_API int a4j_softmax_xent_forward(const float* logits, const int32_t* labels,
   return forward(logits, labels, loss, lse, n, classes, ignore_index, stream);
 }
 A4J_API int a4j_softmax_xent_backward(const float* dloss, const float* logits, const int32_t* labels, const float* lse,
-                                      float* dlogits, int64_t n, int64_t classes, int32_t ignore_index, void* stream) {
+                                      float* dlogits, int64_t n, int64_t classes, int32_t ignore_index,
+                                      int32_t accumulate, void* stream) {
+  if (!accumulate) {
+    if (int status = a4j::zero_rows(dlogits, n, classes, classes, a4j::as_stream(stream))) return status;
+  }
   return backward(dloss, logits, labels, lse, dlogits, n, classes, ignore_index, stream);
 }
 A4J_API int a4j_softmax_xent_forward_bf16(const uint16_t* logits, const int32_t* labels, float* loss, float* lse,
@@ -138,7 +142,10 @@ A4J_API int a4j_softmax_xent_forward_bf16(const uint16_t* logits, const int32_t*
 }
 A4J_API int a4j_softmax_xent_backward_bf16(const float* dloss, const uint16_t* logits, const int32_t* labels,
                                            const float* lse, float* dlogits, int64_t n, int64_t classes,
-                                           int32_t ignore_index, void* stream) {
+                                           int32_t ignore_index, int32_t accumulate, void* stream) {
+  if (!accumulate) {
+    if (int status = a4j::zero_rows(dlogits, n, classes, classes, a4j::as_stream(stream))) return status;
+  }
   return backward(dloss, logits, labels, lse, dlogits, n, classes, ignore_index, stream);
 }
 }

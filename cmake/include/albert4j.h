@@ -108,10 +108,11 @@ A4J_API int a4j_bias_gelu_backward(const float* dout, const float* x, const floa
 A4J_API int a4j_layer_norm_forward(const float* x, const float* residual, const float* gamma, const float* beta,
                                    float* out, float* sum, float* mean, float* rstd,
                                    int64_t rows, int64_t cols, float eps, void* stream);
-/* dinput += dL/dinput (the caller adds it to both x's and residual's gradients); dgamma, dbeta += */
+/* dinput += dL/dinput, or = when accumulate is 0 (dinput then need not be initialised; the caller adds it to both
+ * x's and residual's gradients); dgamma, dbeta += */
 A4J_API int a4j_layer_norm_backward(const float* dout, const float* input, const float* mean, const float* rstd,
                                     const float* gamma, float* dinput, float* dgamma, float* dbeta,
-                                    int64_t rows, int64_t cols, void* stream);
+                                    int64_t rows, int64_t cols, int32_t accumulate, void* stream);
 
 /* ---- embedding.cpp ---------------------------------------------------------------------------- */
 /* out[i,:] = table[ids[i],:]  (also used to gather rows, e.g. masked positions or [CLS]) */
@@ -144,22 +145,24 @@ A4J_API int a4j_attention_forward(const float* q, const float* k, const float* v
                                   float* out, float* lse, int64_t batch, int64_t seq, int64_t heads,
                                   int64_t head_dim, int64_t qkv_stride, float scale,
                                   float dropout_p, uint64_t seed, void* stream);
-/* dq, dk, dv (same layout/stride as q, k, v) += gradients. */
+/* dq, dk, dv (same layout/stride as q, k, v) += gradients, or = when accumulate is 0 (then they need not be
+ * initialised, and must not overlap). */
 A4J_API int a4j_attention_backward(const float* q, const float* k, const float* v, const float* mask_add,
                                    const float* out, const float* lse, const float* dout,
                                    float* dq, float* dk, float* dv, int64_t batch, int64_t seq, int64_t heads,
                                    int64_t head_dim, int64_t qkv_stride, float scale,
-                                   float dropout_p, uint64_t seed, void* stream);
+                                   float dropout_p, uint64_t seed, int32_t accumulate, void* stream);
 
 /* ---- softmax_xent.cpp: softmax cross-entropy, ignore index, mean over non-ignored rows --------- */
 /* loss[0] = mean_{i: labels[i] != ignore} (lse_i - logits[i, labels[i]]) (0 when every row is ignored);
  * lse[n] saved for backward. */
 A4J_API int a4j_softmax_xent_forward(const float* logits, const int32_t* labels, float* loss, float* lse,
                                      int64_t n, int64_t classes, int32_t ignore_index, void* stream);
-/* dlogits += dloss[0]/count * (softmax - onehot) for non-ignored rows. */
+/* dlogits += dloss[0]/count * (softmax - onehot) for non-ignored rows; with accumulate 0, dlogits = that and the
+ * ignored rows = 0 (dlogits need not be initialised). */
 A4J_API int a4j_softmax_xent_backward(const float* dloss, const float* logits, const int32_t* labels,
                                       const float* lse, float* dlogits, int64_t n, int64_t classes,
-                                      int32_t ignore_index, void* stream);
+                                      int32_t ignore_index, int32_t accumulate, void* stream);
 
 /* ---- dropout.cpp: inverted dropout with a counter-based RNG (no mask tensor stored) ----------- */
 /* keep element i iff a4j_uniform(seed, offset + i) >= p; out = keep ? x/(1-p) : 0 */

@@ -91,11 +91,12 @@ public final class Tape {
     }
 
     /**
-     * Where a backward that writes all of {@code t}'s gradient in one product puts it, or null when {@code t} needs
-     * no gradient: a GEMM into {@link GradTarget#buffer()} with {@link GradTarget#beta()} as its beta. The first
-     * contribution to a tensor without a persistent buffer gets a fresh buffer that is not zeroed and beta 0 (the
-     * GEMM overwrites it, which saves zeroing it: ~1.6% of an ALBERT-base training step went to zeroing); any later
-     * one, or a parameter's own buffer, gets beta 1.
+     * Where a backward that writes all of {@code t}'s gradient in one pass puts it, or null when {@code t} needs no
+     * gradient: a GEMM into {@link GradTarget#buffer()} with {@link GradTarget#beta()} as its beta, or a kernel with
+     * an accumulate flag ({@link GradTarget#accumulate()}). The first contribution to a tensor without a persistent
+     * buffer gets a fresh buffer that is not zeroed and beta 0 (the kernel overwrites it, which saves zeroing it:
+     * ~1.6% of an ALBERT-base training step, 5% of the demo model's); any later one, or a parameter's own buffer,
+     * gets beta 1.
      */
     public GradTarget gradTarget(Tensor t) {
         if (t == null || !t.requiresGrad()) {
@@ -112,6 +113,28 @@ public final class Tape {
 
     /** A gradient buffer and the beta a product writing into it takes: 0 overwrites (fresh), 1 accumulates. */
     public record GradTarget(Tensor buffer, float beta) {
+        /** Whether the buffer already holds gradient to add to (beta 1); if not, it holds garbage to overwrite. */
+        public boolean accumulate() {
+            return beta != 0.0f;
+        }
+    }
+
+    /**
+     * Hands {@code grad}, the gradient of a view of {@code t} (same element count), to {@code t}: when {@code t} has
+     * no buffer yet, {@code grad} reshaped becomes its buffer (no zeroing, no copy), else it is added to {@code t}'s.
+     * For a backward's own {@code gradOutput}, which is final when the backward runs: later contributions to
+     * {@code t} then add into that buffer, which nothing reads any more as the view's gradient.
+     */
+    public void passGradient(Tensor t, Tensor grad) {
+        if (t == null || !t.requiresGrad()) {
+            return;
+        }
+        Tensor existing = t.grad() != null ? t.grad() : grads.get(t);
+        if (existing == null) {
+            grads.put(t, grad.view(t.shape()));
+        } else {
+            backend.axpy(1.0f, grad, existing);
+        }
     }
 
     /** The gradient computed for a tensor that has no persistent buffer (e.g. a test input), or null. */

@@ -121,8 +121,19 @@ public interface Backend extends DeviceMemory, AutoCloseable {
     void layerNormForward(Tensor x, Tensor residual, Tensor gamma, Tensor beta, Tensor out, Tensor sum,
                           Tensor mean, Tensor rstd, long rows, long cols, float eps);
 
+    /**
+     * dinput += dL/dinput, or {@code =} when {@code accumulate} is false (dinput may then hold anything: a fresh
+     * gradient buffer needs no zeroing pass); dgamma and dbeta always accumulate. Any of the three may be null.
+     */
     void layerNormBackward(Tensor dout, Tensor input, Tensor mean, Tensor rstd, Tensor gamma, Tensor dinput,
-                           Tensor dgamma, Tensor dbeta, long rows, long cols);
+                           Tensor dgamma, Tensor dbeta, long rows, long cols, boolean accumulate);
+
+    /** {@link #layerNormBackward(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, long, long,
+     * boolean)} accumulating into dinput. */
+    default void layerNormBackward(Tensor dout, Tensor input, Tensor mean, Tensor rstd, Tensor gamma, Tensor dinput,
+                                   Tensor dgamma, Tensor dbeta, long rows, long cols) {
+        layerNormBackward(dout, input, mean, rstd, gamma, dinput, dgamma, dbeta, rows, cols, true);
+    }
 
     // ---- embeddings ---------------------------------------------------------------------------------------
 
@@ -145,17 +156,39 @@ public interface Backend extends DeviceMemory, AutoCloseable {
                           long seq, long heads, long headDim, long qkvStride, float scale, float dropoutP,
                           long seed);
 
+    /**
+     * dq, dk, dv += their gradients, or {@code =} when {@code accumulate} is false (they may then hold anything,
+     * and must not overlap).
+     */
     void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse, Tensor dout,
                            Tensor dq, Tensor dk, Tensor dv, long batch, long seq, long heads, long headDim,
-                           long qkvStride, float scale, float dropoutP, long seed);
+                           long qkvStride, float scale, float dropoutP, long seed, boolean accumulate);
+
+    /** The attention backward accumulating into dq, dk and dv. */
+    default void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse, Tensor dout,
+                                   Tensor dq, Tensor dk, Tensor dv, long batch, long seq, long heads, long headDim,
+                                   long qkvStride, float scale, float dropoutP, long seed) {
+        attentionBackward(q, k, v, maskAdd, out, lse, dout, dq, dk, dv, batch, seq, heads, headDim, qkvStride, scale,
+                dropoutP, seed, true);
+    }
 
     // ---- softmax cross-entropy ----------------------------------------------------------------------------
 
     void softmaxXentForward(Tensor logits, Tensor labels, Tensor loss, Tensor lse, long n, long classes,
                             int ignoreIndex);
 
+    /**
+     * dlogits += dloss/count · (softmax - onehot) over the rows not ignored; with {@code accumulate} false, dlogits
+     * = that and the ignored rows = 0 (dlogits may then hold anything).
+     */
     void softmaxXentBackward(Tensor dloss, Tensor logits, Tensor labels, Tensor lse, Tensor dlogits, long n,
-                             long classes, int ignoreIndex);
+                             long classes, int ignoreIndex, boolean accumulate);
+
+    /** The softmax cross-entropy backward accumulating into dlogits. */
+    default void softmaxXentBackward(Tensor dloss, Tensor logits, Tensor labels, Tensor lse, Tensor dlogits, long n,
+                                     long classes, int ignoreIndex) {
+        softmaxXentBackward(dloss, logits, labels, lse, dlogits, n, classes, ignoreIndex, true);
+    }
 
     // ---- dropout ------------------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 package io.albert4j.ops;
 
+import io.albert4j.autograd.Tape;
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.tensor.DType;
@@ -37,10 +38,24 @@ final class AttentionOp {
         Tensor lse = step.allocate(DType.F32, layout.batch, heads, layout.seq);
         layout.forward(backend, q, k, v, maskAdd, out, lse, seed);
         step.record(OP, out, (gradOut, tape) -> {
-            Tensor dq = gradientOrScratch(tape.gradFor(q), step, q);
-            Tensor dk = gradientOrScratch(tape.gradFor(k), step, k);
-            Tensor dv = gradientOrScratch(tape.gradFor(v), step, v);
-            layout.backward(backend, q, k, v, maskAdd, out, lse, gradOut, dq, dk, dv, seed);
+            Tape.GradTarget[] targets = {tape.gradTarget(q), tape.gradTarget(k), tape.gradTarget(v)};
+            Tensor[] inputs = {q, k, v};
+            // The kernel takes one accumulate flag: it overwrites when every buffer is fresh (the usual case: three
+            // projections). Otherwise (q, k or v shared, or already holding gradient) the fresh ones are zeroed.
+            boolean accumulate = false;
+            for (Tape.GradTarget t : targets) {
+                accumulate |= t != null && t.accumulate();
+            }
+            Tensor[] grads = new Tensor[3];
+            for (int i = 0; i < 3; i++) {
+                // An input that needs no gradient still gets a buffer, thrown away: the kernel writes all three.
+                grads[i] = targets[i] != null ? targets[i].buffer() : step.allocate(DType.F32, inputs[i].shape());
+                if (accumulate && targets[i] != null && !targets[i].accumulate()) {
+                    backend.zero(grads[i].data(), grads[i].byteSize());
+                }
+            }
+            layout.backward(backend, q, k, v, maskAdd, out, lse, gradOut, grads[0], grads[1], grads[2], seed,
+                    accumulate);
         }, q, k, v);
         return out;
     }
@@ -65,9 +80,11 @@ final class AttentionOp {
         layout.forward(backend, layout.block(qkv, 0), layout.block(qkv, 1), layout.block(qkv, 2), maskAdd, out, lse,
                 seed);
         step.record(OP, out, (gradOut, tape) -> {
-            Tensor dqkv = tape.gradFor(qkv);
+            Tape.GradTarget dqkv = tape.gradTarget(qkv);
+            Tensor buffer = dqkv.buffer();
             layout.backward(backend, layout.block(qkv, 0), layout.block(qkv, 1), layout.block(qkv, 2), maskAdd, out,
-                    lse, gradOut, layout.block(dqkv, 0), layout.block(dqkv, 1), layout.block(dqkv, 2), seed);
+                    lse, gradOut, layout.block(buffer, 0), layout.block(buffer, 1), layout.block(buffer, 2), seed,
+                    dqkv.accumulate());
         }, qkv);
         return out;
     }
@@ -100,11 +117,6 @@ final class AttentionOp {
         OpChecks.require(OP, "maskAdd", maskAdd, DType.F32, device);
         OpChecks.requireShape(OP, "maskAdd", maskAdd, "[batch, seq] of 'q'; build it with Ops.additiveMask",
                 layout.batch, layout.seq);
-    }
-
-    /** The backward kernel writes all three gradients; an input that needs none gets a throw-away buffer. */
-    private static Tensor gradientOrScratch(Tensor grad, Step step, Tensor input) {
-        return grad != null ? grad : step.allocateZeroed(DType.F32, input.shape());
     }
 
     /** Sizes of one call, validated once; q/k/v rows are {@code stride} floats apart. */
@@ -143,9 +155,9 @@ final class AttentionOp {
         }
 
         void backward(Backend backend, Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse,
-                      Tensor dout, Tensor dq, Tensor dk, Tensor dv, long seed) {
+                      Tensor dout, Tensor dq, Tensor dk, Tensor dv, long seed, boolean accumulate) {
             backend.attentionBackward(q, k, v, maskAdd, out, lse, dout, dq, dk, dv, batch, seq, heads, headDim(),
-                    stride, scale(), dropoutP, seed);
+                    stride, scale(), dropoutP, seed, accumulate);
         }
     }
 }

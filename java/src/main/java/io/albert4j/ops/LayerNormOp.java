@@ -1,5 +1,6 @@
 package io.albert4j.ops;
 
+import io.albert4j.autograd.Tape;
 import io.albert4j.backend.Backend;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
@@ -45,20 +46,32 @@ final class LayerNormOp {
         backend.layerNormForward(x, residual, gamma, beta, out, sum, mean, rstd, rows, cols, eps);
         Tensor input = residual == null ? x : sum;  // read only by the backward, which exists only when recording
         step.record(OP, out, (gradOut, tape) -> {
-            Tensor dx = tape.gradFor(x);
-            Tensor dres = tape.gradFor(residual);
+            Tape.GradTarget dx = tape.gradTarget(x);
+            Tape.GradTarget dres = tape.gradTarget(residual);
             Tensor dgamma = tape.gradFor(gamma);
             Tensor dbeta = tape.gradFor(beta);
             if (dx == null && dres == null && dgamma == null && dbeta == null) {
                 return;
             }
-            // The kernel accumulates one dinput; when both summands want it, it goes through a scratch buffer.
-            Tensor dinput = dx != null && dres != null ? step.allocateZeroed(DType.F32, x.shape())
-                    : dx != null ? dx : dres;
-            backend.layerNormBackward(gradOut, input, mean, rstd, gamma, dinput, dgamma, dbeta, rows, cols);
-            if (dx != null && dres != null) {
-                backend.axpy(1.0f, dinput, dx);
-                backend.axpy(1.0f, dinput, dres);
+            if (dx == null || dres == null) {
+                Tape.GradTarget only = dx != null ? dx : dres;
+                backend.layerNormBackward(gradOut, input, mean, rstd, gamma, only == null ? null : only.buffer(),
+                        dgamma, dbeta, rows, cols, only != null && only.accumulate());
+                return;
+            }
+            // Both summands get dL/dinput. The kernel writes it into a fresh one of their buffers (no zeroing), and
+            // the other gets a copy or a sum; when neither is fresh it goes through a scratch buffer.
+            Tape.GradTarget first = !dx.accumulate() ? dx : dres;
+            Tape.GradTarget second = first == dx ? dres : dx;
+            Tensor dinput = first.accumulate() ? step.allocate(DType.F32, x.shape()) : first.buffer();
+            backend.layerNormBackward(gradOut, input, mean, rstd, gamma, dinput, dgamma, dbeta, rows, cols, false);
+            if (first.accumulate()) {
+                backend.axpy(1.0f, dinput, first.buffer());
+            }
+            if (second.accumulate()) {
+                backend.axpy(1.0f, dinput, second.buffer());
+            } else {
+                backend.copy(dinput, second.buffer());
             }
         }, x, residual, gamma, beta);
         return out;

@@ -22,12 +22,7 @@ final class ReshapeOp {
         OpChecks.require(OP, "x", x, x == null ? DType.F32 : x.dtype(), backend.device());
         int[] resolved = resolve(x, shape);
         Tensor out = x.view(resolved);
-        step.record(OP, out, (gradOut, tape) -> {
-            Tensor dx = tape.gradFor(x);
-            if (dx != null) {
-                backend.axpy(1.0f, gradOut, dx);
-            }
-        }, x);
+        step.record(OP, out, (gradOut, tape) -> tape.passGradient(x, gradOut), x);
         return out;
     }
 

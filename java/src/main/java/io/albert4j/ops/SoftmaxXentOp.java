@@ -1,5 +1,6 @@
 package io.albert4j.ops;
 
+import io.albert4j.autograd.Tape;
 import io.albert4j.backend.Backend;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Tensor;
@@ -37,9 +38,10 @@ final class SoftmaxXentOp {
         Tensor lse = step.allocate(DType.F32, Math.max(n, 1));
         backend.softmaxXentForward(logits, labels, loss, lse, n, classes, ignoreIndex);
         step.record(OP, loss, (gradOut, tape) -> {
-            Tensor dlogits = tape.gradFor(logits);
+            Tape.GradTarget dlogits = tape.gradTarget(logits);
             if (dlogits != null) {
-                backend.softmaxXentBackward(gradOut, logits, labels, lse, dlogits, n, classes, ignoreIndex);
+                backend.softmaxXentBackward(gradOut, logits, labels, lse, dlogits.buffer(), n, classes, ignoreIndex,
+                        dlogits.accumulate());
             }
         }, logits);
         return loss;

@@ -222,9 +222,10 @@ public final class CpuBackend extends NativeBackend {
 
     @Override
     protected void launchLayerNormBackward(Tensor dout, Tensor input, Tensor mean, Tensor rstd, Tensor gamma,
-                                           Tensor dinput, Tensor dgamma, Tensor dbeta, long rows, long cols) {
+                                           Tensor dinput, Tensor dgamma, Tensor dbeta, long rows, long cols,
+                                           boolean accumulate) {
         LayerNormNative.backward(dout.data(), input.data(), mean.data(), rstd.data(), gamma.data(), segment(dinput),
-                segment(dgamma), segment(dbeta), rows, cols);
+                segment(dgamma), segment(dbeta), rows, cols, accumulate);
     }
 
     @Override
@@ -270,9 +271,10 @@ public final class CpuBackend extends NativeBackend {
     protected void launchAttentionBackward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse,
                                            Tensor dout, Tensor dq, Tensor dk, Tensor dv, long batch, long seq,
                                            long heads, long headDim, long qkvStride, float scale, float dropoutP,
-                                           long seed) {
+                                           long seed, boolean accumulate) {
         AttentionNative.backward(q.data(), k.data(), v.data(), segment(maskAdd), out.data(), lse.data(), dout.data(),
-                dq.data(), dk.data(), dv.data(), batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed);
+                dq.data(), dk.data(), dv.data(), batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed,
+                accumulate);
     }
 
     @Override
@@ -283,9 +285,9 @@ public final class CpuBackend extends NativeBackend {
 
     @Override
     protected void launchSoftmaxXentBackward(Tensor dloss, Tensor logits, Tensor labels, Tensor lse, Tensor dlogits,
-                                             long n, long classes, int ignoreIndex) {
+                                             long n, long classes, int ignoreIndex, boolean accumulate) {
         SoftmaxXentNative.backward(dloss.data(), logits.data(), labels.data(), lse.data(), dlogits.data(), n, classes,
-                ignoreIndex);
+                ignoreIndex, accumulate);
     }
 
     @Override

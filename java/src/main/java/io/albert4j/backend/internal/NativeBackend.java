@@ -321,7 +321,8 @@ public abstract class NativeBackend implements Backend {
 
     @Override
     public final void layerNormBackward(Tensor dout, Tensor input, Tensor mean, Tensor rstd, Tensor gamma,
-                                        Tensor dinput, Tensor dgamma, Tensor dbeta, long rows, long cols) {
+                                        Tensor dinput, Tensor dgamma, Tensor dbeta, long rows, long cols,
+                                        boolean accumulate) {
         f32(dout, times(rows, cols), "layer_norm_backward", "dout");
         f32(input, times(rows, cols), "layer_norm_backward", "input");
         f32(mean, rows, "layer_norm_backward", "mean");
@@ -330,11 +331,12 @@ public abstract class NativeBackend implements Backend {
         optionalF32(dinput, times(rows, cols), "layer_norm_backward", "dinput");
         optionalF32(dgamma, cols, "layer_norm_backward", "dgamma");
         optionalF32(dbeta, cols, "layer_norm_backward", "dbeta");
-        launchLayerNormBackward(dout, input, mean, rstd, gamma, dinput, dgamma, dbeta, rows, cols);
+        launchLayerNormBackward(dout, input, mean, rstd, gamma, dinput, dgamma, dbeta, rows, cols, accumulate);
     }
 
     protected abstract void launchLayerNormBackward(Tensor dout, Tensor input, Tensor mean, Tensor rstd, Tensor gamma,
-                                                    Tensor dinput, Tensor dgamma, Tensor dbeta, long rows, long cols);
+                                                    Tensor dinput, Tensor dgamma, Tensor dbeta, long rows, long cols,
+                                                    boolean accumulate);
 
     // ---- embeddings -------------------------------------------------------------------------------------------
 
@@ -460,7 +462,7 @@ public abstract class NativeBackend implements Backend {
     public final void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out, Tensor lse,
                                         Tensor dout, Tensor dq, Tensor dk, Tensor dv, long batch, long seq,
                                         long heads, long headDim, long qkvStride, float scale, float dropoutP,
-                                        long seed) {
+                                        long seed, boolean accumulate) {
         long hidden = times(heads, headDim);
         long qkvElements = extent(1, 0, times(batch, seq), qkvStride, hidden);
         String kernel = "attention_backward";
@@ -476,14 +478,14 @@ public abstract class NativeBackend implements Backend {
         f32(dk, qkvElements, kernel, "dk");
         f32(dv, qkvElements, kernel, "dv");
         launchAttentionBackward(q, k, v, maskAdd, out, lse, dout, dq, dk, dv, batch, seq, heads, headDim, qkvStride,
-                scale, dropoutP, seed);
+                scale, dropoutP, seed, accumulate);
     }
 
     /** q, k, v, out and dout share a dtype; the mask, lse and the gradients are F32. */
     protected abstract void launchAttentionBackward(Tensor q, Tensor k, Tensor v, Tensor maskAdd, Tensor out,
                                                     Tensor lse, Tensor dout, Tensor dq, Tensor dk, Tensor dv,
                                                     long batch, long seq, long heads, long headDim, long qkvStride,
-                                                    float scale, float dropoutP, long seed);
+                                                    float scale, float dropoutP, long seed, boolean accumulate);
 
     // ---- softmax cross-entropy --------------------------------------------------------------------------------
 
@@ -504,19 +506,20 @@ public abstract class NativeBackend implements Backend {
 
     @Override
     public final void softmaxXentBackward(Tensor dloss, Tensor logits, Tensor labels, Tensor lse, Tensor dlogits,
-                                          long n, long classes, int ignoreIndex) {
+                                          long n, long classes, int ignoreIndex, boolean accumulate) {
         f32(dloss, 1, "softmax_xent_backward", "dloss");
         tensor(logits, activationType(logits), times(n, classes), "softmax_xent_backward", "logits");
         tensor(labels, DType.I32, n, "softmax_xent_backward", "labels");
         f32(lse, n, "softmax_xent_backward", "lse");
         f32(dlogits, times(n, classes), "softmax_xent_backward", "dlogits");
         idsInRange(labels, n, classes, ignoreIndex, "softmax_xent_backward", "labels");
-        launchSoftmaxXentBackward(dloss, logits, labels, lse, dlogits, n, classes, ignoreIndex);
+        launchSoftmaxXentBackward(dloss, logits, labels, lse, dlogits, n, classes, ignoreIndex, accumulate);
     }
 
     /** {@code logits} is F32, or BF16 where the library has bf16 activations; {@code dlogits} is F32. */
     protected abstract void launchSoftmaxXentBackward(Tensor dloss, Tensor logits, Tensor labels, Tensor lse,
-                                                      Tensor dlogits, long n, long classes, int ignoreIndex);
+                                                      Tensor dlogits, long n, long classes, int ignoreIndex,
+                                                      boolean accumulate);
 
     // ---- dropout ----------------------------------------------------------------------------------------------
 

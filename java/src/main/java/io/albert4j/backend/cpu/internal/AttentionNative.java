@@ -20,7 +20,7 @@ public final class AttentionNative {
             JAVA_LONG, ADDRESS));
     private static final MethodHandle BACKWARD = downcall("a4j_attention_backward", status(ADDRESS, ADDRESS, ADDRESS,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-            JAVA_LONG, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, ADDRESS));
+            JAVA_LONG, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, JAVA_INT, ADDRESS));
 
     private AttentionNative() {
     }
@@ -39,10 +39,11 @@ public final class AttentionNative {
     public static void backward(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment maskAdd,
                                 MemorySegment out, MemorySegment lse, MemorySegment dout, MemorySegment dq,
                                 MemorySegment dk, MemorySegment dv, long batch, long seq, long heads, long headDim,
-                                long qkvStride, float scale, float dropoutP, long seed) {
+                                long qkvStride, float scale, float dropoutP, long seed, boolean accumulate) {
         try {
             check("a4j_attention_backward", (int) BACKWARD.invokeExact(q, k, v, maskAdd, out, lse, dout, dq, dk, dv,
-                    batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed, MemorySegment.NULL));
+                    batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed, accumulate ? 1 : 0,
+                    MemorySegment.NULL));
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
         }

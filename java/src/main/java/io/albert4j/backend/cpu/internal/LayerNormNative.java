@@ -18,7 +18,7 @@ public final class LayerNormNative {
     private static final MethodHandle FORWARD = downcall("a4j_layer_norm_forward", status(ADDRESS, ADDRESS, ADDRESS,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_FLOAT, ADDRESS));
     private static final MethodHandle BACKWARD = downcall("a4j_layer_norm_backward", status(ADDRESS, ADDRESS, ADDRESS,
-            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
 
     private LayerNormNative() {
     }
@@ -36,10 +36,10 @@ public final class LayerNormNative {
 
     public static void backward(MemorySegment dout, MemorySegment input, MemorySegment mean, MemorySegment rstd,
                                 MemorySegment gamma, MemorySegment dinput, MemorySegment dgamma, MemorySegment dbeta,
-                                long rows, long cols) {
+                                long rows, long cols, boolean accumulate) {
         try {
             check("a4j_layer_norm_backward", (int) BACKWARD.invokeExact(dout, input, mean, rstd, gamma, dinput, dgamma,
-                    dbeta, rows, cols, MemorySegment.NULL));
+                    dbeta, rows, cols, accumulate ? 1 : 0, MemorySegment.NULL));
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
         }

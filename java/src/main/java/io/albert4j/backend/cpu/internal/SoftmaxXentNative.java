@@ -18,7 +18,7 @@ public final class SoftmaxXentNative {
     private static final MethodHandle FORWARD = downcall("a4j_softmax_xent_forward",
             status(ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
     private static final MethodHandle BACKWARD = downcall("a4j_softmax_xent_backward",
-            status(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+            status(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS));
 
     private SoftmaxXentNative() {
     }
@@ -34,10 +34,10 @@ public final class SoftmaxXentNative {
     }
 
     public static void backward(MemorySegment dloss, MemorySegment logits, MemorySegment labels, MemorySegment lse,
-                                MemorySegment dlogits, long n, long classes, int ignoreIndex) {
+                                MemorySegment dlogits, long n, long classes, int ignoreIndex, boolean accumulate) {
         try {
             check("a4j_softmax_xent_backward", (int) BACKWARD.invokeExact(dloss, logits, labels, lse, dlogits, n,
-                    classes, ignoreIndex, MemorySegment.NULL));
+                    classes, ignoreIndex, accumulate ? 1 : 0, MemorySegment.NULL));
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
         }

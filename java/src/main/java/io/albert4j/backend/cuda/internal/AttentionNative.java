@@ -10,6 +10,7 @@ import static io.albert4j.backend.cuda.internal.CudaLibrary.downcall;
 import static io.albert4j.backend.cuda.internal.CudaLibrary.status;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -22,13 +23,13 @@ public final class AttentionNative {
             JAVA_LONG, ADDRESS));
     private static final MethodHandle BACKWARD = downcall("a4j_attention_backward", status(ADDRESS, ADDRESS, ADDRESS,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-            JAVA_LONG, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, ADDRESS));
+            JAVA_LONG, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, JAVA_INT, ADDRESS));
     private static final MethodHandle FORWARD_BF16 = downcall("a4j_attention_forward_bf16", status(ADDRESS, ADDRESS,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_FLOAT,
             JAVA_FLOAT, JAVA_LONG, ADDRESS));
     private static final MethodHandle BACKWARD_BF16 = downcall("a4j_attention_backward_bf16", status(ADDRESS, ADDRESS,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-            JAVA_LONG, JAVA_LONG, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, ADDRESS));
+            JAVA_LONG, JAVA_LONG, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, JAVA_INT, ADDRESS));
 
     private AttentionNative() {
     }
@@ -50,10 +51,10 @@ public final class AttentionNative {
     public static void backward(boolean bf16, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment maskAdd,
             MemorySegment out, MemorySegment lse, MemorySegment dout, MemorySegment dq, MemorySegment dk,
             MemorySegment dv, long batch, long seq, long heads, long headDim, long qkvStride, float scale,
-            float dropoutP, long seed, MemorySegment stream) {
+            float dropoutP, long seed, boolean accumulate, MemorySegment stream) {
         try {
             int status = (int) (bf16 ? BACKWARD_BF16 : BACKWARD).invokeExact(q, k, v, maskAdd, out, lse, dout, dq, dk,
-                    dv, batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed, stream);
+                    dv, batch, seq, heads, headDim, qkvStride, scale, dropoutP, seed, accumulate ? 1 : 0, stream);
             check(bf16 ? "a4j_attention_backward_bf16" : "a4j_attention_backward", status);
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);

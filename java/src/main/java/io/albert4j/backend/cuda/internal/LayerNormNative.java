@@ -10,6 +10,7 @@ import static io.albert4j.backend.cuda.internal.CudaLibrary.downcall;
 import static io.albert4j.backend.cuda.internal.CudaLibrary.status;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -20,7 +21,7 @@ public final class LayerNormNative {
     private static final MethodHandle FORWARD = downcall("a4j_layer_norm_forward", status(ADDRESS, ADDRESS, ADDRESS,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_FLOAT, ADDRESS));
     private static final MethodHandle BACKWARD = downcall("a4j_layer_norm_backward", status(ADDRESS, ADDRESS, ADDRESS,
-            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
     private static final MethodHandle FORWARD_BF16 = downcall("a4j_layer_norm_forward_bf16", status(ADDRESS, ADDRESS,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_FLOAT, ADDRESS));
 
@@ -40,10 +41,10 @@ public final class LayerNormNative {
 
     public static void backward(MemorySegment dout, MemorySegment input, MemorySegment mean, MemorySegment rstd,
             MemorySegment gamma, MemorySegment dinput, MemorySegment dgamma, MemorySegment dbeta, long rows, long cols,
-            MemorySegment stream) {
+            boolean accumulate, MemorySegment stream) {
         try {
             check("a4j_layer_norm_backward", (int) BACKWARD.invokeExact(dout, input, mean, rstd, gamma, dinput, dgamma,
-                    dbeta, rows, cols, stream));
+                    dbeta, rows, cols, accumulate ? 1 : 0, stream));
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
         }

@@ -20,11 +20,11 @@ public final class SoftmaxXentNative {
     private static final MethodHandle FORWARD = downcall("a4j_softmax_xent_forward", status(ADDRESS, ADDRESS, ADDRESS,
             ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
     private static final MethodHandle BACKWARD = downcall("a4j_softmax_xent_backward", status(ADDRESS, ADDRESS, ADDRESS,
-            ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+            ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FORWARD_BF16 = downcall("a4j_softmax_xent_forward_bf16", status(ADDRESS, ADDRESS,
             ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
     private static final MethodHandle BACKWARD_BF16 = downcall("a4j_softmax_xent_backward_bf16", status(ADDRESS,
-            ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS));
 
     private SoftmaxXentNative() {
     }
@@ -43,10 +43,11 @@ public final class SoftmaxXentNative {
 
     /** {@code bf16}: the input activations are bf16 (a4j_softmax_xent_backward_bf16). */
     public static void backward(boolean bf16, MemorySegment dloss, MemorySegment logits, MemorySegment labels,
-            MemorySegment lse, MemorySegment dlogits, long n, long classes, int ignoreIndex, MemorySegment stream) {
+            MemorySegment lse, MemorySegment dlogits, long n, long classes, int ignoreIndex, boolean accumulate,
+            MemorySegment stream) {
         try {
             int status = (int) (bf16 ? BACKWARD_BF16 : BACKWARD).invokeExact(dloss, logits, labels, lse, dlogits, n,
-                    classes, ignoreIndex, stream);
+                    classes, ignoreIndex, accumulate ? 1 : 0, stream);
             check(bf16 ? "a4j_softmax_xent_backward_bf16" : "a4j_softmax_xent_backward", status);
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
