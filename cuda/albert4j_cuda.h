@@ -46,7 +46,8 @@ A4J_API int a4j_bias_gelu_forward_bf16(const uint16_t* x, const float* bias, uin
                                        int64_t cols, int activation, void* stream);
 /* dx (float) += dout*act'(x+bias); dbias += colsum */
 A4J_API int a4j_bias_gelu_backward_bf16(const uint16_t* dout, const uint16_t* x, const float* bias, float* dx,
-                                        float* dbias, int64_t rows, int64_t cols, int activation, void* stream);
+                                        float* dbias, int64_t rows, int64_t cols, int activation, int32_t accumulate,
+                                        void* stream);
 /* input = x (bf16, a GEMM output) + residual (float); out float (the residual stream) and, when out_bf16 is
  * not NULL, a bf16 copy for the next GEMM. */
 A4J_API int a4j_layer_norm_forward_bf16(const uint16_t* x, const float* residual, const float* gamma,

@@ -69,7 +69,10 @@ A4J_API int a4j_bias_gelu_forward(const float* x, const float* bias, float* out,
   return forward(x, bias, out, rows, cols, activation, stream);
 }
 A4J_API int a4j_bias_gelu_backward(const float* dout, const float* x, const float* bias, float* dx, float* dbias,
-                                   int64_t rows, int64_t cols, int activation, void* stream) {
+                                   int64_t rows, int64_t cols, int activation, int32_t accumulate, void* stream) {
+  if (!accumulate && dx != nullptr) {
+    if (int status = a4j::zero_rows(dx, rows, cols, cols, a4j::as_stream(stream))) return status;
+  }
   return backward(dout, x, bias, dx, dbias, rows, cols, activation, stream);
 }
 A4J_API int a4j_bias_gelu_forward_bf16(const uint16_t* x, const float* bias, uint16_t* out, int64_t rows,
@@ -77,7 +80,11 @@ A4J_API int a4j_bias_gelu_forward_bf16(const uint16_t* x, const float* bias, uin
   return forward(x, bias, out, rows, cols, activation, stream);
 }
 A4J_API int a4j_bias_gelu_backward_bf16(const uint16_t* dout, const uint16_t* x, const float* bias, float* dx,
-                                        float* dbias, int64_t rows, int64_t cols, int activation, void* stream) {
+                                        float* dbias, int64_t rows, int64_t cols, int activation, int32_t accumulate,
+                                        void* stream) {
+  if (!accumulate && dx != nullptr) {
+    if (int status = a4j::zero_rows(dx, rows, cols, cols, a4j::as_stream(stream))) return status;
+  }
   return backward(dout, x, bias, dx, dbias, rows, cols, activation, stream);
 }
 }

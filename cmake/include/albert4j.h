@@ -94,13 +94,15 @@ A4J_API int a4j_cast_f32_to_bf16(const float* x, uint16_t* out, int64_t n, void*
 A4J_API int a4j_cast_bf16_to_f32(const uint16_t* x, float* out, int64_t n, void* stream);
 
 /* ---- gelu.cpp: fused bias + activation ------------------------------------------------------- */
-/* out = act(x + bias); bias may be NULL. Backward recomputes from x: dx += dout*act'(x+bias), dbias += colsum(that). */
+/* out = act(x + bias); bias may be NULL. Backward recomputes from x: dx += dout*act'(x+bias) (= when accumulate is 0;
+ * dx then need not be initialised), dbias += colsum(that). */
 /* Test hook: out[i] = f(x[i]) for f = 0 a4j_exp, 1 a4j_tanh, 2 a4j_erf, 3 a4j_erfc of a4j_math.h. */
 A4J_API int a4j_math_eval(int function, const float* x, float* out, int64_t n);
 A4J_API int a4j_bias_gelu_forward(const float* x, const float* bias, float* out, int64_t rows, int64_t cols,
                                   int activation, void* stream);
 A4J_API int a4j_bias_gelu_backward(const float* dout, const float* x, const float* bias, float* dx, float* dbias,
-                                   int64_t rows, int64_t cols, int activation, void* stream);
+                                   int64_t rows, int64_t cols, int activation, int32_t accumulate,
+                                   void* stream);
 
 /* ---- layer_norm.cpp: (residual add +) LayerNorm over the last dim ---------------------------- */
 /* input = x + residual (residual may be NULL; then input = x and `sum` may be NULL).

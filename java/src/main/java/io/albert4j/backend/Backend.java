@@ -113,8 +113,18 @@ public interface Backend extends DeviceMemory, AutoCloseable {
 
     void biasGeluForward(Tensor x, Tensor bias, Tensor out, long rows, long cols, Activation activation);
 
+    /**
+     * dx += dout · act'(x + bias), or {@code =} when {@code accumulate} is false (dx may then hold anything); dbias
+     * += the column sums of that. dx or dbias may be null.
+     */
     void biasGeluBackward(Tensor dout, Tensor x, Tensor bias, Tensor dx, Tensor dbias, long rows, long cols,
-                          Activation activation);
+                          Activation activation, boolean accumulate);
+
+    /** The bias + activation backward accumulating into dx. */
+    default void biasGeluBackward(Tensor dout, Tensor x, Tensor bias, Tensor dx, Tensor dbias, long rows, long cols,
+                                  Activation activation) {
+        biasGeluBackward(dout, x, bias, dx, dbias, rows, cols, activation, true);
+    }
 
     // ---- (residual +) LayerNorm ----------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 package io.albert4j.ops;
 
+import io.albert4j.autograd.Tape;
 import io.albert4j.backend.Activation;
 import io.albert4j.backend.Backend;
 import io.albert4j.tensor.DType;
@@ -31,10 +32,11 @@ final class BiasGeluOp {
         Tensor out = step.allocate(DType.F32, x.shape());
         backend.biasGeluForward(x, bias, out, rows, cols, activation);
         step.record(OP, out, (gradOut, tape) -> {
-            Tensor dx = tape.gradFor(x);
+            Tape.GradTarget dx = tape.gradTarget(x);
             Tensor dbias = tape.gradFor(bias);
             if (dx != null || dbias != null) {
-                backend.biasGeluBackward(gradOut, x, bias, dx, dbias, rows, cols, activation);
+                backend.biasGeluBackward(gradOut, x, bias, dx == null ? null : dx.buffer(), dbias, rows, cols,
+                        activation, dx != null && dx.accumulate());
             }
         }, x, bias);
         return out;

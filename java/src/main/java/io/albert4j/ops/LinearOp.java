@@ -58,9 +58,10 @@ final class LinearOp {
             Tensor dBias = tape.gradFor(bias);
             Tensor dy = dResult;
             if (activated) {
-                // dy = dResult · act'(y), its column sums into dBias in the same pass (y already holds the bias).
-                dy = step.allocateZeroed(DType.F32, outShape);
-                backend.biasGeluBackward(dResult, y, null, dy, dBias, rows, out, activation);
+                // dy = dResult · act'(y), its column sums into dBias in the same pass (y already holds the bias);
+                // written, not added, so the fresh buffer needs no zeroing.
+                dy = step.allocate(DType.F32, outShape);
+                backend.biasGeluBackward(dResult, y, null, dy, dBias, rows, out, activation, false);
             } else if (dBias != null) {
                 backend.biasAddBackward(dy, dBias, rows, out);
             }

@@ -3,6 +3,7 @@ package io.albert4j.ops;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.albert4j.backend.Activation;
 import io.albert4j.backend.Backend;
 import io.albert4j.tensor.Tensor;
 import io.albert4j.testing.OpTestSupport;
@@ -59,7 +60,7 @@ class GradientOverwriteTest {
             Tensor written = nans(n, classes);
             backend.softmaxXentBackward(dloss, logits, lab, lse, added, n, classes, -100, true);
             backend.softmaxXentBackward(dloss, logits, lab, lse, written, n, classes, -100, false);
-            assertArrayEquals(added.toFloatArray(), written.toFloatArray());
+            assertArrayEquals(added.toFloatArray(), written.toFloatArray(), 0f);  // 0 + (-0) is 0: equal, not bitwise
             assertEquals(0f, written.getFloat(5 * classes + 3), "an ignored row is written as zeros");
             // Every row ignored: the whole buffer is zeroed, not left as it was.
             Tensor none = support.ints(new int[] {-100, -100}, 2);
@@ -89,11 +90,41 @@ class GradientOverwriteTest {
             backend.layerNormBackward(dout, x, mean, rstd, gamma, added, dgamma, dbeta, rows, cols, true);
             float[] dgammaOnce = dgamma.toFloatArray();
             backend.layerNormBackward(dout, x, mean, rstd, gamma, written, dgamma, dbeta, rows, cols, false);
-            assertArrayEquals(added.toFloatArray(), written.toFloatArray());
+            assertArrayEquals(added.toFloatArray(), written.toFloatArray(), 0f);  // 0 + (-0) is 0: equal, not bitwise
             float[] dgammaTwice = dgamma.toFloatArray();
             for (int c = 0; c < cols; c++) {
                 assertEquals(2 * dgammaOnce[c], dgammaTwice[c], 1e-5f * (1 + Math.abs(dgammaTwice[c])),
                         "dgamma accumulates in both modes");
+            }
+        }
+    }
+
+    @Test
+    void biasGeluBackwardOverwritesDxAndStillAddsIntoDbias() {
+        int rows = 19;
+        int cols = 70;
+        try (Step step = support.step()) {
+            Tensor x = support.tensor(support.randomFloats(rows * cols, 3), false, rows, cols);
+            Tensor bias = support.tensor(support.randomFloats(cols, 1), false, cols);
+            Tensor dout = support.tensor(support.randomFloats(rows * cols, 1), false, rows, cols);
+            for (Activation act : Activation.values()) {
+                if (act == Activation.IDENTITY) {
+                    continue;
+                }
+                Tensor added = zeros(rows, cols);
+                Tensor written = nans(rows, cols);
+                Tensor dbias = zeros(cols);
+                backend.biasGeluBackward(dout, x, bias, added, dbias, rows, cols, act, true);
+                float[] once = dbias.toFloatArray();
+                backend.biasGeluBackward(dout, x, bias, written, dbias, rows, cols, act, false);
+                assertArrayEquals(added.toFloatArray(), written.toFloatArray(), 0f, act.toString());
+                for (int c = 0; c < cols; c++) {
+                    assertEquals(2 * once[c], dbias.getFloat(c), 1e-5f * (1 + Math.abs(once[c])), act + " dbias");
+                }
+                // Without a bias gradient: another compiled variant, the same up to its own rounding.
+                Tensor alone = nans(rows, cols);
+                backend.biasGeluBackward(dout, x, bias, alone, null, rows, cols, act, false);
+                assertArrayEquals(added.toFloatArray(), alone.toFloatArray(), 1e-6f, act + " without dbias");
             }
         }
     }
@@ -123,7 +154,7 @@ class GradientOverwriteTest {
             backend.attentionBackward(q, k, v, null, out, lse, dout, block(written, 0, hidden),
                     block(written, 1, hidden), block(written, 2, hidden), batch, seq, heads, headDim, stride, scale,
                     0.1f, 5, false);
-            assertArrayEquals(added.toFloatArray(), written.toFloatArray());
+            assertArrayEquals(added.toFloatArray(), written.toFloatArray(), 0f);  // 0 + (-0) is 0: equal, not bitwise
         }
     }
 

@@ -208,9 +208,9 @@ public final class CpuBackend extends NativeBackend {
 
     @Override
     protected void launchBiasGeluBackward(Tensor dout, Tensor x, Tensor bias, Tensor dx, Tensor dbias, long rows,
-                                          long cols, Activation activation) {
+                                          long cols, Activation activation, boolean accumulate) {
         GeluNative.biasGeluBackward(dout.data(), x.data(), segment(bias), segment(dx), segment(dbias), rows, cols,
-                activation.code());
+                activation.code(), accumulate);
     }
 
     @Override

@@ -242,9 +242,9 @@ public final class CudaBackend extends NativeBackend {
 
     @Override
     protected void launchBiasGeluBackward(Tensor dout, Tensor x, Tensor bias, Tensor dx, Tensor dbias, long rows,
-                                          long cols, Activation activation) {
+                                          long cols, Activation activation, boolean accumulate) {
         GeluNative.biasGeluBackward(bf16(x), dout.data(), x.data(), segment(bias), segment(dx), segment(dbias), rows,
-                cols, activation.code(), stream);
+                cols, activation.code(), accumulate, stream);
     }
 
     @Override

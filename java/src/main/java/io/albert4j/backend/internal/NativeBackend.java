@@ -276,19 +276,19 @@ public abstract class NativeBackend implements Backend {
 
     @Override
     public final void biasGeluBackward(Tensor dout, Tensor x, Tensor bias, Tensor dx, Tensor dbias, long rows,
-                                       long cols, Activation activation) {
+                                       long cols, Activation activation, boolean accumulate) {
         DType t = activationType(x);
         tensor(x, t, times(rows, cols), "bias_gelu_backward", "x");
         tensor(dout, t, times(rows, cols), "bias_gelu_backward", "dout");
         optionalF32(bias, cols, "bias_gelu_backward", "bias");
         optionalF32(dx, times(rows, cols), "bias_gelu_backward", "dx");
         optionalF32(dbias, cols, "bias_gelu_backward", "dbias");
-        launchBiasGeluBackward(dout, x, bias, dx, dbias, rows, cols, activation);
+        launchBiasGeluBackward(dout, x, bias, dx, dbias, rows, cols, activation, accumulate);
     }
 
     /** {@code dout} and {@code x} share a dtype; the gradients are F32. */
     protected abstract void launchBiasGeluBackward(Tensor dout, Tensor x, Tensor bias, Tensor dx, Tensor dbias,
-                                                   long rows, long cols, Activation activation);
+                                                   long rows, long cols, Activation activation, boolean accumulate);
 
     // ---- (residual +) LayerNorm -------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ public final class GeluNative {
     private static final MethodHandle BIAS_GELU_FORWARD = downcall("a4j_bias_gelu_forward",
             status(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
     private static final MethodHandle BIAS_GELU_BACKWARD = downcall("a4j_bias_gelu_backward",
-            status(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+            status(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS));
 
     private GeluNative() {
     }
@@ -33,10 +33,10 @@ public final class GeluNative {
     }
 
     public static void biasGeluBackward(MemorySegment dout, MemorySegment x, MemorySegment bias, MemorySegment dx,
-                                        MemorySegment dbias, long rows, long cols, int activation) {
+                                        MemorySegment dbias, long rows, long cols, int activation, boolean accumulate) {
         try {
-            check("a4j_bias_gelu_backward",
-                    (int) BIAS_GELU_BACKWARD.invokeExact(dout, x, bias, dx, dbias, rows, cols, activation, MemorySegment.NULL));
+            check("a4j_bias_gelu_backward", (int) BIAS_GELU_BACKWARD.invokeExact(dout, x, bias, dx, dbias, rows, cols,
+                    activation, accumulate ? 1 : 0, MemorySegment.NULL));
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
         }

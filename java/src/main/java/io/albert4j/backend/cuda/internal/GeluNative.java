@@ -20,11 +20,11 @@ public final class GeluNative {
     private static final MethodHandle FORWARD = downcall("a4j_bias_gelu_forward", status(ADDRESS, ADDRESS, ADDRESS,
             JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
     private static final MethodHandle BACKWARD = downcall("a4j_bias_gelu_backward", status(ADDRESS, ADDRESS, ADDRESS,
-            ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+            ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FORWARD_BF16 = downcall("a4j_bias_gelu_forward_bf16", status(ADDRESS, ADDRESS,
             ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
     private static final MethodHandle BACKWARD_BF16 = downcall("a4j_bias_gelu_backward_bf16", status(ADDRESS, ADDRESS,
-            ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+            ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS));
 
     private GeluNative() {
     }
@@ -43,10 +43,11 @@ public final class GeluNative {
 
     /** {@code bf16}: the input activations are bf16 (a4j_bias_gelu_backward_bf16). */
     public static void biasGeluBackward(boolean bf16, MemorySegment dout, MemorySegment x, MemorySegment bias,
-            MemorySegment dx, MemorySegment dbias, long rows, long cols, int activation, MemorySegment stream) {
+            MemorySegment dx, MemorySegment dbias, long rows, long cols, int activation, boolean accumulate,
+            MemorySegment stream) {
         try {
             int status = (int) (bf16 ? BACKWARD_BF16 : BACKWARD).invokeExact(dout, x, bias, dx, dbias, rows, cols,
-                    activation, stream);
+                    activation, accumulate ? 1 : 0, stream);
             check(bf16 ? "a4j_bias_gelu_backward_bf16" : "a4j_bias_gelu_backward", status);
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
