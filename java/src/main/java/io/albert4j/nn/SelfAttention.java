@@ -4,7 +4,7 @@ import io.albert4j.ops.Ops;
 import io.albert4j.tensor.Tensor;
 
 /**
- * The attention half of a post-LN block (HF {@code AlbertAttention}): q, k, v projections, fused multi-head
+ * The attention half of a post-LN block (HF {@code AlbertAttention}): q, k, v projections (one GEMM), fused multi-head
  * attention (scale, additive mask, softmax, probability dropout, ·V), output projection, dropout, then
  * {@code LayerNorm(x + out)} with the residual sum fused into the LayerNorm kernel.
  */
@@ -49,12 +49,13 @@ public final class SelfAttention extends Module {
         return project(attended, Ops.gatherRows(Ops.reshape(x, cells, width), rows), context);
     }
 
+    /** q, k and v as one GEMM into [B, S, 3H] (the three weights stacked once per step), then fused attention. */
     private Tensor attend(Tensor x, ForwardContext context) {
-        Tensor q = query.forward(x);
-        Tensor k = key.forward(x);
-        Tensor v = value.forward(x);
+        Tensor qkv = Ops.linearStacked(x,
+                new Tensor[] {query.weight().tensor(), key.weight().tensor(), value.weight().tensor()},
+                new Tensor[] {query.bias().tensor(), key.bias().tensor(), value.bias().tensor()});
         float p = context.dropoutP(attentionDropoutProb);
-        return Ops.attention(q, k, v, context.attentionMaskAdd(), heads, p, p > 0 ? context.nextSeed() : 0L);
+        return Ops.attentionPacked(qkv, context.attentionMaskAdd(), heads, p, p > 0 ? context.nextSeed() : 0L);
     }
 
     /** {@code LayerNorm(residual + dropout(dense(attended)))}. */

@@ -28,6 +28,14 @@ public final class Ops {
         return LinearOp.apply(x, weight, bias, activation);
     }
 
+    /**
+     * Several dense layers of one input as one GEMM: {@code x·[W₁; W₂; …]ᵀ + [b₁; b₂; …]}, layer i's output the i-th
+     * block of the last dim (StackedLinearOp). Weights {@code [out_i, in]}; biases {@code [out_i]} each, or null.
+     */
+    public static Tensor linearStacked(Tensor x, Tensor[] weights, Tensor[] biases) {
+        return StackedLinearOp.apply(x, weights, biases);
+    }
+
     /** {@code op(a)·op(b)} for 2-D tensors, or batched over the first dim for 3-D ones. */
     public static Tensor matmul(Tensor a, boolean transA, Tensor b, boolean transB) {
         return MatmulOp.apply(a, transA, b, transB);

@@ -54,11 +54,28 @@ final class PackedOperands {
         if (rows > MAX_ROWS) {
             return null;
         }
+        refresh();
+        return copies.get(weight, transB, k, n, ldb);
+    }
+
+    /**
+     * {@code parts} stacked along dim 0, made once per step (or once for many inference steps) so that every
+     * application of a shared layer multiplies by the same tensor and its packed copies are made once; null past the
+     * budget.
+     */
+    Tensor stack(Tensor[] parts) {
+        if (shared != null) {
+            return shared.stack(parts);
+        }
+        refresh();
+        return copies.stack(parts);
+    }
+
+    private void refresh() {
         long now = PARAMETER_WRITES.get();
         if (now != generation) {
             copies.clear();  // the copies stay in the arena until the step ends; they are just not used again
             generation = now;
         }
-        return copies.get(weight, transB, k, n, ldb);
     }
 }

@@ -48,6 +48,12 @@ public final class PackedWeightCache implements AutoCloseable {
 
     /** The packed copy of op(B) of {@code weight} (see {@link PackedOperands#get}), or null past the budget. */
     synchronized Tensor get(Tensor weight, boolean transB, long k, long n, long ldb) {
+        refresh();
+        return copies.get(weight, transB, k, n, ldb);
+    }
+
+    /** After a parameter change: forget the copies, and free their memory once no open step may read it. */
+    private void refresh() {
         long now = PackedOperands.generation();
         if (now != generation) {
             copies.clear();
@@ -58,7 +64,12 @@ public final class PackedWeightCache implements AutoCloseable {
                 staleMemory = true;
             }
         }
-        return copies.get(weight, transB, k, n, ldb);
+    }
+
+    /** The stack of {@code parts} (see {@link PackedCopies#stack}), or null past the budget. */
+    synchronized Tensor stack(Tensor[] parts) {
+        refresh();
+        return copies.stack(parts);
     }
 
     /** Bytes of packed copies held now. */

@@ -110,6 +110,20 @@ public final class Step implements AutoCloseable {
     }
 
     /**
+     * {@code parts} (F32, equal shapes but for dim 0) stacked along dim 0: the same tensor for the same parts within
+     * this step (see {@link PackedOperands#stack}); past the packed copies' budget, a fresh stack each call.
+     */
+    Tensor stackedWeight(Tensor... parts) {
+        Tensor stacked = packedOperands.stack(parts);
+        if (stacked != null) {
+            return stacked;
+        }
+        stacked = allocate(DType.F32, PackedCopies.stackedShape(parts));
+        PackedCopies.copyStacked(backend, parts, stacked);
+        return stacked;
+    }
+
+    /**
      * Call after writing parameter values while a step may be open (an optimizer update, loading weights): the
      * packed copies of weights that steps keep for their GEMMs are then made afresh. Parameters are otherwise
      * read-only inside a step.

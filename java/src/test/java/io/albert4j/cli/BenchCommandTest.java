@@ -72,9 +72,11 @@ class BenchCommandTest {
         double stepMs = Double.parseDouble(parse(lines.get(0)).get("step_ms"));
         assertTrue(lines.get(1).startsWith("kernel") && lines.get(1).contains("ms/step"), r.out());
         // The tiny model runs its linear layers forward on weights packed once per step, the bias (and activation)
-        // in the GEMM's epilogue (2 layers x q, k, v, o and the embedding projection: 9 GEMMs a step, plus the MLM
-        // transform with its GELU), and its weight gradients as TN GEMMs.
-        assertTrue(lines.stream().anyMatch(l -> l.matches("gemm NP 32x128x128 \\+bias \\(B packed once\\) +forward +9 .*")),
+        // in the GEMM's epilogue (2 layers x o and the embedding projection: 3 GEMMs a step, q, k and v stacked into
+        // one GEMM per layer, plus the MLM transform with its GELU), and its weight gradients as TN GEMMs.
+        assertTrue(lines.stream().anyMatch(l -> l.matches("gemm NP 32x128x128 \\+bias \\(B packed once\\) +forward +3 .*")),
+                r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("gemm NP 32x384x128 \\+bias \\(B packed once\\) +forward +2 .*")),
                 r.out());
         assertTrue(lines.stream().anyMatch(
                 l -> l.matches("gemm NP 32x128x128 \\+bias \\+gelu_tanh \\(B packed once\\) +forward +1 .*")), r.out());
