@@ -65,17 +65,7 @@ final class LinearOp {
             } else if (dBias != null) {
                 backend.biasAddBackward(dy, dBias, rows, out);
             }
-            Tape.GradTarget dx = tape.gradTarget(x);
-            if (dx != null) {
-                // dx[rows, in] (+)= dy[rows, out] · weight[out, in]: overwritten when this is its first contribution
-                Tensor packed = step.packedWeight(weight, false, out, in, in, rows);
-                if (packed != null) {
-                    backend.gemmPackedB(false, rows, in, out, 1.0f, dy, out, packed, dx.beta(), dx.buffer(), in);
-                } else {
-                    backend.gemm(false, false, rows, in, out, 1.0f, dy, out, 0, weight, in, 0, dx.beta(), dx.buffer(),
-                            in, 0, 1);
-                }
-            }
+            inputGradient(step, tape.gradTarget(x), dy, weight, rows, in, out);
             Tensor dWeight = tape.gradFor(weight);
             if (dWeight != null) {
                 // dW[out, in] += dyᵀ[out, rows] · x[rows, in]
@@ -83,5 +73,23 @@ final class LinearOp {
             }
         }, x, weight, bias);
         return result;
+    }
+
+    /**
+     * dx[rows, in] (+)= dy[rows, out] · weight[out, in] into {@code dx} (none when null): overwritten when this is its
+     * first contribution, with the weight packed once per step where that pays.
+     */
+    static void inputGradient(Step step, Tape.GradTarget dx, Tensor dy, Tensor weight, int rows, int in, int out) {
+        if (dx == null) {
+            return;
+        }
+        Backend backend = step.backend();
+        Tensor packed = step.packedWeight(weight, false, out, in, in, rows);
+        if (packed != null) {
+            backend.gemmPackedB(false, rows, in, out, 1.0f, dy, out, packed, dx.beta(), dx.buffer(), in);
+        } else {
+            backend.gemm(false, false, rows, in, out, 1.0f, dy, out, 0, weight, in, 0, dx.beta(), dx.buffer(), in, 0,
+                    1);
+        }
     }
 }

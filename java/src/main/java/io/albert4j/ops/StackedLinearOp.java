@@ -83,17 +83,8 @@ final class StackedLinearOp {
                     }
                 }
             }
-            Tape.GradTarget dx = tape.gradTarget(x);
-            if (dx != null) {
-                // dx[rows, in] (+)= dy[rows, out] · weight[out, in]: one GEMM of depth out
-                Tensor packed = step.packedWeight(weight, false, out, in, in, rows);
-                if (packed != null) {
-                    backend.gemmPackedB(false, rows, in, out, 1.0f, dy, out, packed, dx.beta(), dx.buffer(), in);
-                } else {
-                    backend.gemm(false, false, rows, in, out, 1.0f, dy, out, 0, weight, in, 0, dx.beta(), dx.buffer(),
-                            in, 0, 1);
-                }
-            }
+            // dx: one GEMM of depth out against the stacked weight
+            LinearOp.inputGradient(step, tape.gradTarget(x), dy, weight, rows, in, out);
             // dW[out, in] = dyᵀ · x for all layers in one GEMM (x packed once, not once per layer), then each block
             // added to its weight's gradient.
             Tensor[] dWeights = new Tensor[weights.length];

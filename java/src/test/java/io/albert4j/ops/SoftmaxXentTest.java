@@ -30,18 +30,23 @@ class SoftmaxXentTest {
             if (labels[i] == ignore) {
                 continue;
             }
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < classes; c++) {
-                max = Math.max(max, logits[i * classes + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                sum += Math.exp(logits[i * classes + c] - max);
-            }
-            total += max + Math.log(sum) - logits[i * classes + labels[i]];
+            total += logSumExp(logits, i * classes, classes) - logits[i * classes + labels[i]];
             count++;
         }
         return new double[] {count == 0 ? 0 : total / count};
+    }
+
+    /** log Σ exp over {@code logits[offset, offset + classes)}, max-shifted, in double. */
+    static double logSumExp(double[] logits, int offset, int classes) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+            max = Math.max(max, logits[offset + c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+            sum += Math.exp(logits[offset + c] - max);
+        }
+        return max + Math.log(sum);
     }
 
     @Test
@@ -128,15 +133,7 @@ class SoftmaxXentTest {
             assertEquals(recorded, step.tape().size(), "no gradient: nothing recorded on the tape");
             double[] expected = new double[n];
             for (int i = 0; i < n; i++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int c = 0; c < classes; c++) {
-                    max = Math.max(max, logits[i * classes + c]);
-                }
-                double sum = 0;
-                for (int c = 0; c < classes; c++) {
-                    sum += Math.exp(logits[i * classes + c] - max);
-                }
-                expected[i] = max + Math.log(sum);
+                expected[i] = logSumExp(toDouble(logits), i * classes, classes);
             }
             assertClose("lse", lse.toFloatArray(), expected, 1e-5, 1e-6);
             assertEquals(500f, lse.getFloat(3), 1e-4f);
