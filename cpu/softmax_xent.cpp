@@ -1,6 +1,7 @@
 // Softmax cross-entropy over vocabulary-sized rows with an ignore index, fused: one max pass and one exp-sum pass
 // per row give the log-sum-exp (saved), and the backward writes softmax - onehot straight into dlogits, so no
-// [N, C] probability tensor is ever stored. Ignored rows (most MLM positions) are skipped entirely.
+// [N, C] probability tensor is ever stored. Ignored rows (most MLM positions) are skipped (zero-filled where the
+// backward overwrites rather than adds).
 #include <algorithm>
 #include <cmath>
 #include <new>
