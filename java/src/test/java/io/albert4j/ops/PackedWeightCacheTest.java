@@ -77,6 +77,43 @@ class PackedWeightCacheTest {
     }
 
     @Test
+    void stackedWeightsAreStackedOncePerModelAndRestackedAfterAParameterChange() {
+        Backend backend = Backends.cpu();
+        try (StepArena arena = new StepArena(backend, 1 << 20); PackedWeightCache cache = new PackedWeightCache(backend);
+             Tensor x = Tensor.ofFloats(randomFloats(ROWS * IN), ROWS, IN);
+             Tensor w1 = Tensor.ofFloats(randomFloats(OUT * IN), OUT, IN);
+             Tensor w2 = Tensor.ofFloats(randomFloats(OUT * IN), OUT, IN);
+             Tensor other = Tensor.ofFloats(randomFloats(OUT * IN), OUT, IN)) {
+            Tensor[] parts = {w1, w2};
+            Tensor first;
+            float[] before;
+            try (Step step = Step.inference(backend, arena, cache)) {
+                first = step.stackedWeight(parts);
+                before = Ops.linearStacked(x, parts, null).toFloatArray();
+            }
+            try (Step step = Step.inference(backend, arena, cache)) {
+                assertTrue(first == step.stackedWeight(parts), "a later inference step reuses the model's stack");
+            }
+            backend.copy(other, w2);
+            Step.parametersChanged();
+            try (Step step = Step.inference(backend, arena, cache)) {
+                Tensor restacked = step.stackedWeight(parts);
+                assertTrue(restacked != first, "a parameter change makes a new stack");
+                float[] after = Ops.linearStacked(x, parts, null).toFloatArray();
+                float[] expected = new float[ROWS * 2 * OUT];
+                float[] y1 = linear(backend, arena, null, x, w1, null);
+                float[] y2 = linear(backend, arena, null, x, w2, null);
+                for (int r = 0; r < ROWS; r++) {
+                    System.arraycopy(y1, r * OUT, expected, r * 2 * OUT, OUT);
+                    System.arraycopy(y2, r * OUT, expected, r * 2 * OUT + OUT, OUT);
+                }
+                assertArrayEquals(expected, after, 1e-5f, "the new weight's product, side by side with the first");
+                assertTrue(!java.util.Arrays.equals(before, after), "the weight did change");
+            }
+        }
+    }
+
+    @Test
     void concurrentStepsAgreeWithSequentialOnes() throws Exception {
         Backend backend = Backends.cpu();
         try (PackedWeightCache cache = new PackedWeightCache(backend);
