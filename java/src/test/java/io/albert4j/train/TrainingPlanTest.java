@@ -14,12 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A time budget on a simulated machine: a fake clock advances by each step's simulated duration, plus a held-out
- * evaluation every 250 steps, as the demo runs them.
+ * evaluation every {@link #EVAL_EVERY} steps, as the demo runs them.
  */
 class TrainingPlanTest {
     private static final double BUDGET_SECONDS = 300;
     private static final double LR = 0.005;
     private static final double EVAL_SECONDS = 0.5;
+    private static final int EVAL_EVERY = 500;
 
     /** A 5-minute budget whose first plan is {@code firstPlan} steps with the demo's 2.5% warmup. */
     private static PretrainingOptions budget(long firstPlan) {
@@ -63,7 +64,7 @@ class TrainingPlanTest {
             positions.add(plan.position(step));
             double elapsed = (clock.get() - origin) / 1e9;
             clock.addAndGet(Math.round(secondsPerStep.applyAsDouble(elapsed) * 1e9));
-            if ((step + 1) % 250 == 0) {
+            if ((step + 1) % EVAL_EVERY == 0) {
                 clock.addAndGet(Math.round(EVAL_SECONDS * 1e9));
             }
             plan.stepDone(step + 1);
@@ -77,7 +78,7 @@ class TrainingPlanTest {
         double t = 0;
         long steps = 0;
         while (true) {
-            double next = t + secondsPerStep.applyAsDouble(t) + ((steps + 1) % 250 == 0 ? EVAL_SECONDS : 0);
+            double next = t + secondsPerStep.applyAsDouble(t) + ((steps + 1) % EVAL_EVERY == 0 ? EVAL_SECONDS : 0);
             if (next > BUDGET_SECONDS) {
                 return steps;
             }
