@@ -76,6 +76,39 @@ void parallel_chunks(int64_t n, Body body) {
   }
 }
 
+// A list of tensors seen as one index space (multi-tensor kernels): offsets[i] is where tensor i starts, offsets[count]
+// the total. Refuses a negative size or a total that overflows; returns an A4J status.
+inline int tensor_offsets(int count, const int64_t* sizes, std::vector<int64_t>& offsets) {
+  if (count < 0) return set_error(A4J_ERR_INVALID_ARGUMENT, "negative tensor count " + std::to_string(count));
+  try {
+    offsets.assign(static_cast<size_t>(count) + 1, 0);
+  } catch (const std::bad_alloc&) {
+    return set_error(A4J_ERR_OUT_OF_MEMORY, "out of host memory for " + std::to_string(count) + " tensor offsets");
+  }
+  for (int i = 0; i < count; i++) {
+    if (sizes[i] < 0 || sizes[i] > INT64_MAX - offsets[i]) {
+      return set_error(A4J_ERR_INVALID_ARGUMENT, "tensor " + std::to_string(i) + " has size " +
+                                                     std::to_string(sizes[i]));
+    }
+    offsets[i + 1] = offsets[i] + sizes[i];
+  }
+  return A4J_OK;
+}
+
+// Calls piece(i, lo, hi) for each tensor i that meets [begin, end) of the joint index space, with [lo, hi) the
+// part of tensor i inside it (tensor-local indices), in tensor order.
+template <class Piece>
+void for_each_piece(const std::vector<int64_t>& offsets, int64_t begin, int64_t end, Piece piece) {
+  const int count = static_cast<int>(offsets.size()) - 1;
+  // the first tensor ending after `begin`
+  int i = static_cast<int>(std::upper_bound(offsets.begin() + 1, offsets.end(), begin) - (offsets.begin() + 1));
+  for (; i < count && offsets[i] < end; i++) {
+    const int64_t lo = std::max(begin, offsets[i]) - offsets[i];
+    const int64_t hi = std::min(end, offsets[i + 1]) - offsets[i];
+    if (hi > lo) piece(i, lo, hi);
+  }
+}
+
 }  // namespace a4j
 
 #endif

@@ -2,6 +2,7 @@
 // the update direction, weight decay, the LAMB trust ratio and the weight step in one kernel per tensor, where
 // an op-by-op update would stream the parameter-sized buffers through memory about ten times.
 #include <cmath>
+#include <vector>
 
 #include "a4j_math.h"
 #include "albert4j.h"
@@ -96,6 +97,89 @@ A4J_API int a4j_lamb_update(float* param, const float* grad, float* m, float* v,
   const float step = ratio * lr;
   a4j::parallel_chunks(n, [&](int64_t begin, int64_t end) { lamb_step_range(h, step, param, m, v, begin, end); });
   if (trust_ratio_out != nullptr) *trust_ratio_out = ratio;
+  return A4J_OK;
+}
+
+// The tensors as one index space cut into one range per thread, so one parallel region serves the whole step. A
+// tensor that lies inside one thread's range is finished there, both passes while it is still in that core's
+// cache; a tensor cut between threads has its norms' partials added in thread order after a barrier.
+A4J_API int a4j_lamb_update_multi(int count, float* const* params, const float* const* grads, float* const* m,
+                                  float* const* v, const int64_t* sizes, float lr, float beta1, float beta2,
+                                  float eps, const float* weight_decay, const int* use_trust_ratio, float grad_scale,
+                                  float* trust_ratios_out, void* stream) {
+  std::vector<int64_t> offsets;
+  int status = a4j::tensor_offsets(count, sizes, offsets);
+  if (status != A4J_OK) return status;
+  const int64_t total = offsets[count];
+  const int threads = total <= a4j::kParallelElements ? 1 : std::min(a4j::num_threads(), 256);
+  std::vector<double> partials;  // [thread][tensor][w2, u2]
+  std::vector<float> ratios;
+  try {
+    partials.assign(static_cast<size_t>(threads) * count * 2, 0.0);
+    ratios.assign(static_cast<size_t>(count), 1.0f);
+  } catch (const std::bad_alloc&) {
+    return a4j::set_error(A4J_ERR_OUT_OF_MEMORY, "out of host memory for the norms of " + std::to_string(count) +
+                                                     " tensors");
+  }
+  for (int i = 0; i < count; i++) {
+    if (use_trust_ratio[i]) ratios[i] = a4j_lamb_trust_ratio(0.0f, 0.0f);  // an empty tensor's, as a4j_lamb_update
+  }
+  auto hyper = [&](int i) { return Hyper{lr, beta1, beta2, eps, weight_decay[i], grad_scale}; };
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    const int t = omp_get_thread_num();
+    const int k = omp_get_num_threads();
+    const int64_t begin = total * t / k, end = total * (t + 1) / k;
+    a4j::for_each_piece(offsets, begin, end, [&](int i, int64_t lo, int64_t hi) {
+      const Hyper h = hyper(i);
+      if (!use_trust_ratio[i]) {
+        adamw_range(h, params[i], grads[i], m[i], v[i], lo, hi);
+        return;
+      }
+      double* norms = &partials[(static_cast<size_t>(t) * count + i) * 2];
+      lamb_norms_range(h, params[i], grads[i], m[i], v[i], lo, hi, &norms[0], &norms[1]);
+      if (lo == 0 && hi == sizes[i]) {  // all of it is this thread's
+        const float ratio = a4j_lamb_trust_ratio(static_cast<float>(std::sqrt(norms[0])),
+                                                 static_cast<float>(std::sqrt(norms[1])));
+        lamb_step_range(h, ratio * lr, params[i], m[i], v[i], lo, hi);
+        ratios[i] = ratio;
+      }
+    });
+#pragma omp barrier
+    a4j::for_each_piece(offsets, begin, end, [&](int i, int64_t lo, int64_t hi) {
+      if (!use_trust_ratio[i] || (lo == 0 && hi == sizes[i])) return;
+      double w2 = 0.0, u2 = 0.0;
+      for (int p = 0; p < k; p++) {
+        w2 += partials[(static_cast<size_t>(p) * count + i) * 2];
+        u2 += partials[(static_cast<size_t>(p) * count + i) * 2 + 1];
+      }
+      const float ratio = a4j_lamb_trust_ratio(static_cast<float>(std::sqrt(w2)), static_cast<float>(std::sqrt(u2)));
+      lamb_step_range(hyper(i), ratio * lr, params[i], m[i], v[i], lo, hi);
+      if (lo == 0) ratios[i] = ratio;
+    });
+  }
+  if (trust_ratios_out != nullptr) {
+    for (int i = 0; i < count; i++) trust_ratios_out[i] = ratios[i];
+  }
+  return A4J_OK;
+}
+
+A4J_API int a4j_adamw_update_multi(int count, float* const* params, const float* const* grads, float* const* m,
+                                   float* const* v, const int64_t* sizes, float lr, float beta1, float beta2,
+                                   float eps, const float* weight_decay, float grad_scale, void* stream) {
+  std::vector<int64_t> offsets;
+  const int status = a4j::tensor_offsets(count, sizes, offsets);
+  if (status != A4J_OK) return status;
+  const int64_t total = offsets[count];
+  const int threads = total <= a4j::kParallelElements ? 1 : a4j::num_threads();
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    const int t = omp_get_thread_num();
+    const int k = omp_get_num_threads();
+    a4j::for_each_piece(offsets, total * t / k, total * (t + 1) / k, [&](int i, int64_t lo, int64_t hi) {
+      adamw_range(Hyper{lr, beta1, beta2, eps, weight_decay[i], grad_scale}, params[i], grads[i], m[i], v[i], lo, hi);
+    });
+  }
   return A4J_OK;
 }
 }

@@ -64,4 +64,31 @@ A4J_API int a4j_sum_squares(const float* x, float* out, int64_t n, void* stream)
   out[0] = static_cast<float>(static_cast<double>(out[0]) + parallel_sum(x, n, sum_squares_range));
   return A4J_OK;
 }
+
+// The tensors as one index space cut into one range per thread; per-thread sums added in thread order.
+A4J_API int a4j_sum_squares_multi(int count, const float* const* xs, const int64_t* sizes, float* out, void* stream) {
+  std::vector<int64_t> offsets;
+  const int status = a4j::tensor_offsets(count, sizes, offsets);
+  if (status != A4J_OK) return status;
+  const int64_t total = offsets[count];
+  if (total == 0) return A4J_OK;
+  double partial[256] = {};
+  int team = 1;
+  const int threads = total <= a4j::kParallelElements ? 1 : std::min(a4j::num_threads(), 256);
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    const int t = omp_get_thread_num();
+    const int k = omp_get_num_threads();
+#pragma omp single
+    team = k;
+    double s = 0.0;
+    a4j::for_each_piece(offsets, total * t / k, total * (t + 1) / k,
+                        [&](int i, int64_t lo, int64_t hi) { s += sum_squares_range(xs[i], lo, hi); });
+    partial[t] = s;
+  }
+  double s = 0.0;
+  for (int t = 0; t < team; t++) s += partial[t];
+  out[0] = static_cast<float>(static_cast<double>(out[0]) + s);
+  return A4J_OK;
+}
 }

@@ -72,17 +72,8 @@ A4J_API int a4j_softmax_xent_backward_bf16(const float* dloss, const uint16_t* l
 A4J_API int a4j_dropout_forward_bf16(const uint16_t* x, uint16_t* out, int64_t n, float p, uint64_t seed,
                                      uint64_t offset, void* stream);
 
-/* ---- multi-tensor optimizers ------------------------------------------------------------------ */
-/* One update of `count` tensors; the pointer/size arrays live on the host (read before returning).
- * weight_decay[i] and use_trust_ratio[i] per tensor (GR excludes LayerNorm and bias from decay).
- * trust_ratios_out (may be NULL): device or pinned host memory of `count` floats. */
-A4J_API int a4j_lamb_update_multi(int count, float* const* params, const float* const* grads, float* const* m,
-                                  float* const* v, const int64_t* sizes, float lr, float beta1, float beta2,
-                                  float eps, const float* weight_decay, const int* use_trust_ratio, float grad_scale,
-                                  float* trust_ratios_out, void* stream);
-A4J_API int a4j_adamw_update_multi(int count, float* const* params, const float* const* grads, float* const* m,
-                                   float* const* v, const int64_t* sizes, float lr, float beta1, float beta2,
-                                   float eps, const float* weight_decay, float grad_scale, void* stream);
+/* The multi-tensor optimizers (a4j_lamb_update_multi, a4j_adamw_update_multi) and a4j_sum_squares_multi are
+ * declared in albert4j.h: both libraries have them. Here trust_ratios_out is device or pinned host memory. */
 
 #ifdef __cplusplus
 }

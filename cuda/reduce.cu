@@ -59,6 +59,25 @@ A4J_API int a4j_sum_forward(const float* x, float* out, int64_t n, void* stream)
 A4J_API int a4j_sum_squares(const float* x, float* out, int64_t n, void* stream) {
   return reduce<true>(x, out, n, true, stream);
 }
+// One partial-sum launch per tensor into the same double cell, one float rounding at the end (as the CPU's).
+A4J_API int a4j_sum_squares_multi(int count, const float* const* xs, const int64_t* sizes, float* out, void* stream) {
+  if (count < 0) return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "negative tensor count");
+  cudaStream_t s = a4j::as_stream(stream);
+  void* scratch = nullptr;
+  int status = a4j::stream_scratch(s, sizeof(double), &scratch);
+  if (status != A4J_OK) return status;
+  double* total = static_cast<double*>(scratch);
+  A4J_CUDA_CHECK(cudaMemsetAsync(total, 0, sizeof(double), s));
+  for (int i = 0; i < count; i++) {
+    if (sizes[i] < 0) return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "negative tensor size");
+    if (sizes[i] == 0) continue;
+    partial_sum_kernel<true><<<a4j::grid_for(sizes[i], kThreads, 1024), kThreads, 0, s>>>(xs[i], sizes[i], total);
+    A4J_CUDA_LAUNCHED("sum_squares_multi");
+  }
+  write_total_kernel<<<1, 1, 0, s>>>(total, out, true);
+  A4J_CUDA_LAUNCHED("sum_squares_multi");
+  return A4J_OK;
+}
 A4J_API int a4j_sum_backward(const float* dout, float* dx, int64_t n, float scale, void* stream) {
   if (n <= 0) return A4J_OK;
   sum_backward_kernel<<<a4j::grid_for(n, kThreads), kThreads, 0, a4j::as_stream(stream)>>>(dout, dx, n, scale);

@@ -179,6 +179,9 @@ A4J_API int a4j_sum_forward(const float* x, float* out, int64_t n, void* stream)
 /* dx += dout[0] * scale (scale = 1 for sum, 1/n for mean) */
 A4J_API int a4j_sum_backward(const float* dout, float* dx, int64_t n, float scale, void* stream);
 A4J_API int a4j_sum_squares(const float* x, float* out, int64_t n, void* stream);
+/* out[0] += sum over the `count` tensors xs[i] (sizes[i] elements each) of sum(x^2): a global gradient norm in one
+ * call (one double accumulation, rounded to float once) */
+A4J_API int a4j_sum_squares_multi(int count, const float* const* xs, const int64_t* sizes, float* out, void* stream);
 
 /* ---- optimizer.cpp: fused parameter updates (GR optimization.py / lamb_optimizer.py) ---------- */
 /* g = grad*grad_scale (grad_scale carries global-norm clipping); m = b1*m+(1-b1)g; v = b2*v+(1-b2)g^2;
@@ -190,6 +193,16 @@ A4J_API int a4j_adamw_update(float* param, const float* grad, float* m, float* v
 A4J_API int a4j_lamb_update(float* param, const float* grad, float* m, float* v, int64_t n, float lr,
                             float beta1, float beta2, float eps, float weight_decay, int use_trust_ratio,
                             float grad_scale, float* trust_ratio_out, void* stream);
+/* One update of `count` tensors (an optimizer step in one call): as the single-tensor kernels, with weight_decay[i]
+ * and use_trust_ratio[i] per tensor (GR excludes LayerNorm and bias from decay and adaptation). The pointer and size
+ * arrays are read before returning; trust_ratios_out (may be NULL) receives `count` ratios. */
+A4J_API int a4j_lamb_update_multi(int count, float* const* params, const float* const* grads, float* const* m,
+                                  float* const* v, const int64_t* sizes, float lr, float beta1, float beta2,
+                                  float eps, const float* weight_decay, const int* use_trust_ratio, float grad_scale,
+                                  float* trust_ratios_out, void* stream);
+A4J_API int a4j_adamw_update_multi(int count, float* const* params, const float* const* grads, float* const* m,
+                                   float* const* v, const int64_t* sizes, float lr, float beta1, float beta2,
+                                   float eps, const float* weight_decay, float grad_scale, void* stream);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@ package io.albert4j.backend;
 
 import io.albert4j.tensor.DeviceMemory;
 import io.albert4j.tensor.Tensor;
+import java.util.List;
 
 /**
  * The kernels of one device: one method per native kernel of {@code cmake/include/albert4j.h}, same names in
@@ -215,6 +216,9 @@ public interface Backend extends DeviceMemory, AutoCloseable {
     /** out[0] += Σx² — call once per tensor to build a global L2 norm. */
     void sumSquares(Tensor x, Tensor out);
 
+    /** out[0] += Σ over all of {@code xs} of Σx², in one call: a global gradient norm. */
+    void sumSquaresMulti(List<Tensor> xs, Tensor out);
+
     // ---- optimizers ---------------------------------------------------------------------------------------
 
     void adamwUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
@@ -223,6 +227,23 @@ public interface Backend extends DeviceMemory, AutoCloseable {
     /** @return the trust ratio applied */
     float lambUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
                      float eps, float weightDecay, boolean useTrustRatio, float gradScale);
+
+    /**
+     * One AdamW step over many tensors in one call (an optimizer step); {@code weightDecay[i]} per tensor, the lists
+     * of equal length.
+     */
+    void adamwUpdateMulti(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v, float lr,
+                          float beta1, float beta2, float eps, float[] weightDecay, float gradScale);
+
+    /**
+     * One LAMB step over many tensors in one call (an optimizer step), {@code weightDecay[i]} and
+     * {@code useTrustRatio[i]} per tensor; each tensor gets the update {@link #lambUpdate} would give it.
+     *
+     * @return the trust ratio applied to each tensor
+     */
+    float[] lambUpdateMulti(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v, float lr,
+                            float beta1, float beta2, float eps, float[] weightDecay, boolean[] useTrustRatio,
+                            float gradScale);
 
     @Override
     void close();

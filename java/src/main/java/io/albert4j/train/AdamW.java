@@ -25,8 +25,8 @@ public final class AdamW extends MomentOptimizer {
     }
 
     @Override
-    protected void update(String name, Tensor parameter, Tensor grad, Tensor m, Tensor v, float lr, float gradScale) {
-        backend().adamwUpdate(parameter, grad, m, v, lr, config.beta1(), config.beta2(), config.eps(),
-                weightDecayFor(name), gradScale);
+    protected void update(UpdateBatch batch, float lr, float gradScale) {
+        backend().adamwUpdateMulti(batch.params(), batch.grads(), batch.m(), batch.v(), lr, config.beta1(),
+                config.beta2(), config.eps(), batch.weightDecay(), gradScale);
     }
 }

@@ -2,15 +2,17 @@ package io.albert4j.train;
 
 import io.albert4j.backend.Backend;
 import io.albert4j.tensor.Tensor;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * LAMB as GR's lamb_optimizer.py: Adam moments without bias correction, decoupled weight decay, and a per-tensor
  * trust ratio ||w|| / ||update|| (1 for parameters excluded from layer adaptation). One fused kernel call
- * ({@code a4j_lamb_update}) per parameter.
+ * ({@code a4j_lamb_update_multi}) per step for all parameters.
  */
 public final class Lamb extends MomentOptimizer {
     private float lastTrustRatioMin = Float.NaN;
+    private final Map<String, Boolean> adaptLayer = new HashMap<>();  // per parameter name: GR's exclusions applied
 
     public Lamb(Map<String, Tensor> parameters, OptimizerConfig config) {
         this(parameters, config, null);
@@ -27,11 +29,17 @@ public final class Lamb extends MomentOptimizer {
     }
 
     @Override
-    protected void update(String name, Tensor parameter, Tensor grad, Tensor m, Tensor v, float lr, float gradScale) {
-        boolean adapt = !OptimizerConfig.matchesAny(config.excludeFromLayerAdaptation(), name);
-        float ratio = backend().lambUpdate(parameter, grad, m, v, lr, config.beta1(), config.beta2(), config.eps(),
-                weightDecayFor(name), adapt, gradScale);
-        lastTrustRatioMin = Float.isNaN(lastTrustRatioMin) ? ratio : Math.min(lastTrustRatioMin, ratio);
+    protected void update(UpdateBatch batch, float lr, float gradScale) {
+        boolean[] adapt = new boolean[batch.names().size()];
+        for (int i = 0; i < adapt.length; i++) {
+            adapt[i] = adaptLayer.computeIfAbsent(batch.names().get(i),
+                    name -> !OptimizerConfig.matchesAny(config.excludeFromLayerAdaptation(), name));
+        }
+        float[] ratios = backend().lambUpdateMulti(batch.params(), batch.grads(), batch.m(), batch.v(), lr,
+                config.beta1(), config.beta2(), config.eps(), batch.weightDecay(), adapt, gradScale);
+        for (float ratio : ratios) {
+            lastTrustRatioMin = Float.isNaN(lastTrustRatioMin) ? ratio : Math.min(lastTrustRatioMin, ratio);
+        }
     }
 
     @Override

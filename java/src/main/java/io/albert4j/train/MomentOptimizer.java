@@ -37,6 +37,7 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
     private final Device device;
     private final Arena stateArena = Arena.ofShared();
     private final Tensor normAccumulator;
+    private final Map<String, Float> weightDecay = new LinkedHashMap<>();  // per parameter, GR's exclusions applied
     private long steps;
     private long skippedSteps;
     private double lastGlobalNorm = Double.NaN;
@@ -59,6 +60,10 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
             secondMoments.put(p.getKey(), zeros(t.shape()));
         }
         normAccumulator = zeros(1);
+        for (String name : this.parameters.keySet()) {
+            weightDecay.put(name, OptimizerConfig.matchesAny(config.excludeFromWeightDecay(), name) ? 0f
+                    : config.weightDecay());
+        }
     }
 
     private Tensor zeros(int... shape) {
@@ -71,24 +76,29 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
     /** "lamb" or "adamw": stored in the state file, checked on load. */
     public abstract String name();
 
-    /** One fused kernel call for one parameter. */
-    protected abstract void update(String name, Tensor parameter, Tensor grad, Tensor m, Tensor v, float lr,
-                                   float gradScale);
+    /**
+     * The parameters a step updates (those with a gradient), in parameter order, with their moments and weight
+     * decay: the lists a multi-tensor kernel takes.
+     */
+    protected record UpdateBatch(List<String> names, List<Tensor> params, List<Tensor> grads, List<Tensor> m,
+                                 List<Tensor> v, float[] weightDecay) {
+    }
+
+    /** One fused kernel call for the whole batch. */
+    protected abstract void update(UpdateBatch batch, float lr, float gradScale);
 
     protected Backend backend() {
         return backend;
     }
 
-    protected float weightDecayFor(String name) {
-        return OptimizerConfig.matchesAny(config.excludeFromWeightDecay(), name) ? 0f : config.weightDecay();
-    }
 
     @Override
     public void step(float lr) {
         if (!Float.isFinite(lr) || lr < 0) {
             throw new IllegalArgumentException(name() + ": learning rate must be finite and >= 0, got " + lr);
         }
-        double norm = Math.sqrt(sumOfSquares(gradients()));
+        UpdateBatch batch = withGradients();
+        double norm = Math.sqrt(sumOfSquares(batch.grads()));
         lastGlobalNorm = norm;
         if (!Double.isFinite(norm)) {
             if (config.skipNonFiniteSteps()) {
@@ -99,32 +109,36 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
         }
         // tf.clip_by_global_norm: scale = clip_norm / max(global_norm, clip_norm)
         float gradScale = (float) (config.clipNorm() / Math.max(norm, config.clipNorm()));
-        for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
-            Tensor grad = p.getValue().grad();
-            if (grad != null) {
-                update(p.getKey(), p.getValue(), grad, firstMoments.get(p.getKey()), secondMoments.get(p.getKey()),
-                        lr, gradScale);
-            }
-        }
+        update(batch, lr, gradScale);
         steps++;
         Step.parametersChanged();  // a step still open (an update inside it) must not reuse weights packed before
     }
 
-    private List<Tensor> gradients() {
+    private UpdateBatch withGradients() {
+        List<String> names = new ArrayList<>();
+        List<Tensor> params = new ArrayList<>();
         List<Tensor> grads = new ArrayList<>();
-        for (Tensor p : parameters.values()) {
-            if (p.grad() != null) {
-                grads.add(p.grad());
+        List<Tensor> m = new ArrayList<>();
+        List<Tensor> v = new ArrayList<>();
+        for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
+            if (p.getValue().grad() != null) {
+                names.add(p.getKey());
+                params.add(p.getValue());
+                grads.add(p.getValue().grad());
+                m.add(firstMoments.get(p.getKey()));
+                v.add(secondMoments.get(p.getKey()));
             }
         }
-        return grads;
+        float[] decay = new float[names.size()];
+        for (int i = 0; i < decay.length; i++) {
+            decay[i] = weightDecay.get(names.get(i));
+        }
+        return new UpdateBatch(names, params, grads, m, v, decay);
     }
 
     private double sumOfSquares(List<Tensor> tensors) {
         backend.zero(normAccumulator.data(), normAccumulator.byteSize());
-        for (Tensor t : tensors) {
-            backend.sumSquares(t, normAccumulator);
-        }
+        backend.sumSquaresMulti(tensors, normAccumulator);
         return Backends.hostScalar(normAccumulator);
     }
 

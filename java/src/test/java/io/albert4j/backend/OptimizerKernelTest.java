@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * a4j_adamw_update and a4j_lamb_update against the update rule of albert-spec.md §4 computed by hand in double:
+ * a4j_adamw_update and a4j_lamb_update (and their multi-tensor forms, one call for a whole step) against the update rule of albert-spec.md §4 computed by hand in double:
  * g = grad·scale; m = β1m + (1-β1)g; v = β2v + (1-β2)g²; u = m/(√v+ε) + wd·w (no bias correction);
  * LAMB ratio = ‖w‖/‖u‖ (1 when either is 0 or adaptation is off); w -= ratio·lr·u.
  */
@@ -141,5 +141,106 @@ class OptimizerKernelTest {
         backend.adamwUpdate(wa, g, ma, va, LR, BETA1, BETA2, EPS, 0.01f, 0.5f);
         backend.lambUpdate(wl, g, ml, vl, LR, BETA1, BETA2, EPS, 0.01f, false, 0.5f);
         org.junit.jupiter.api.Assertions.assertArrayEquals(wa.toFloatArray(), wl.toFloatArray());
+    }
+
+    /**
+     * One multi-tensor call for a step of tensors of mixed sizes: empty, small, one large enough to be cut between
+     * threads (the joint index space is cut in the middle of it), zero weights, one excluded from adaptation.
+     */
+    private void checkMulti(boolean lamb) {
+        int[] sizes = {0, 37, 100_003, 50, 70_000, 129};
+        float[] decay = {0.01f, 0.01f, 0f, 0f, 0.01f, 0.01f};
+        boolean[] adapt = {true, true, true, true, false, true};
+        java.util.List<Tensor> w = new java.util.ArrayList<>();
+        java.util.List<Tensor> m = new java.util.ArrayList<>();
+        java.util.List<Tensor> v = new java.util.ArrayList<>();
+        java.util.List<Reference> references = new java.util.ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            float[] w0 = i == 3 ? new float[sizes[i]] : random(sizes[i], 0.5);
+            references.add(new Reference(w0));
+            w.add(tensor(w0));
+            m.add(tensor(new float[sizes[i]]));
+            v.add(tensor(new float[sizes[i]]));
+        }
+        float gradScale = 0.5f;
+        for (int step = 0; step < 3; step++) {
+            java.util.List<Tensor> g = new java.util.ArrayList<>();
+            double[] expectedRatios = new double[sizes.length];
+            for (int i = 0; i < sizes.length; i++) {
+                float[] grad = random(sizes[i], 1);
+                g.add(tensor(grad));
+                expectedRatios[i] = references.get(i).step(grad, gradScale, decay[i], lamb, adapt[i]);
+            }
+            if (lamb) {
+                float[] ratios = backend.lambUpdateMulti(w, g, m, v, LR, BETA1, BETA2, EPS, decay, adapt, gradScale);
+                assertEquals(sizes.length, ratios.length, "one ratio per tensor");
+                for (int i = 0; i < sizes.length; i++) {
+                    assertEquals(expectedRatios[i], ratios[i], 1e-5 * expectedRatios[i],
+                            "step " + step + " tensor " + i + " (" + sizes[i] + ") trust ratio");
+                }
+                assertEquals(1.0f, ratios[4], "excluded from adaptation: ratio 1");
+                if (step == 0) {
+                    assertEquals(1.0f, ratios[3], "||w|| = 0: ratio 1");
+                }
+            } else {
+                backend.adamwUpdateMulti(w, g, m, v, LR, BETA1, BETA2, EPS, decay, gradScale);
+            }
+            for (int i = 0; i < sizes.length; i++) {
+                String what = (lamb ? "lamb" : "adamw") + "_multi step " + step + " tensor " + i + " (" + sizes[i] + ")";
+                Reference r = references.get(i);
+                assertClose(what + " m", m.get(i).toFloatArray(), r.m, 1e-5, 1e-7);
+                assertClose(what + " v", v.get(i).toFloatArray(), r.v, 1e-5, 1e-9);
+                assertClose(what + " w", w.get(i).toFloatArray(), r.w, 1e-5, 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void lambMultiGivesEachTensorItsOwnUpdate() {
+        checkMulti(true);
+    }
+
+    @Test
+    void adamwMultiGivesEachTensorItsOwnUpdate() {
+        checkMulti(false);
+    }
+
+    @Test
+    void lambMultiMatchesTheSingleTensorKernelOnATensorNoThreadShares() {
+        // A small tensor is finished by one thread in the multi kernel, as by the single one: the same bits.
+        float[] w0 = random(1000, 0.5);
+        float[] grad = random(1000, 1);
+        Tensor single = tensor(w0);
+        Tensor multi = tensor(w0);
+        Tensor g = tensor(grad);
+        float r1 = backend.lambUpdate(single, g, tensor(new float[1000]), tensor(new float[1000]), LR, BETA1, BETA2,
+                EPS, 0.01f, true, 1f);
+        float[] r2 = backend.lambUpdateMulti(java.util.List.of(multi), java.util.List.of(g),
+                java.util.List.of(tensor(new float[1000])), java.util.List.of(tensor(new float[1000])), LR, BETA1,
+                BETA2, EPS, new float[] {0.01f}, new boolean[] {true}, 1f);
+        assertEquals(r1, r2[0]);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(single.toFloatArray(), multi.toFloatArray());
+    }
+
+    @Test
+    void multiTensorListsOfDifferentLengthsAreRefused() {
+        Tensor w = tensor(random(8, 1));
+        Tensor g = tensor(random(8, 1));
+        Tensor m = tensor(new float[8]);
+        Tensor v = tensor(new float[8]);
+        Tensor shortGrad = tensor(random(7, 1));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> backend.lambUpdateMulti(java.util.List.of(w), java.util.List.of(g, g), java.util.List.of(m),
+                        java.util.List.of(v), LR, BETA1, BETA2, EPS, new float[] {0f}, new boolean[] {true}, 1f));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("lists differ"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> backend.adamwUpdateMulti(java.util.List.of(w), java.util.List.of(shortGrad),
+                        java.util.List.of(m), java.util.List.of(v), LR, BETA1, BETA2, EPS, new float[] {0f}, 1f));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("grad[0]"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> backend.lambUpdateMulti(java.util.List.of(w), java.util.List.of(g), java.util.List.of(m),
+                        java.util.List.of(v), LR, BETA1, BETA2, EPS, new float[] {0f}, new boolean[] {true, false},
+                        1f));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("trust-ratio flags"), e.getMessage());
     }
 }

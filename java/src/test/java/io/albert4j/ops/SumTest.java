@@ -82,6 +82,30 @@ class SumTest {
     }
 
     @Test
+    void sumSquaresMultiIsTheGlobalNormOfAListInOneCall() {
+        // 16,500 + 33 + 0 + 40,000 elements: the joint index space is cut between threads inside the last tensor.
+        float[][] parts = {support.randomFloats(16_500, 1), support.randomFloats(33, 1), new float[0],
+                support.randomFloats(40_000, 2)};
+        double expected = 1.5;  // what out holds before: the call adds to it
+        for (float[] part : parts) {
+            for (float v : part) {
+                expected += (double) v * v;
+            }
+        }
+        try (Step step = support.step()) {
+            Tensor out = support.tensor(new float[] {1.5f}, false, 1);
+            java.util.List<Tensor> tensors = new java.util.ArrayList<>();
+            for (float[] part : parts) {
+                tensors.add(support.tensor(part, false, part.length));
+            }
+            support.backend.sumSquaresMulti(tensors, out);
+            assertClose("sum of squares of the list", out.toFloatArray(), new double[] {expected}, 1e-6, 0);
+            support.backend.sumSquaresMulti(java.util.List.of(), out);
+            assertClose("an empty list adds nothing", out.toFloatArray(), new double[] {expected}, 1e-6, 0);
+        }
+    }
+
+    @Test
     void rejectsIntegerInput() {
         try (Step step = support.step()) {
             var error = assertThrows(IllegalArgumentException.class, () -> Ops.sum(support.ints(new int[] {1}, 1)));

@@ -335,6 +335,28 @@ public final class CpuBackend extends NativeBackend {
     }
 
     @Override
+    protected void launchSumSquaresMulti(int count, MemorySegment xs, MemorySegment sizes, Tensor out) {
+        ReduceNative.sumSquaresMulti(count, xs, sizes, out.data());
+    }
+
+    @Override
+    protected void launchAdamwUpdateMulti(OptimizerPointers t, float lr, float beta1, float beta2, float eps,
+                                          MemorySegment weightDecay, float gradScale) {
+        OptimizerNative.adamwMulti(t.count(), t.params(), t.grads(), t.m(), t.v(), t.sizes(), lr, beta1, beta2, eps,
+                weightDecay, gradScale);
+    }
+
+    @Override
+    protected float[] launchLambUpdateMulti(OptimizerPointers t, float lr, float beta1, float beta2, float eps,
+                                            MemorySegment weightDecay, MemorySegment useTrustRatio, float gradScale,
+                                            Arena scratch) {
+        MemorySegment ratios = scratch.allocate(ValueLayout.JAVA_FLOAT, Math.max(1, t.count()));
+        OptimizerNative.lambMulti(t.count(), t.params(), t.grads(), t.m(), t.v(), t.sizes(), lr, beta1, beta2, eps,
+                weightDecay, useTrustRatio, gradScale, ratios);
+        return ratios.asSlice(0, t.count() * 4L).toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    @Override
     public void close() {
         // The process-wide CPU backend holds no native state of its own.
     }

@@ -381,80 +381,34 @@ public final class CudaBackend extends NativeBackend {
                 new float[] {weightDecay}, new boolean[] {useTrustRatio}, gradScale)[0];
     }
 
-    /**
-     * One fused LAMB step over many tensors (a4j_lamb_update_multi); returns the trust ratio applied to each.
-     * Waits for the stream to read the ratios back.
-     */
-    public float[] lambUpdateMulti(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v, float lr,
-                                   float beta1, float beta2, float eps, float[] weightDecay, boolean[] useTrustRatio,
-                                   float gradScale) {
-        int count = params.size();
-        checkOptimizerLists("lamb_update_multi", params, grads, m, v, weightDecay.length);
-        if (useTrustRatio.length != count) {
-            throw new IllegalArgumentException("lamb_update_multi: " + useTrustRatio.length + " trust-ratio flags for "
-                    + count + " tensors");
-        }
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment[] arrays = pointerArrays(scratch, params, grads, m, v);
-            MemorySegment decay = scratch.allocateFrom(ValueLayout.JAVA_FLOAT, weightDecay);
-            int[] flags = new int[count];
-            for (int i = 0; i < count; i++) {
-                flags[i] = useTrustRatio[i] ? 1 : 0;
+    @Override
+    protected void launchSumSquaresMulti(int count, MemorySegment xs, MemorySegment sizes, Tensor out) {
+        ReduceNative.sumSquaresMulti(count, xs, sizes, out.data(), stream);
+    }
+
+    /** Waits for the stream to read the ratios back (through the pinned staging buffer). */
+    @Override
+    protected float[] launchLambUpdateMulti(OptimizerPointers t, float lr, float beta1, float beta2, float eps,
+                                            MemorySegment weightDecay, MemorySegment useTrustRatio, float gradScale,
+                                            Arena scratch) {
+        int count = t.count();
+        synchronized (staging) {
+            if (count * 4L > STAGING_BYTES) {
+                throw new IllegalArgumentException("lamb_update_multi: too many tensors (" + count + ")");
             }
-            MemorySegment flagSegment = scratch.allocateFrom(ValueLayout.JAVA_INT, flags);
-            synchronized (staging) {
-                if (count * 4L > STAGING_BYTES) {
-                    throw new IllegalArgumentException("lamb_update_multi: too many tensors (" + count + ")");
-                }
-                OptimizerNative.lambMulti(count, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], lr, beta1,
-                        beta2, eps, decay, flagSegment, gradScale, staging, stream);
-                synchronize();
-                return staging.asSlice(0, count * 4L).toArray(ValueLayout.JAVA_FLOAT);
-            }
+            OptimizerNative.lambMulti(count, t.params(), t.grads(), t.m(), t.v(), t.sizes(), lr, beta1, beta2, eps,
+                    weightDecay, useTrustRatio, gradScale, staging, stream);
+            synchronize();
+            return staging.asSlice(0, count * 4L).toArray(ValueLayout.JAVA_FLOAT);
         }
     }
 
-    /** One fused AdamW step over many tensors (a4j_adamw_update_multi); does not wait. */
-    public void adamwUpdateMulti(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v, float lr,
-                                 float beta1, float beta2, float eps, float[] weightDecay, float gradScale) {
-        checkOptimizerLists("adamw_update_multi", params, grads, m, v, weightDecay.length);
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment[] arrays = pointerArrays(scratch, params, grads, m, v);
-            MemorySegment decay = scratch.allocateFrom(ValueLayout.JAVA_FLOAT, weightDecay);
-            OptimizerNative.adamwMulti(params.size(), arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], lr,
-                    beta1, beta2, eps, decay, gradScale, stream);
-        }
-    }
-
-    private void checkOptimizerLists(String kernel, List<Tensor> params, List<Tensor> grads, List<Tensor> m,
-                                     List<Tensor> v, int decays) {
-        int count = params.size();
-        if (grads.size() != count || m.size() != count || v.size() != count || decays != count) {
-            throw new IllegalArgumentException(kernel + ": lists differ in length (params " + count + ", grads "
-                    + grads.size() + ", m " + m.size() + ", v " + v.size() + ", weight decays " + decays + ")");
-        }
-        for (int i = 0; i < count; i++) {
-            guardOptimizerTensors(kernel, params.get(i), grads.get(i), m.get(i), v.get(i), "[" + i + "]");
-        }
-    }
-
-    /** Host arrays of device pointers (params, grads, m, v) and sizes, read by the native call before it returns. */
-    private static MemorySegment[] pointerArrays(Arena scratch, List<Tensor> params, List<Tensor> grads,
-                                                 List<Tensor> m, List<Tensor> v) {
-        int count = params.size();
-        MemorySegment[] out = new MemorySegment[5];
-        List<List<Tensor>> lists = List.of(params, grads, m, v);
-        for (int a = 0; a < 4; a++) {
-            out[a] = scratch.allocate(ValueLayout.ADDRESS, Math.max(1, count));
-            for (int i = 0; i < count; i++) {
-                out[a].setAtIndex(ValueLayout.ADDRESS, i, lists.get(a).get(i).data());
-            }
-        }
-        out[4] = scratch.allocate(ValueLayout.JAVA_LONG, Math.max(1, count));
-        for (int i = 0; i < count; i++) {
-            out[4].setAtIndex(ValueLayout.JAVA_LONG, i, params.get(i).numel());
-        }
-        return out;
+    /** Does not wait. */
+    @Override
+    protected void launchAdamwUpdateMulti(OptimizerPointers t, float lr, float beta1, float beta2, float eps,
+                                          MemorySegment weightDecay, float gradScale) {
+        OptimizerNative.adamwMulti(t.count(), t.params(), t.grads(), t.m(), t.v(), t.sizes(), lr, beta1, beta2, eps,
+                weightDecay, gradScale, stream);
     }
 
     @Override

@@ -5,7 +5,10 @@ import io.albert4j.backend.Backend;
 import io.albert4j.tensor.DType;
 import io.albert4j.tensor.Device;
 import io.albert4j.tensor.Tensor;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * A backend over one of albert4j's native libraries, which both implement the C ABI of
@@ -572,6 +575,20 @@ public abstract class NativeBackend implements Backend {
 
     protected abstract void launchSumSquares(Tensor x, Tensor out);
 
+    @Override
+    public final void sumSquaresMulti(List<Tensor> xs, Tensor out) {
+        for (int i = 0; i < xs.size(); i++) {
+            f32(xs.get(i), xs.get(i).numel(), "sum_squares_multi", "xs[" + i + "]");
+        }
+        f32(out, 1, "sum_squares_multi", "out");
+        try (Arena scratch = Arena.ofConfined()) {
+            launchSumSquaresMulti(xs.size(), pointers(scratch, xs), sizes(scratch, xs), out);
+        }
+    }
+
+    /** {@code xs}: {@code count} data pointers; {@code sizes}: their element counts (host arrays). */
+    protected abstract void launchSumSquaresMulti(int count, MemorySegment xs, MemorySegment sizes, Tensor out);
+
     // ---- optimizers -------------------------------------------------------------------------------------------
 
     @Override
@@ -595,6 +612,86 @@ public abstract class NativeBackend implements Backend {
     protected abstract float launchLambUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1,
                                               float beta2, float eps, float weightDecay, boolean useTrustRatio,
                                               float gradScale);
+
+    @Override
+    public final void adamwUpdateMulti(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v,
+                                       float lr, float beta1, float beta2, float eps, float[] weightDecay,
+                                       float gradScale) {
+        checkOptimizerLists("adamw_update_multi", params, grads, m, v, weightDecay.length);
+        try (Arena scratch = Arena.ofConfined()) {
+            launchAdamwUpdateMulti(OptimizerPointers.of(scratch, params, grads, m, v), lr, beta1, beta2, eps,
+                    scratch.allocateFrom(ValueLayout.JAVA_FLOAT, weightDecay), gradScale);
+        }
+    }
+
+    protected abstract void launchAdamwUpdateMulti(OptimizerPointers tensors, float lr, float beta1, float beta2,
+                                                   float eps, MemorySegment weightDecay, float gradScale);
+
+    @Override
+    public final float[] lambUpdateMulti(List<Tensor> params, List<Tensor> grads, List<Tensor> m, List<Tensor> v,
+                                         float lr, float beta1, float beta2, float eps, float[] weightDecay,
+                                         boolean[] useTrustRatio, float gradScale) {
+        int count = params.size();
+        checkOptimizerLists("lamb_update_multi", params, grads, m, v, weightDecay.length);
+        if (useTrustRatio.length != count) {
+            throw new IllegalArgumentException("lamb_update_multi: " + useTrustRatio.length + " trust-ratio flags for "
+                    + count + " tensors");
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment flags = scratch.allocate(ValueLayout.JAVA_INT, Math.max(1, count));
+            for (int i = 0; i < count; i++) {
+                flags.setAtIndex(ValueLayout.JAVA_INT, i, useTrustRatio[i] ? 1 : 0);
+            }
+            return launchLambUpdateMulti(OptimizerPointers.of(scratch, params, grads, m, v), lr, beta1, beta2, eps,
+                    scratch.allocateFrom(ValueLayout.JAVA_FLOAT, weightDecay), flags, gradScale, scratch);
+        }
+    }
+
+    /** @return the trust ratio applied to each tensor; {@code scratch} lives until the call returns */
+    protected abstract float[] launchLambUpdateMulti(OptimizerPointers tensors, float lr, float beta1, float beta2,
+                                                     float eps, MemorySegment weightDecay, MemorySegment useTrustRatio,
+                                                     float gradScale, Arena scratch);
+
+    /**
+     * The host arrays a multi-tensor optimizer kernel reads before it returns: {@code count} pointers each to the
+     * parameters, gradients and both moments, and the element counts.
+     */
+    protected record OptimizerPointers(int count, MemorySegment params, MemorySegment grads, MemorySegment m,
+                                       MemorySegment v, MemorySegment sizes) {
+        static OptimizerPointers of(Arena scratch, List<Tensor> params, List<Tensor> grads, List<Tensor> m,
+                                    List<Tensor> v) {
+            return new OptimizerPointers(params.size(), pointers(scratch, params), pointers(scratch, grads),
+                    pointers(scratch, m), pointers(scratch, v), NativeBackend.sizes(scratch, params));
+        }
+    }
+
+    private static MemorySegment pointers(Arena scratch, List<Tensor> tensors) {
+        MemorySegment out = scratch.allocate(ValueLayout.ADDRESS, Math.max(1, tensors.size()));
+        for (int i = 0; i < tensors.size(); i++) {
+            out.setAtIndex(ValueLayout.ADDRESS, i, tensors.get(i).data());
+        }
+        return out;
+    }
+
+    private static MemorySegment sizes(Arena scratch, List<Tensor> tensors) {
+        MemorySegment out = scratch.allocate(ValueLayout.JAVA_LONG, Math.max(1, tensors.size()));
+        for (int i = 0; i < tensors.size(); i++) {
+            out.setAtIndex(ValueLayout.JAVA_LONG, i, tensors.get(i).numel());
+        }
+        return out;
+    }
+
+    private void checkOptimizerLists(String kernel, List<Tensor> params, List<Tensor> grads, List<Tensor> m,
+                                     List<Tensor> v, int decays) {
+        int count = params.size();
+        if (grads.size() != count || m.size() != count || v.size() != count || decays != count) {
+            throw new IllegalArgumentException(kernel + ": lists differ in length (params " + count + ", grads "
+                    + grads.size() + ", m " + m.size() + ", v " + v.size() + ", weight decays " + decays + ")");
+        }
+        for (int i = 0; i < count; i++) {
+            guardOptimizerTensors(kernel, params.get(i), grads.get(i), m.get(i), v.get(i), "[" + i + "]");
+        }
+    }
 
     /**
      * The optimizer kernels' rule: grad, m and v hold as many F32 elements as param. {@code index} names the entry

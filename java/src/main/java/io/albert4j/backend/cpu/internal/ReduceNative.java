@@ -20,6 +20,9 @@ public final class ReduceNative {
             status(ADDRESS, ADDRESS, JAVA_LONG, JAVA_FLOAT, ADDRESS));
     private static final MethodHandle SUM_SQUARES = downcall("a4j_sum_squares", status(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
 
+    private static final MethodHandle SUM_SQUARES_MULTI = downcall("a4j_sum_squares_multi", status(JAVA_INT, ADDRESS,
+            ADDRESS, ADDRESS, ADDRESS));
+
     private ReduceNative() {
     }
 
@@ -42,6 +45,15 @@ public final class ReduceNative {
     public static void sumSquares(MemorySegment x, MemorySegment out, long n) {
         try {
             check("a4j_sum_squares", (int) SUM_SQUARES.invokeExact(x, out, n, MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw Downcalls.unchecked(t);
+        }
+    }
+
+    public static void sumSquaresMulti(int count, MemorySegment xs, MemorySegment sizes, MemorySegment out) {
+        try {
+            check("a4j_sum_squares_multi", (int) SUM_SQUARES_MULTI.invokeExact(count, xs, sizes, out,
+                    MemorySegment.NULL));
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
         }

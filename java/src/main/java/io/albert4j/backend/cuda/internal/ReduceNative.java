@@ -10,6 +10,7 @@ import static io.albert4j.backend.cuda.internal.CudaLibrary.downcall;
 import static io.albert4j.backend.cuda.internal.CudaLibrary.status;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -23,6 +24,9 @@ public final class ReduceNative {
             JAVA_FLOAT, ADDRESS));
     private static final MethodHandle SUM_SQUARES = downcall("a4j_sum_squares", status(ADDRESS, ADDRESS, JAVA_LONG,
             ADDRESS));
+
+    private static final MethodHandle SUM_SQUARES_MULTI = downcall("a4j_sum_squares_multi", status(JAVA_INT, ADDRESS,
+            ADDRESS, ADDRESS, ADDRESS));
 
     private ReduceNative() {
     }
@@ -46,6 +50,15 @@ public final class ReduceNative {
     public static void sumSquares(MemorySegment x, MemorySegment out, long n, MemorySegment stream) {
         try {
             check("a4j_sum_squares", (int) SUM_SQUARES.invokeExact(x, out, n, stream));
+        } catch (Throwable t) {
+            throw Downcalls.unchecked(t);
+        }
+    }
+
+    public static void sumSquaresMulti(int count, MemorySegment xs, MemorySegment sizes, MemorySegment out,
+                                       MemorySegment stream) {
+        try {
+            check("a4j_sum_squares_multi", (int) SUM_SQUARES_MULTI.invokeExact(count, xs, sizes, out, stream));
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
         }
