@@ -211,19 +211,26 @@ class NativeBindingSizesTest {
                 1e-6f, 0f, 1f), "'v'");
         refused("lambUpdate", "lamb_update", () -> cpu.lambUpdate(param, grad, shortV, m, 1e-3f, 0.9f, 0.999f, 1e-6f,
                 0f, true, 1f), "'m'");
+        refused("sumSquaresMulti", "sum_squares_multi", () -> cpu.sumSquaresMulti(List.of(x, y), none), "'out'");
+        refused("adamwUpdateMulti", "adamw_update_multi", () -> cpu.adamwUpdateMulti(List.of(param, param),
+                List.of(grad, grad), List.of(m, m), List.of(m, shortV), 1e-3f, 0.9f, 0.999f, 1e-6f,
+                new float[2], 1f), "'v[1]'");
+        refused("lambUpdateMulti", "lamb_update_multi", () -> cpu.lambUpdateMulti(List.of(param), List.of(shortV),
+                List.of(m), List.of(m), 1e-3f, 0.9f, 0.999f, 1e-6f, new float[1], new boolean[1], 1f), "'grad[0]'");
         refused("copy", "copy", () -> cpu.copy(x, y), "'dst'");
 
         assertEquals(List.of(), failures);
         assertEquals(kernelEntries(), walked, "every kernel entry of NativeBackend has a wrong-size case");
     }
 
-    /** NativeBackend's public final methods that take a tensor: the kernel entries, each guarded there. */
+    /** NativeBackend's public final methods that take a tensor or a list of them: the kernel entries, guarded there. */
     private static Set<String> kernelEntries() {
         Set<String> names = new TreeSet<>();
         for (Method method : NativeBackend.class.getDeclaredMethods()) {
             int mod = method.getModifiers();
             if (Modifier.isPublic(mod) && Modifier.isFinal(mod) && !Modifier.isStatic(mod)
-                    && Arrays.asList(method.getParameterTypes()).contains(Tensor.class)) {
+                    && (Arrays.asList(method.getParameterTypes()).contains(Tensor.class)
+                        || Arrays.asList(method.getParameterTypes()).contains(List.class))) {
                 names.add(method.getName());
             }
         }
