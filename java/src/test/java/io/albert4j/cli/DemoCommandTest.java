@@ -42,6 +42,18 @@ class DemoCommandTest {
     }
 
     @Test
+    void masksWholeWordsUnlessToldToMaskNgrams() {
+        DemoCommand plain = new DemoCommand();
+        new CommandLine(plain).parseArgs();
+        assertEquals(1, plain.pretraining(List.of(Path.of("a.txt")), Path.of("spiece.model"), Path.of("run"))
+                .options().ngram(), "the demo's recipe: whole words");
+        DemoCommand albert = new DemoCommand();
+        new CommandLine(albert).parseArgs("--ngram", "3");
+        assertEquals(3, albert.pretraining(List.of(Path.of("a.txt")), Path.of("spiece.model"), Path.of("run"))
+                .options().ngram(), "ALBERT's n-gram masking on request");
+    }
+
+    @Test
     void runsEveryStageOnAGivenCorpus(@TempDir Path dir) throws Exception {
         Path corpus = Files.createDirectories(dir.resolve("corpus"));
         Random random = new Random(11);
