@@ -15,7 +15,7 @@ junit_platform=$(sed -n 's:.*<junit.version>5\.\([0-9.]*\)</junit.version>.*:1.\
 
 jar=$root/java/target/albert4j-$version.jar
 tests_jar=$root/java/target/albert4j-$version-tests.jar
-for f in "$jar" "$tests_jar"; do
+for f in "$jar" "$tests_jar" "$root/jcuda/target/albert4j-jcuda-$version.jar"; do
   [ -f "$f" ] || { echo "gpu-bundle: $f is missing; run 'mvn -B package -DskipTests' first" >&2; exit 1; }
 done
 
@@ -23,6 +23,9 @@ rm -rf "$out"
 mkdir -p "$out/lib" "$out/src"
 cp "$jar" "$tests_jar" "$out/lib/"
 cp "$root"/java/target/lib/*.jar "$out/lib/"
+# albert4j-jcuda, its tests (JCublasGemmGpuTest) and JCuda 12.6's jars (~10 MB, most of it JCuda's natives).
+cp "$root"/jcuda/target/albert4j-jcuda-$version.jar "$root"/jcuda/target/albert4j-jcuda-$version-tests.jar \
+  "$root"/jcuda/target/lib/*.jar "$out/lib/"
 # The JMH jar stays behind: its benchmarks are CPU kernels against OpenBLAS (85 MB of natives), and the device
 # tool carries at most 64 MiB. The GPU benchmark is `albert bench --device cuda` against benchmarks/hf_peer.py.
 # JUnit's console launcher; the standalone jar carries the Jupiter API, params and engine the test jar needs.

@@ -52,4 +52,6 @@ module io.albert4j {
     uses io.albert4j.backend.BackendProvider;
     provides io.albert4j.backend.BackendProvider with io.albert4j.backend.cpu.CpuBackendProvider,
             io.albert4j.backend.cuda.CudaBackendProvider;
+    uses io.albert4j.backend.cuda.CudaGemmProvider;
+    provides io.albert4j.backend.cuda.CudaGemmProvider with io.albert4j.backend.cuda.internal.CublasGemmProvider;
 }

@@ -2,7 +2,6 @@ package io.albert4j.backend.cuda;
 
 import io.albert4j.backend.Activation;
 import io.albert4j.backend.cuda.internal.AttentionNative;
-import io.albert4j.backend.cuda.internal.Cublas;
 import io.albert4j.backend.cuda.internal.CudaLibrary;
 import io.albert4j.backend.cuda.internal.DropoutNative;
 import io.albert4j.backend.cuda.internal.ElementwiseNative;
@@ -39,12 +38,24 @@ public final class CudaBackend extends NativeBackend {
     private final String name;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment stream;
-    private final Cublas cublas;
+    /** False for a stream the caller lent ({@link #CudaBackend(Device, MemorySegment)}): it is not destroyed here. */
+    private final boolean ownsStream;
+    private final CudaGemm gemm;
     /** Pinned host buffer for host<->device copies and small read-backs (trust ratios). */
     private final MemorySegment staging;
     private boolean closed;
 
+    /** A backend with a stream of its own, destroyed by {@link #close()}. */
     public CudaBackend(Device device) {
+        this(device, null);
+    }
+
+    /**
+     * A backend that queues all its work on {@code stream}, a cudaStream_t of {@code device} that the caller created
+     * and keeps: how an application with streams of its own (JCuda's, PyTorch's) shares one with albert4j. It must
+     * outlive this backend; {@link #close()} synchronizes it but does not destroy it.
+     */
+    public CudaBackend(Device device, MemorySegment stream) {
         super(requireCuda(device), true);
         RuntimeNative.setDevice(device.index());
         MemorySegment nameBuffer = arena.allocate(256);
@@ -54,11 +65,25 @@ public final class CudaBackend extends NativeBackend {
         int cc = capability.get(ValueLayout.JAVA_INT, 0);
         this.name = nameBuffer.getString(0) + ", sm_" + cc + ", " + total.get(ValueLayout.JAVA_LONG, 0) / (1L << 20) + " MiB";
         MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-        RuntimeNative.streamCreate(out);
-        this.stream = out.get(ValueLayout.ADDRESS, 0);
+        this.ownsStream = stream == null;
+        if (ownsStream) {
+            RuntimeNative.streamCreate(out);
+            this.stream = out.get(ValueLayout.ADDRESS, 0);
+        } else {
+            this.stream = MemorySegment.ofAddress(stream.address());
+        }
         RuntimeNative.hostAlloc(out, STAGING_BYTES);
         this.staging = out.get(ValueLayout.ADDRESS, 0).reinterpret(STAGING_BYTES);
-        this.cublas = new Cublas(stream);
+        try {
+            this.gemm = CudaGemms.provider(CudaGemms.selectedName()).open(this.stream);
+        } catch (RuntimeException e) {  // nothing of a backend that never existed may stay behind
+            if (ownsStream) {
+                RuntimeNative.streamDestroy(this.stream);
+            }
+            RuntimeNative.hostFree(staging);
+            arena.close();
+            throw e;
+        }
     }
 
     private static Device requireCuda(Device device) {
@@ -70,7 +95,7 @@ public final class CudaBackend extends NativeBackend {
 
     @Override
     public String description() {
-        return device() + " (" + name + ", cuBLAS " + cublas.library() + ")";
+        return device() + " (" + name + ", " + gemm.library() + ")";
     }
 
     /**
@@ -78,7 +103,7 @@ public final class CudaBackend extends NativeBackend {
      * later GEMM on this backend, which all users of the device share.
      */
     public void setTf32Matmul(boolean allow) {
-        cublas.setTf32(allow);
+        gemm.setTf32(allow);
     }
 
     /** The stream every kernel of this backend is queued on (a cudaStream_t). */
@@ -176,12 +201,8 @@ public final class CudaBackend extends NativeBackend {
     protected void launchGemm(boolean transA, boolean transB, long m, long n, long k, float alpha, Tensor a, long lda,
                               long strideA, Tensor b, long ldb, long strideB, float beta, Tensor c, long ldc,
                               long strideC, long batch) {
-        cublas.gemm(transA, transB, m, n, k, alpha, a.data(), lda, strideA, b.data(), ldb, strideB, beta, c.data(),
-                ldc, strideC, batch, cudaType(a.dtype()), cudaType(c.dtype()));
-    }
-
-    private static int cudaType(DType t) {
-        return t == DType.BF16 ? Cublas.CUDA_R_16BF : Cublas.CUDA_R_32F;
+        gemm.gemm(transA, transB, m, n, k, alpha, a.data(), lda, strideA, b.data(), ldb, strideB, beta, c.data(),
+                ldc, strideC, batch, a.dtype(), c.dtype());
     }
 
     private static boolean bf16(Tensor activation) {
@@ -421,8 +442,10 @@ public final class CudaBackend extends NativeBackend {
         try {
             synchronize();
         } finally {
-            cublas.close();
-            RuntimeNative.streamDestroy(stream);
+            gemm.close();
+            if (ownsStream) {
+                RuntimeNative.streamDestroy(stream);
+            }
             RuntimeNative.hostFree(staging);
             arena.close();
         }

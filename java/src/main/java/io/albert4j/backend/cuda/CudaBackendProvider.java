@@ -5,7 +5,6 @@ import io.albert4j.backend.BackendProvider;
 import io.albert4j.backend.internal.NativeLibraries;
 import io.albert4j.backend.cuda.internal.CudaLibrary;
 import io.albert4j.backend.cuda.internal.RuntimeNative;
-import io.albert4j.backend.cuda.internal.Cublas;
 import io.albert4j.tensor.Device;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +13,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Registers {@link CudaBackend}. {@link #unavailableReason()} checks, in order and without throwing: the library
- * libalbert4j_cuda.so, the NVIDIA driver (libcuda.so.1), a GPU, and cuBLAS; the first missing piece is reported.
+ * libalbert4j_cuda.so, the NVIDIA driver (libcuda.so.1), a GPU, and the selected GEMM ({@link CudaGemms}: cuBLAS by
+ * default); the first missing piece is reported.
  */
 public final class CudaBackendProvider implements BackendProvider {
     private record Probe(String reason, int deviceCount) {
@@ -73,9 +73,10 @@ public final class CudaBackendProvider implements BackendProvider {
         if (count <= 0) {
             return new Probe("CUDA backend unavailable: the driver reports no GPU", 0);
         }
-        String cublas = Cublas.unavailableReason();
-        if (cublas != null) {
-            return new Probe("CUDA backend unavailable: " + cublas, 0);
+        try {
+            CudaGemms.provider(CudaGemms.selectedName());
+        } catch (RuntimeException e) {
+            return new Probe("CUDA backend unavailable: " + e.getMessage(), 0);
         }
         return new Probe(null, count);
     }

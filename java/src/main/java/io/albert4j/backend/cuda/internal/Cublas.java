@@ -3,6 +3,8 @@ package io.albert4j.backend.cuda.internal;
 import io.albert4j.backend.internal.Downcalls;
 
 import io.albert4j.backend.NativeKernelException;
+import io.albert4j.backend.cuda.CudaGemm;
+import io.albert4j.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -20,7 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * jar runs on either CUDA major version. Row-major GEMMs map to column-major cuBLAS by computing Cᵀ = op(B)ᵀ·op(A)ᵀ:
  * swap the operands and m/n, keep the transpose flags and leading dimensions.
  */
-public final class Cublas implements AutoCloseable {
+public final class Cublas implements CudaGemm {
     /** cudaDataType_t and cublasComputeType_t values from library_types.h / cublas_api.h. */
     public static final int CUDA_R_32F = 0;
     public static final int CUDA_R_16BF = 14;
@@ -112,8 +114,26 @@ public final class Cublas implements AutoCloseable {
         scalars = arena.allocate(16, 16);
     }
 
+    @Override
     public String library() {
-        return bindings().library();
+        return "cuBLAS " + bindings().library() + " through Panama";
+    }
+
+    /** cudaDataType_t of a tensor dtype: F32 or BF16. */
+    public static int cudaType(DType dtype) {
+        return switch (dtype) {
+            case F32 -> CUDA_R_32F;
+            case BF16 -> CUDA_R_16BF;
+            default -> throw new IllegalArgumentException("cuBLAS GEMM: no " + dtype + " operands");
+        };
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, MemorySegment a, long lda,
+                     long strideA, MemorySegment b, long ldb, long strideB, float beta, MemorySegment c, long ldc,
+                     long strideC, long batch, DType abType, DType cType) {
+        gemm(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch,
+                cudaType(abType), cudaType(cType));
     }
 
     /**
@@ -155,6 +175,7 @@ public final class Cublas implements AutoCloseable {
      * {@code torch.backends.cuda.matmul.allow_tf32} does: several times the fp32 throughput on Ampere and later,
      * at about 1e-3 relative error per product.
      */
+    @Override
     public void setTf32(boolean allow) {
         this.tf32 = allow;
     }
