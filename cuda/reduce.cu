@@ -34,33 +34,10 @@ __global__ void sum_backward_kernel(const float* dout, float* dx, int64_t n, flo
     dx[i] += g;
 }
 
+// The tensors xs[i] (sizes[i] elements) into one double cell, one partial-sum launch each, then one float rounding:
+// out[0] = total, or out[0] += total.
 template <bool Square>
-int reduce(const float* x, float* out, int64_t n, bool accumulate, void* stream) {
-  cudaStream_t s = a4j::as_stream(stream);
-  void* scratch = nullptr;
-  int status = a4j::stream_scratch(s, sizeof(double), &scratch);
-  if (status != A4J_OK) return status;
-  double* total = static_cast<double*>(scratch);
-  A4J_CUDA_CHECK(cudaMemsetAsync(total, 0, sizeof(double), s));
-  if (n > 0) {
-    partial_sum_kernel<Square><<<a4j::grid_for(n, kThreads, 1024), kThreads, 0, s>>>(x, n, total);
-    A4J_CUDA_LAUNCHED("sum");
-  }
-  write_total_kernel<<<1, 1, 0, s>>>(total, out, accumulate);
-  A4J_CUDA_LAUNCHED("sum");
-  return A4J_OK;
-}
-}  // namespace
-
-extern "C" {
-A4J_API int a4j_sum_forward(const float* x, float* out, int64_t n, void* stream) {
-  return reduce<false>(x, out, n, false, stream);
-}
-A4J_API int a4j_sum_squares(const float* x, float* out, int64_t n, void* stream) {
-  return reduce<true>(x, out, n, true, stream);
-}
-// One partial-sum launch per tensor into the same double cell, one float rounding at the end (as the CPU's).
-A4J_API int a4j_sum_squares_multi(int count, const float* const* xs, const int64_t* sizes, float* out, void* stream) {
+int reduce(int count, const float* const* xs, const int64_t* sizes, float* out, bool accumulate, void* stream) {
   if (count < 0) return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "negative tensor count");
   cudaStream_t s = a4j::as_stream(stream);
   void* scratch = nullptr;
@@ -71,12 +48,24 @@ A4J_API int a4j_sum_squares_multi(int count, const float* const* xs, const int64
   for (int i = 0; i < count; i++) {
     if (sizes[i] < 0) return a4j::set_error(A4J_ERR_INVALID_ARGUMENT, "negative tensor size");
     if (sizes[i] == 0) continue;
-    partial_sum_kernel<true><<<a4j::grid_for(sizes[i], kThreads, 1024), kThreads, 0, s>>>(xs[i], sizes[i], total);
-    A4J_CUDA_LAUNCHED("sum_squares_multi");
+    partial_sum_kernel<Square><<<a4j::grid_for(sizes[i], kThreads, 1024), kThreads, 0, s>>>(xs[i], sizes[i], total);
+    A4J_CUDA_LAUNCHED("sum");
   }
-  write_total_kernel<<<1, 1, 0, s>>>(total, out, true);
-  A4J_CUDA_LAUNCHED("sum_squares_multi");
+  write_total_kernel<<<1, 1, 0, s>>>(total, out, accumulate);
+  A4J_CUDA_LAUNCHED("sum");
   return A4J_OK;
+}
+}  // namespace
+
+extern "C" {
+A4J_API int a4j_sum_forward(const float* x, float* out, int64_t n, void* stream) {
+  return reduce<false>(1, &x, &n, out, false, stream);
+}
+A4J_API int a4j_sum_squares(const float* x, float* out, int64_t n, void* stream) {
+  return reduce<true>(1, &x, &n, out, true, stream);
+}
+A4J_API int a4j_sum_squares_multi(int count, const float* const* xs, const int64_t* sizes, float* out, void* stream) {
+  return reduce<true>(count, xs, sizes, out, true, stream);
 }
 A4J_API int a4j_sum_backward(const float* dout, float* dx, int64_t n, float scale, void* stream) {
   if (n <= 0) return A4J_OK;
