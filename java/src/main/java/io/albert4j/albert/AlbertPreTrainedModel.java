@@ -104,6 +104,43 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
     }
 
     /**
+     * Re-initialises the position-embedding table as {@code init} says ({@link PositionEmbeddingInit#NORMAL} leaves
+     * it as {@link #initialize} drew it). Seeded: the same seed gives the same table on every rank.
+     */
+    public final void initializePositionEmbeddings(PositionEmbeddingInit init, long seed) {
+        if (init == PositionEmbeddingInit.NORMAL) {
+            return;
+        }
+        Tensor table = modulesOf(Embeddings.class).getFirst().positionEmbeddings().weight().tensor();
+        int positions = table.shape()[0];
+        int width = table.shape()[1];
+        float[] values = new float[positions * width];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed ^ 0x5DEECE66DL);
+        double sumSquares = 0;
+        for (int c = 0; c < width; c++) {
+            double[] walk = new double[positions];
+            double x = 0;
+            double mean = 0;
+            for (int p = 0; p < positions; p++) {
+                x += random.nextGaussian();
+                walk[p] = x;
+                mean += x / positions;
+            }
+            for (int p = 0; p < positions; p++) {
+                double centred = walk[p] - mean;
+                values[p * width + c] = (float) centred;
+                sumSquares += centred * centred;
+            }
+        }
+        double scale = config.initializerRange() / Math.sqrt(sumSquares / values.length);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (values[i] * scale);
+        }
+        memory().upload(values, table);
+        Step.parametersChanged();
+    }
+
+    /**
      * The word embedding table (also the tied MLM decoder weight): that of the one {@link Embeddings} module every
      * ALBERT model has, found once (the module tree is fixed when the constructor returns).
      */

@@ -1,5 +1,6 @@
 package io.albert4j.cli;
 
+import io.albert4j.albert.PositionEmbeddingInit;
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.cuda.CudaBackend;
 import io.albert4j.dist.Communicator;
@@ -87,6 +88,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--max-predictions-per-seq", defaultValue = "20") int maxPredictionsPerSeq;
     @Option(names = "--masked-lm-prob", defaultValue = "0.15") double maskedLmProb;
     @Option(names = "--ngram", defaultValue = "3") int ngram;
+    @Option(names = "--position-init", defaultValue = "normal", converter = PositionInitConverter.class,
+            description = "how a fresh model's position embeddings start: normal (HF's) or random-walk (the demo's); "
+                    + "default ${DEFAULT-VALUE}")
+    PositionEmbeddingInit positionInit;
     @Option(names = "--short-seq-prob", defaultValue = "0.1") double shortSeqProb;
     @Option(names = "--dupe-factor", defaultValue = "40", description = "as GR's create_pretraining_data: N "
             + "differently segmented and masked copies of the corpus; pass p over the corpus reads copy p mod N, in "
@@ -251,6 +256,6 @@ final class PretrainCommand implements Callable<Integer> {
                 .tokenizer(tokenizer).vocabSize(vocabSize).tokenizerProgress(new TokenizerProgress()).config(config)
                 .initCheckpoint(initCheckpoint).runDirectory(out).options(options()).evalBatches(evalBatches)
                 .resume(resume).overwrite(overwrite).backend(backend).showProgress(!noProgress)
-                .dataParts(dataParts).overlapGradientReduction(!noGradientOverlap);
+                .dataParts(dataParts).overlapGradientReduction(!noGradientOverlap).positionEmbeddingInit(positionInit);
     }
 }

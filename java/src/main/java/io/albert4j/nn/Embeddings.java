@@ -47,6 +47,10 @@ public final class Embeddings extends Module {
         return context.dropout(x, dropoutProb);
     }
 
+    public Embedding positionEmbeddings() {
+        return positionEmbeddings;
+    }
+
     public Embedding wordEmbeddings() {
         return wordEmbeddings;
     }

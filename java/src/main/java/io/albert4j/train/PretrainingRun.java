@@ -3,6 +3,7 @@ package io.albert4j.train;
 import io.albert4j.albert.AlbertConfig;
 import io.albert4j.albert.AlbertForPreTraining;
 import io.albert4j.albert.ModelConfigs;
+import io.albert4j.albert.PositionEmbeddingInit;
 import io.albert4j.backend.Backend;
 import io.albert4j.backend.Backends;
 import io.albert4j.data.CorpusFiles;
@@ -73,6 +74,7 @@ public final class PretrainingRun {
     private final Communicator communicator;
     private final int dataParts;
     private final boolean overlapGradientReduction;
+    private final PositionEmbeddingInit positionEmbeddingInit;
 
     private PretrainingRun(Builder b) {
         corpus = List.copyOf(Objects.requireNonNull(b.corpus, "pretraining run: no corpus"));
@@ -94,6 +96,7 @@ public final class PretrainingRun {
         communicator = b.communicator;
         dataParts = b.dataParts;
         overlapGradientReduction = b.overlapGradientReduction;
+        positionEmbeddingInit = b.positionEmbeddingInit;
         if (evalBatches < 1) {
             throw new IllegalArgumentException("pretraining run: evalBatches must be >= 1, got " + evalBatches);
         }
@@ -101,6 +104,11 @@ public final class PretrainingRun {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** How a fresh model's position embeddings start. */
+    public PositionEmbeddingInit positionEmbeddingInit() {
+        return positionEmbeddingInit;
     }
 
     public PretrainingOptions options() {
@@ -162,6 +170,9 @@ public final class PretrainingRun {
                     ? String.format(Locale.ROOT, "%.2f minutes (steps planned from the measured speed)",
                             options.timeBudgetSeconds() / 60)
                     : options.numTrainSteps() + " steps";
+            if (initCheckpoint == null) {
+                model.initializePositionEmbeddings(positionEmbeddingInit, options.seed());
+            }
             PrintStream say = root ? log : new PrintStream(java.io.OutputStream.nullOutputStream());
             say.printf("pretraining %s: %,d parameters, %d training files, %d held-out; batch %d (micro-batch "
                             + "%d), seq %d, %s, %s lr %s%n", initCheckpoint != null ? initCheckpoint : config,
@@ -236,6 +247,7 @@ public final class PretrainingRun {
         private Communicator communicator = SingleProcess.INSTANCE;
         private int dataParts;
         private boolean overlapGradientReduction = true;
+        private PositionEmbeddingInit positionEmbeddingInit = PositionEmbeddingInit.NORMAL;
 
         private Builder() {
         }
@@ -280,6 +292,8 @@ public final class PretrainingRun {
         public Builder dataParts(int v) { dataParts = v; return this; }
         /** Gradient all-reduce during the backward pass (default on): see {@link Pretrainer#overlapGradientReduction}. */
         public Builder overlapGradientReduction(boolean v) { overlapGradientReduction = v; return this; }
+        /** How a fresh model's position embeddings start (default NORMAL, HF's); ignored when starting from weights. */
+        public Builder positionEmbeddingInit(PositionEmbeddingInit v) { positionEmbeddingInit = requireNonNull(v); return this; }
 
         public PretrainingRun build() {
             return new PretrainingRun(this);

@@ -1,5 +1,6 @@
 package io.albert4j.cli;
 
+import io.albert4j.albert.PositionEmbeddingInit;
 import io.albert4j.train.PretrainingOptions;
 import io.albert4j.train.PretrainingRun;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,18 @@ class DemoCommandTest {
         new CommandLine(albert).parseArgs("--ngram", "3");
         assertEquals(3, albert.pretraining(List.of(Path.of("a.txt")), Path.of("spiece.model"), Path.of("run"))
                 .options().ngram(), "ALBERT's n-gram masking on request");
+    }
+
+    @Test
+    void startsPositionsAsARandomWalkUnlessToldOtherwise() {
+        DemoCommand plain = new DemoCommand();
+        new CommandLine(plain).parseArgs();
+        assertEquals(PositionEmbeddingInit.RANDOM_WALK, plain.pretraining(List.of(Path.of("a.txt")),
+                Path.of("spiece.model"), Path.of("run")).positionEmbeddingInit());
+        DemoCommand hf = new DemoCommand();
+        new CommandLine(hf).parseArgs("--position-init", "normal");
+        assertEquals(PositionEmbeddingInit.NORMAL, hf.pretraining(List.of(Path.of("a.txt")),
+                Path.of("spiece.model"), Path.of("run")).positionEmbeddingInit());
     }
 
     @Test
