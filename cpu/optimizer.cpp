@@ -100,22 +100,20 @@ A4J_API int a4j_lamb_update(float* param, const float* grad, float* m, float* v,
   return A4J_OK;
 }
 
-// The tensors as one index space cut into one range per thread, so one parallel region serves the whole step. A
-// tensor that lies inside one thread's range is finished there, both passes while it is still in that core's
-// cache; a tensor cut between threads has its norms' partials added in thread order after a barrier.
+// One parallel region for the whole step, the tensors shared as a4j::TensorDeal says: each small tensor finished,
+// both passes, by one thread while it is in that core's cache; each large one cut between the threads as
+// a4j_lamb_update cuts it (the same bits), its norms' partials added in thread order after a barrier.
 A4J_API int a4j_lamb_update_multi(int count, float* const* params, const float* const* grads, float* const* m,
                                   float* const* v, const int64_t* sizes, float lr, float beta1, float beta2,
                                   float eps, const float* weight_decay, const int* use_trust_ratio, float grad_scale,
                                   float* trust_ratios_out, void* stream) {
-  std::vector<int64_t> offsets;
-  int status = a4j::tensor_offsets(count, sizes, offsets);
+  a4j::TensorDeal deal;
+  const int status = deal.init(count, sizes);
   if (status != A4J_OK) return status;
-  const int64_t total = offsets[count];
-  const int threads = total <= a4j::kParallelElements ? 1 : std::min(a4j::num_threads(), 256);
-  std::vector<double> partials;  // [thread][tensor][w2, u2]
+  std::vector<double> partials;  // [thread][tensor][w2, u2], large tensors only
   std::vector<float> ratios;
   try {
-    partials.assign(static_cast<size_t>(threads) * count * 2, 0.0);
+    partials.assign(static_cast<size_t>(deal.threads()) * count * 2, 0.0);
     ratios.assign(static_cast<size_t>(count), 1.0f);
   } catch (const std::bad_alloc&) {
     return a4j::set_error(A4J_ERR_OUT_OF_MEMORY, "out of host memory for the norms of " + std::to_string(count) +
@@ -125,38 +123,45 @@ A4J_API int a4j_lamb_update_multi(int count, float* const* params, const float* 
     if (use_trust_ratio[i]) ratios[i] = a4j_lamb_trust_ratio(0.0f, 0.0f);  // an empty tensor's, as a4j_lamb_update
   }
   auto hyper = [&](int i) { return Hyper{lr, beta1, beta2, eps, weight_decay[i], grad_scale}; };
-#pragma omp parallel num_threads(threads) if (threads > 1)
+#pragma omp parallel num_threads(deal.threads()) if (deal.threads() > 1)
   {
     const int t = omp_get_thread_num();
     const int k = omp_get_num_threads();
-    const int64_t begin = total * t / k, end = total * (t + 1) / k;
-    a4j::for_each_piece(offsets, begin, end, [&](int i, int64_t lo, int64_t hi) {
-      const Hyper h = hyper(i);
-      if (!use_trust_ratio[i]) {
-        adamw_range(h, params[i], grads[i], m[i], v[i], lo, hi);
-        return;
-      }
-      double* norms = &partials[(static_cast<size_t>(t) * count + i) * 2];
-      lamb_norms_range(h, params[i], grads[i], m[i], v[i], lo, hi, &norms[0], &norms[1]);
-      if (lo == 0 && hi == sizes[i]) {  // all of it is this thread's
-        const float ratio = a4j_lamb_trust_ratio(static_cast<float>(std::sqrt(norms[0])),
-                                                 static_cast<float>(std::sqrt(norms[1])));
-        lamb_step_range(h, ratio * lr, params[i], m[i], v[i], lo, hi);
-        ratios[i] = ratio;
-      }
-    });
+    deal.run(
+        t, k,
+        [&](int i) {
+          const Hyper h = hyper(i);
+          if (!use_trust_ratio[i]) {
+            adamw_range(h, params[i], grads[i], m[i], v[i], 0, sizes[i]);
+            return;
+          }
+          double w2 = 0.0, u2 = 0.0;
+          lamb_norms_range(h, params[i], grads[i], m[i], v[i], 0, sizes[i], &w2, &u2);
+          const float ratio =
+              a4j_lamb_trust_ratio(static_cast<float>(std::sqrt(w2)), static_cast<float>(std::sqrt(u2)));
+          lamb_step_range(h, ratio * lr, params[i], m[i], v[i], 0, sizes[i]);
+          ratios[i] = ratio;
+        },
+        [&](int i, int64_t lo, int64_t hi) {
+          if (!use_trust_ratio[i]) {
+            adamw_range(hyper(i), params[i], grads[i], m[i], v[i], lo, hi);
+            return;
+          }
+          double* norms = &partials[(static_cast<size_t>(t) * count + i) * 2];
+          lamb_norms_range(hyper(i), params[i], grads[i], m[i], v[i], lo, hi, &norms[0], &norms[1]);
+        });
 #pragma omp barrier
-    a4j::for_each_piece(offsets, begin, end, [&](int i, int64_t lo, int64_t hi) {
-      if (!use_trust_ratio[i] || (lo == 0 && hi == sizes[i])) return;
+    for (int i = 0; i < count; i++) {
+      if (!deal.large(i) || !use_trust_ratio[i]) continue;
       double w2 = 0.0, u2 = 0.0;
       for (int p = 0; p < k; p++) {
         w2 += partials[(static_cast<size_t>(p) * count + i) * 2];
         u2 += partials[(static_cast<size_t>(p) * count + i) * 2 + 1];
       }
       const float ratio = a4j_lamb_trust_ratio(static_cast<float>(std::sqrt(w2)), static_cast<float>(std::sqrt(u2)));
-      lamb_step_range(hyper(i), ratio * lr, params[i], m[i], v[i], lo, hi);
-      if (lo == 0) ratios[i] = ratio;
-    });
+      lamb_step_range(hyper(i), ratio * lr, params[i], m[i], v[i], sizes[i] * t / k, sizes[i] * (t + 1) / k);
+      if (t == 0) ratios[i] = ratio;
+    }
   }
   if (trust_ratios_out != nullptr) {
     for (int i = 0; i < count; i++) trust_ratios_out[i] = ratios[i];
@@ -167,19 +172,14 @@ A4J_API int a4j_lamb_update_multi(int count, float* const* params, const float* 
 A4J_API int a4j_adamw_update_multi(int count, float* const* params, const float* const* grads, float* const* m,
                                    float* const* v, const int64_t* sizes, float lr, float beta1, float beta2,
                                    float eps, const float* weight_decay, float grad_scale, void* stream) {
-  std::vector<int64_t> offsets;
-  const int status = a4j::tensor_offsets(count, sizes, offsets);
+  a4j::TensorDeal deal;
+  const int status = deal.init(count, sizes);
   if (status != A4J_OK) return status;
-  const int64_t total = offsets[count];
-  const int threads = total <= a4j::kParallelElements ? 1 : a4j::num_threads();
-#pragma omp parallel num_threads(threads) if (threads > 1)
-  {
-    const int t = omp_get_thread_num();
-    const int k = omp_get_num_threads();
-    a4j::for_each_piece(offsets, total * t / k, total * (t + 1) / k, [&](int i, int64_t lo, int64_t hi) {
-      adamw_range(Hyper{lr, beta1, beta2, eps, weight_decay[i], grad_scale}, params[i], grads[i], m[i], v[i], lo, hi);
-    });
-  }
+  auto update = [&](int i, int64_t lo, int64_t hi) {
+    adamw_range(Hyper{lr, beta1, beta2, eps, weight_decay[i], grad_scale}, params[i], grads[i], m[i], v[i], lo, hi);
+  };
+#pragma omp parallel num_threads(deal.threads()) if (deal.threads() > 1)
+  deal.run(omp_get_thread_num(), omp_get_num_threads(), [&](int i) { update(i, 0, sizes[i]); }, update);
   return A4J_OK;
 }
 }

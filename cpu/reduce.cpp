@@ -65,25 +65,23 @@ A4J_API int a4j_sum_squares(const float* x, float* out, int64_t n, void* stream)
   return A4J_OK;
 }
 
-// The tensors as one index space cut into one range per thread; per-thread sums added in thread order.
+// Per-thread sums added in thread order (the same result every run for a given thread count).
 A4J_API int a4j_sum_squares_multi(int count, const float* const* xs, const int64_t* sizes, float* out, void* stream) {
-  std::vector<int64_t> offsets;
-  const int status = a4j::tensor_offsets(count, sizes, offsets);
+  a4j::TensorDeal deal;
+  const int status = deal.init(count, sizes);
   if (status != A4J_OK) return status;
-  const int64_t total = offsets[count];
-  if (total == 0) return A4J_OK;
   double partial[256] = {};
   int team = 1;
-  const int threads = total <= a4j::kParallelElements ? 1 : std::min(a4j::num_threads(), 256);
-#pragma omp parallel num_threads(threads) if (threads > 1)
+#pragma omp parallel num_threads(deal.threads()) if (deal.threads() > 1)
   {
     const int t = omp_get_thread_num();
     const int k = omp_get_num_threads();
 #pragma omp single
     team = k;
     double s = 0.0;
-    a4j::for_each_piece(offsets, total * t / k, total * (t + 1) / k,
-                        [&](int i, int64_t lo, int64_t hi) { s += sum_squares_range(xs[i], lo, hi); });
+    deal.run(
+        t, k, [&](int i) { s += sum_squares_range(xs[i], 0, sizes[i]); },
+        [&](int i, int64_t lo, int64_t hi) { s += sum_squares_range(xs[i], lo, hi); });
     partial[t] = s;
   }
   double s = 0.0;

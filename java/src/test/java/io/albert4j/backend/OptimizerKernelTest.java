@@ -144,8 +144,8 @@ class OptimizerKernelTest {
     }
 
     /**
-     * One multi-tensor call for a step of tensors of mixed sizes: empty, small, one large enough to be cut between
-     * threads (the joint index space is cut in the middle of it), zero weights, one excluded from adaptation.
+     * One multi-tensor call for a step of tensors of mixed sizes: empty, small, two large enough to be cut between
+     * threads (one of them excluded from adaptation), zero weights.
      */
     private void checkMulti(boolean lamb) {
         int[] sizes = {0, 37, 100_003, 50, 70_000, 129};
@@ -206,20 +206,33 @@ class OptimizerKernelTest {
     }
 
     @Test
-    void lambMultiMatchesTheSingleTensorKernelOnATensorNoThreadShares() {
-        // A small tensor is finished by one thread in the multi kernel, as by the single one: the same bits.
-        float[] w0 = random(1000, 0.5);
-        float[] grad = random(1000, 1);
-        Tensor single = tensor(w0);
-        Tensor multi = tensor(w0);
-        Tensor g = tensor(grad);
-        float r1 = backend.lambUpdate(single, g, tensor(new float[1000]), tensor(new float[1000]), LR, BETA1, BETA2,
-                EPS, 0.01f, true, 1f);
-        float[] r2 = backend.lambUpdateMulti(java.util.List.of(multi), java.util.List.of(g),
-                java.util.List.of(tensor(new float[1000])), java.util.List.of(tensor(new float[1000])), LR, BETA1,
-                BETA2, EPS, new float[] {0.01f}, new boolean[] {true}, 1f);
-        assertEquals(r1, r2[0]);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(single.toFloatArray(), multi.toFloatArray());
+    void lambMultiGivesTheSingleTensorKernelsBits() {
+        // A small tensor is finished by one thread, a large one cut between the threads as the single kernel cuts
+        // it: the same partial sums, so the same trust ratios and weights, bit for bit.
+        int[] sizes = {1000, 100_003, 70_000};
+        java.util.List<Tensor> single = new java.util.ArrayList<>();
+        java.util.List<Tensor> multi = new java.util.ArrayList<>();
+        java.util.List<Tensor> grads = new java.util.ArrayList<>();
+        java.util.List<Tensor> m = new java.util.ArrayList<>();
+        java.util.List<Tensor> v = new java.util.ArrayList<>();
+        float[] expectedRatios = new float[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            float[] w0 = random(sizes[i], 0.5);
+            single.add(tensor(w0));
+            multi.add(tensor(w0));
+            grads.add(tensor(random(sizes[i], 1)));
+            m.add(tensor(new float[sizes[i]]));
+            v.add(tensor(new float[sizes[i]]));
+            expectedRatios[i] = backend.lambUpdate(single.get(i), grads.get(i), tensor(new float[sizes[i]]),
+                    tensor(new float[sizes[i]]), LR, BETA1, BETA2, EPS, 0.01f, i != 2, 0.5f);
+        }
+        float[] ratios = backend.lambUpdateMulti(multi, grads, m, v, LR, BETA1, BETA2, EPS,
+                new float[] {0.01f, 0.01f, 0.01f}, new boolean[] {true, true, false}, 0.5f);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expectedRatios, ratios);
+        for (int i = 0; i < sizes.length; i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(single.get(i).toFloatArray(),
+                    multi.get(i).toFloatArray(), "tensor " + i + " (" + sizes[i] + ")");
+        }
     }
 
     @Test

@@ -83,7 +83,7 @@ class SumTest {
 
     @Test
     void sumSquaresMultiIsTheGlobalNormOfAListInOneCall() {
-        // 16,500 + 33 + 0 + 40,000 elements: the joint index space is cut between threads inside the last tensor.
+        // 16,500 + 33 + 0 + 40,000 elements: the last is cut between the threads, the others dealt out whole.
         float[][] parts = {support.randomFloats(16_500, 1), support.randomFloats(33, 1), new float[0],
                 support.randomFloats(40_000, 2)};
         double expected = 1.5;  // what out holds before: the call adds to it
