@@ -91,7 +91,6 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
         return backend;
     }
 
-
     @Override
     public void step(float lr) {
         if (!Float.isFinite(lr) || lr < 0) {
