@@ -2,7 +2,6 @@ package io.albert4j.train;
 
 import io.albert4j.backend.Backend;
 import io.albert4j.tensor.Tensor;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -12,7 +11,6 @@ import java.util.Map;
  */
 public final class Lamb extends MomentOptimizer {
     private float lastTrustRatioMin = Float.NaN;
-    private final Map<String, Boolean> adaptLayer = new HashMap<>();  // per parameter name: GR's exclusions applied
 
     public Lamb(Map<String, Tensor> parameters, OptimizerConfig config) {
         this(parameters, config, null);
@@ -30,13 +28,8 @@ public final class Lamb extends MomentOptimizer {
 
     @Override
     protected void update(UpdateBatch batch, float lr, float gradScale) {
-        boolean[] adapt = new boolean[batch.names().size()];
-        for (int i = 0; i < adapt.length; i++) {
-            adapt[i] = adaptLayer.computeIfAbsent(batch.names().get(i),
-                    name -> !OptimizerConfig.matchesAny(config.excludeFromLayerAdaptation(), name));
-        }
         float[] ratios = backend().lambUpdateMulti(batch.params(), batch.grads(), batch.m(), batch.v(), lr,
-                config.beta1(), config.beta2(), config.eps(), batch.weightDecay(), adapt, gradScale);
+                config.beta1(), config.beta2(), config.eps(), batch.weightDecay(), batch.adaptLayer(), gradScale);
         for (float ratio : ratios) {
             lastTrustRatioMin = Float.isNaN(lastTrustRatioMin) ? ratio : Math.min(lastTrustRatioMin, ratio);
         }

@@ -37,7 +37,9 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
     private final Device device;
     private final Arena stateArena = Arena.ofShared();
     private final Tensor normAccumulator;
-    private final Map<String, Float> weightDecay = new LinkedHashMap<>();  // per parameter, GR's exclusions applied
+    // Per parameter, GR's exclusion patterns matched once here rather than on every step.
+    private final Map<String, Float> weightDecay = new LinkedHashMap<>();
+    private final Map<String, Boolean> adaptLayer = new LinkedHashMap<>();
     private long steps;
     private long skippedSteps;
     private double lastGlobalNorm = Double.NaN;
@@ -63,6 +65,7 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
         for (String name : this.parameters.keySet()) {
             weightDecay.put(name, OptimizerConfig.matchesAny(config.excludeFromWeightDecay(), name) ? 0f
                     : config.weightDecay());
+            adaptLayer.put(name, !OptimizerConfig.matchesAny(config.excludeFromLayerAdaptation(), name));
         }
     }
 
@@ -77,11 +80,11 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
     public abstract String name();
 
     /**
-     * The parameters a step updates (those with a gradient), in parameter order, with their moments and weight
-     * decay: the lists a multi-tensor kernel takes.
+     * The parameters a step updates (those with a gradient), in parameter order, with their moments, weight decay
+     * and whether LAMB adapts their step (the trust ratio): the lists a multi-tensor kernel takes.
      */
     protected record UpdateBatch(List<String> names, List<Tensor> params, List<Tensor> grads, List<Tensor> m,
-                                 List<Tensor> v, float[] weightDecay) {
+                                 List<Tensor> v, float[] weightDecay, boolean[] adaptLayer) {
     }
 
     /** One fused kernel call for the whole batch. */
@@ -129,10 +132,12 @@ public abstract sealed class MomentOptimizer implements Optimizer permits Lamb, 
             }
         }
         float[] decay = new float[names.size()];
+        boolean[] adapt = new boolean[names.size()];
         for (int i = 0; i < decay.length; i++) {
             decay[i] = weightDecay.get(names.get(i));
+            adapt[i] = adaptLayer.get(names.get(i));
         }
-        return new UpdateBatch(names, params, grads, m, v, decay);
+        return new UpdateBatch(names, params, grads, m, v, decay, adapt);
     }
 
     private double sumOfSquares(List<Tensor> tensors) {
