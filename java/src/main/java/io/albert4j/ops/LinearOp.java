@@ -50,8 +50,8 @@ final class LinearOp {
         boolean activated = activation != Activation.IDENTITY;
         Tensor y = step.allocate(DType.F32, outShape);
         Tensor result = activated && step.recording(x, weight, bias) ? step.allocate(DType.F32, outShape) : y;
-        // op(B) = weightᵀ, packed once per step where that pays: every ALBERT layer multiplies by the same weight.
-        Tensor packedT = step.packedWeight(weight, true, in, out, in, rows);
+        // op(B) = weightᵀ, packed once per step (where the backend has packed GEMMs): every ALBERT layer multiplies by the same weight.
+        Tensor packedT = step.packedWeight(weight, true, in, out, in);
         backend.gemmBiasActivation(false, true, rows, out, in, 1.0f, x, in, packedT == null ? weight : null, in,
                 packedT, 0.0f, y, out, bias, activation, result == y ? null : result);
         step.record(OP, result, (dResult, tape) -> {
@@ -77,14 +77,14 @@ final class LinearOp {
 
     /**
      * dx[rows, in] (+)= dy[rows, out] · weight[out, in] into {@code dx} (none when null): overwritten when this is its
-     * first contribution, with the weight packed once per step where that pays.
+     * first contribution, with the weight packed once per step where the backend can.
      */
     static void inputGradient(Step step, Tape.GradTarget dx, Tensor dy, Tensor weight, int rows, int in, int out) {
         if (dx == null) {
             return;
         }
         Backend backend = step.backend();
-        Tensor packed = step.packedWeight(weight, false, out, in, in, rows);
+        Tensor packed = step.packedWeight(weight, false, out, in, in);
         if (packed != null) {
             backend.gemmPackedB(false, rows, in, out, 1.0f, dy, out, packed, dx.beta(), dx.buffer(), in);
         } else {

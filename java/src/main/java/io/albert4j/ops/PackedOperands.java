@@ -16,8 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * update, loading parameters) call {@link #parametersChanged()}, after which every cache starts afresh.
  */
 final class PackedOperands {
-    /** Packing pays where a GEMM has few rows: with M rows B is reused M times, so its packing costs ~1/M. */
-    private static final long MAX_ROWS = 512;
     /** A step holds at most this much in packed copies (an xxlarge block is ~0.8 GB per layout); more runs plain. */
     private static final long MAX_BYTES = 256L << 20;
     private static final AtomicLong PARAMETER_WRITES = new AtomicLong();
@@ -43,16 +41,14 @@ final class PackedOperands {
     }
 
     /**
-     * op(B) of {@code weight} (k x n, row-major with leading dimension {@code ldb}) packed for a GEMM of {@code rows}
-     * rows, or null where that does not pay (many rows, a backend that reads plain B at full speed, the step's
-     * budget for copies spent): the caller then runs a plain GEMM.
+     * op(B) of {@code weight} (k x n, row-major with leading dimension {@code ldb}) packed, or null where that does not
+     * pay (a backend that reads plain B at full speed, the step's budget for copies spent): the caller then runs a
+     * plain GEMM. At any row count: a plain GEMM packs B in column blocks and packs A again for each, so even at
+     * 1024 rows (a b8×s128 training step) a GEMM on a B packed before ran 8-13% faster on the AVX2 kernels.
      */
-    Tensor get(Tensor weight, boolean transB, long k, long n, long ldb, long rows) {
+    Tensor get(Tensor weight, boolean transB, long k, long n, long ldb) {
         if (shared != null) {
-            return shared.get(weight, transB, k, n, ldb);  // packed once for many steps: pays at any row count
-        }
-        if (rows > MAX_ROWS) {
-            return null;
+            return shared.get(weight, transB, k, n, ldb);  // packed once for many steps
         }
         refresh();
         return copies.get(weight, transB, k, n, ldb);

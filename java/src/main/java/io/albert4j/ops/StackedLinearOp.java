@@ -58,7 +58,7 @@ final class StackedLinearOp {
         Tensor weight = step.stackedWeight(weights);
         Tensor bias = biases == null ? null : step.stackedWeight(biases);
         Tensor y = step.allocate(DType.F32, outShape);
-        Tensor packedT = step.packedWeight(weight, true, in, out, in, rows);
+        Tensor packedT = step.packedWeight(weight, true, in, out, in);
         backend.gemmBiasActivation(false, true, rows, out, in, 1.0f, x, in, packedT == null ? weight : null, in,
                 packedT, 0.0f, y, out, bias, Activation.IDENTITY, null);
 

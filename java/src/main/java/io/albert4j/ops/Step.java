@@ -102,11 +102,11 @@ public final class Step implements AutoCloseable {
     }
 
     /**
-     * {@code weight}'s op(B) packed once for this step's GEMMs of {@code rows} rows, or null where a plain GEMM is as
-     * fast (see {@link PackedOperands}).
+     * {@code weight}'s op(B) packed once for this step's GEMMs, or null where a plain GEMM is as fast (see
+     * {@link PackedOperands}).
      */
-    Tensor packedWeight(Tensor weight, boolean transB, long k, long n, long ldb, long rows) {
-        return packedOperands.get(weight, transB, k, n, ldb, rows);
+    Tensor packedWeight(Tensor weight, boolean transB, long k, long n, long ldb) {
+        return packedOperands.get(weight, transB, k, n, ldb);
     }
 
     /**
