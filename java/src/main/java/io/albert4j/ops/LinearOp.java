@@ -50,7 +50,7 @@ final class LinearOp {
         boolean activated = activation != Activation.IDENTITY;
         Tensor y = step.allocate(DType.F32, outShape);
         Tensor result = activated && step.recording(x, weight, bias) ? step.allocate(DType.F32, outShape) : y;
-        // op(B) = weightᵀ, packed once per step (where the backend has packed GEMMs): every ALBERT layer multiplies by the same weight.
+        // op(B) = weightᵀ, packed once per step where the backend can: ALBERT layers share their weights.
         Tensor packedT = step.packedWeight(weight, true, in, out, in);
         backend.gemmBiasActivation(false, true, rows, out, in, 1.0f, x, in, packedT == null ? weight : null, in,
                 packedT, 0.0f, y, out, bias, activation, result == y ? null : result);

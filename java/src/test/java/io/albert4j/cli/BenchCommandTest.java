@@ -64,6 +64,21 @@ class BenchCommandTest {
     }
 
     @Test
+    void aTrainingStepOfThousandsOfRowsMultipliesByPackedWeights() {
+        // 16 × 64 = 1,024 rows, a b8×s128 step's count: the forward and input-gradient GEMMs of the shared layer run
+        // on the weights packed once for the step, as at 32 rows (a plain GEMM packs B again in every call).
+        Result r = run("bench", "--config", "tiny", "--seq", "64", "--batch", "16", "--steps", "1", "--warmup", "1",
+                "--mode", "train", "--profile");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.stream().anyMatch(
+                l -> l.matches("gemm NP 1024x384x128 \\+bias \\(B packed once\\) +forward +2 .*")), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("gemm NP 1024x128x384 \\(B packed once\\) +backward +2 .*")),
+                r.out());
+        assertTrue(lines.stream().noneMatch(l -> l.matches("gemm NT 1024x.*")), r.out());
+    }
+
+    @Test
     void profileTablesEveryKernelOfTheStep() {
         Result r = run("bench", "--config", "tiny", "--seq", "16", "--batch", "2", "--steps", "2", "--warmup", "1",
                 "--mode", "train", "--profile");

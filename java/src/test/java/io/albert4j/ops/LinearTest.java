@@ -116,6 +116,52 @@ class LinearTest {
     }
 
     @Test
+    void sharedWeightAtATrainingStepsRowCountMatchesTheReference() {
+        // 1,040 rows (more than a b8×s128 step's 1,024): the step multiplies by its packed copy of the weight in the
+        // forward and the input-gradient GEMMs, as it does at any row count. y = (x·Wᵀ)·Wᵀ + b; with seed s and
+        // h = x·Wᵀ: dh = s·W, dx = dh·W, dW = sᵀ·h + dhᵀ·x, db = column sums of s.
+        int rows = 1040, dim = 40;
+        double[] x = toDouble(support.randomFloats(rows * dim, 1)), w = toDouble(support.randomFloats(dim * dim, 1));
+        double[] b = toDouble(support.randomFloats(dim, 1));
+        double[] s = toDouble(support.randomFloats(rows * dim, 1));
+        double[] h = reference(x, w, null, rows, dim, dim);
+        double[] wT = transpose(w, dim, dim);
+        double[] dh = reference(s, wT, null, rows, dim, dim);
+        double[] dx = reference(dh, wT, null, rows, dim, dim);
+        double[] dw = new double[dim * dim];
+        double[] db = new double[dim];
+        for (int r = 0; r < rows; r++) {
+            for (int o = 0; o < dim; o++) {
+                db[o] += s[r * dim + o];
+                for (int i = 0; i < dim; i++) {
+                    dw[o * dim + i] += s[r * dim + o] * h[r * dim + i] + dh[r * dim + o] * x[r * dim + i];
+                }
+            }
+        }
+        try (Step step = support.step()) {
+            Tensor tx = support.tensor(toFloat(x), true, rows, dim);
+            Tensor tw = support.tensor(toFloat(w), true, dim, dim);
+            Tensor tb = support.tensor(toFloat(b), true, dim);
+            Tensor y = Ops.linear(Ops.linear(tx, tw, null), tw, tb);
+            assertClose("y", y.toFloatArray(), reference(h, w, b, rows, dim, dim), 1e-5, 1e-5 * dim);
+            step.tape().backward(y, support.tensor(toFloat(s), false, rows, dim));
+            assertClose("dx", step.tape().gradOf(tx).toFloatArray(), dx, 1e-5, 1e-5 * dim);
+            assertClose("dweight", step.tape().gradOf(tw).toFloatArray(), dw, 1e-5, 1e-5 * rows);
+            assertClose("dbias", step.tape().gradOf(tb).toFloatArray(), db, 1e-5, 1e-5 * rows);
+        }
+    }
+
+    private static double[] transpose(double[] m, int rows, int cols) {
+        double[] t = new double[m.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = m[r * cols + c];
+            }
+        }
+        return t;
+    }
+
+    @Test
     void anInputReadByTwoLayersGetsBothGradientsTheFirstWrittenOverUnzeroedMemory() {
         // dx's buffer is not zeroed before the first layer's backward GEMM writes it (beta 0). The step reuses arena
         // memory left full of NaN by the step before, so a GEMM that read it, or a second layer that overwrote the
