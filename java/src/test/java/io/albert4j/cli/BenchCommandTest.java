@@ -64,7 +64,7 @@ class BenchCommandTest {
     }
 
     @Test
-    void aTrainingStepOfThousandsOfRowsMultipliesByPackedWeights() {
+    void aTrainingStepOf1024RowsMultipliesByPackedWeights() {
         // 16 × 64 = 1,024 rows, a b8×s128 step's count: the forward and input-gradient GEMMs of the shared layer run
         // on the weights packed once for the step, as at 32 rows (a plain GEMM packs B again in every call).
         Result r = run("bench", "--config", "tiny", "--seq", "64", "--batch", "16", "--steps", "1", "--warmup", "1",
