@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -115,7 +116,7 @@ public abstract class AlbertPreTrainedModel extends Module implements AutoClosea
         int positions = table.shape()[0];
         int width = table.shape()[1];
         float[] values = new float[positions * width];
-        java.util.SplittableRandom random = new java.util.SplittableRandom(seed ^ 0x5DEECE66DL);
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
         double sumSquares = 0;
         for (int c = 0; c < width; c++) {
             double[] walk = new double[positions];
