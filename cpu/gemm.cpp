@@ -1071,25 +1071,33 @@ bool gemm_team(PathId path, const Operand& a, const Operand& b, Output c, int64_
 // One GEMM on `threads` threads: C is cut into a grid of blocks, one per thread, each computed start to finish
 // by its thread (its own packing). Cuts fall on micro-tile boundaries and along the longer side of C, so
 // the work is even and the duplicated packing stays a small fraction of the compute.
+// With B packed beforehand, C is cut into bands of rows instead (where each thread gets a tile of rows): no thread
+// packs more than its own rows of A, where cutting columns made every thread pack all of A, and a band of rows is
+// the rows the same thread wrote in the GEMM before (also cut by rows), so its A comes from its own L2 rather than
+// the other core's. Measured on the Intel Xeon of 2026-12-07 (AVX-512), b1 x s128 inference, 100 calls after 50,
+// four alternating pairs: 67.7 / 68.5 / 70.2 / 70.2 ms with columns, 66.9 / 67.7 / 68.7 / 68.4 with rows (the
+// 128 x 768 x 3072 GEMMs gain most); the 1024-row GEMMs of a training step within 1%.
 bool gemm_parallel(PathId path, const Operand& a, const Operand& b, Output c, int64_t m, int64_t n, int64_t k,
                    float alpha, float beta, int threads, const PackedB* prepacked = nullptr,
                    const Epilogue* epilogue = nullptr) {
-  int split_m = threads, split_n = 1;
-  // Choose the factorisation threads = split_m * split_n whose blocks are closest to square.
-  double best = -1;
-  for (int sm = 1; sm <= threads; sm++) {
-    if (threads % sm != 0) continue;
-    const int sn = threads / sm;
-    const double bm = static_cast<double>(m) / sm, bn = static_cast<double>(n) / sn;
-    const double score = std::min(bm, bn) / std::max(bm, bn);
-    if (score > best) {
-      best = score;
-      split_m = sm;
-      split_n = sn;
-    }
-  }
   const TileShape tile = tile_shape(path);
   const int64_t mr = tile.rows, nr = tile.cols;
+  int split_m = threads, split_n = 1;
+  if (prepacked == nullptr || m < threads * mr) {
+    // Choose the factorisation threads = split_m * split_n whose blocks are closest to square.
+    double best = -1;
+    for (int sm = 1; sm <= threads; sm++) {
+      if (threads % sm != 0) continue;
+      const int sn = threads / sm;
+      const double bm = static_cast<double>(m) / sm, bn = static_cast<double>(n) / sn;
+      const double score = std::min(bm, bn) / std::max(bm, bn);
+      if (score > best) {
+        best = score;
+        split_m = sm;
+        split_n = sn;
+      }
+    }
+  }
   const int64_t block_m = round_up((m + split_m - 1) / split_m, mr);
   const int64_t block_n = round_up((n + split_n - 1) / split_n, nr);
   bool ok = true;

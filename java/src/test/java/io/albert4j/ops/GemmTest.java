@@ -268,8 +268,11 @@ class GemmTest {
         backend.setNumThreads(threads);
         // k past one depth block (768) with a remainder, n off the 32-wide tile (800: split between two threads at
         // a column offset), m off the 12-row tile, both layouts; on AVX-512 both fp32 tiles (n = 40, 70, 200 and 768
-        // take the 48-wide one, 97 and 800 the 32-wide one), 128 x 768 x 768 as one sequence's projections run it
-        int[][] shapes = {{5, 40, 30}, {37, 200, 3}, {130, 97, 801}, {300, 70, 129}, {150, 800, 801}, {128, 768, 768}};
+        // take the 48-wide one, 97 and 800 the 32-wide one), 128 x 768 x 768 as one sequence's projections run it;
+        // two threads cut C into bands of rows (130 and 150: a ragged last band), or into columns where there are
+        // too few rows for a tile each (8 x 768 x 768, a pooler's batch of 8)
+        int[][] shapes = {{5, 40, 30}, {37, 200, 3}, {130, 97, 801}, {300, 70, 129}, {150, 800, 801}, {128, 768, 768},
+            {8, 768, 768}};
         for (boolean bf16 : bf16Available() ? new boolean[] {false, true} : new boolean[] {false}) {
             backend.setBf16Matmul(bf16);  // the packed layout of each kernel path
             for (int[] shape : shapes) {
