@@ -67,6 +67,33 @@ template <class V> A4J_INLINE float reduce_sum(const V& v) {
   return s;
 }
 
+// Σ a[d]·b[d] over n floats, W lanes at a time (a scalar loop here was 6% of a demo-shaped backward: head_dim 32).
+template <class V> A4J_INLINE float dot(const float* a, const float* b, int64_t n) {
+  constexpr int W = lanes<V>();
+  V acc = {};
+  int64_t d = 0;
+  for (; d + W <= n; d += W) acc += load<V>(a + d) * load<V>(b + d);
+  float sum = reduce_sum(acc);
+  for (; d < n; d++) sum += a[d] * b[d];
+  return sum;
+}
+
+// to[d] = (accumulate ? to[d] : 0) + scale·from[d] for d < n: a gradient row out of the scratch into dq, dk or dv.
+// A select, not a multiply by 0: an uninitialised buffer may hold NaN. As a scalar loop (to and from may alias for
+// all GCC knows) this was a quarter of a demo-shaped backward.
+template <class V>
+A4J_INLINE void add_scaled_row(float* to, const float* from, int64_t n, float scale, bool accumulate) {
+  constexpr int W = lanes<V>();
+  int64_t d = 0;
+  if (accumulate) {
+    for (; d + W <= n; d += W) store<V>(to + d, load<V>(to + d) + load<V>(from + d) * scale);
+    for (; d < n; d++) to[d] = to[d] + scale * from[d];
+  } else {
+    for (; d + W <= n; d += W) store<V>(to + d, V{} + load<V>(from + d) * scale);
+    for (; d < n; d++) to[d] = 0.0f + scale * from[d];
+  }
+}
+
 // exp(x) for x <= 0 (what softmax needs): x = n·ln2 + r, |r| <= ln2/2, e^r by its degree-6 Taylor polynomial
 // (relative error < 2e-7), 2^n put in the exponent bits. Below -87 (incl. -inf of padded keys) it returns 0.
 template <class V> A4J_INLINE V exp_nonpositive(const V& x) {
@@ -180,7 +207,11 @@ A4J_INLINE void transpose_8x8(__m256 (&r)[8]) {
 // Blocks of 8 keys by 8 columns go through an 8 x 8 register transpose (AVX, the library's baseline); the scalar
 // loop it replaces stored one float per instruction and took ~10% of the forward's time on an Intel Xeon.
 void pack_transposed(const float* src, const Problem& pr, int64_t b, int64_t h, float* dst) {
-  std::fill(dst, dst + pr.padded_dim * pr.padded_keys, 0.0f);
+  // Zeros for the padding only: with none (seq a multiple of the tile, head_dim of the vector width: ALBERT's
+  // shapes) every float is written below, and the fill was a pass over the whole panel per head.
+  if (pr.seq != pr.padded_keys || pr.head_dim != pr.padded_dim) {
+    std::fill(dst, dst + pr.padded_dim * pr.padded_keys, 0.0f);
+  }
   const int64_t whole_keys = pr.seq / 8 * 8, whole_dims = pr.head_dim / 8 * 8;
   for (int64_t j0 = 0; j0 < whole_keys; j0 += 8) {
     const float* row = src + (b * pr.seq + j0) * pr.stride + h * pr.head_dim;
@@ -288,10 +319,13 @@ A4J_INLINE void forward_head(const Problem& pr, float* out, float* lse, int64_t 
       row_max[r] = -INFINITY;
       row_sum[r] = 0.0f;
     }
-    std::fill(acc, acc + kQueryTile * dp, 0.0f);
     const int64_t tile_rows = round_up(rows, kRows);
 
     for (int64_t j0 = 0; j0 < pr.seq; j0 += pr.key_tile) {
+      // The first key tile starts each row's state: its max and sum are the row's, nothing is rescaled and P·V
+      // writes acc rather than adding to it. At seq <= 128 (one tile) that is every row, and it saves an expf, a
+      // pass over acc and a pass over P per row (the same arithmetic: e^0 = 1 and a rescale of zeros).
+      const bool first = j0 == 0;
       gemm_tile<V>(query, dp, 1, key_t + j0 * dp, pr.key_tile, scores, pr.key_tile, tile_rows, pr.key_tile, dp,
                    false);
       for (int64_t r = 0; r < rows; r++) {
@@ -310,13 +344,21 @@ A4J_INLINE void forward_head(const Problem& pr, float* out, float* lse, int64_t 
           store<V>(s + j, p);
           vsum += p;
         }
+        if (dropout) dropout_row(pr, b, h, i0 + r, j0, keep);
+        if (first) {
+          row_max[r] = tile_max;
+          row_sum[r] = reduce_sum(vsum);
+          if (dropout) {
+            for (int64_t j = 0; j < pr.key_tile; j += W) store<V>(s + j, load<V>(s + j) * load<V>(keep + j));
+          }
+          continue;
+        }
         a4j_softmax_state merged = a4j_softmax_merge({row_max[r], row_sum[r]}, {tile_max, reduce_sum(vsum)});
         const float rescale = row_max[r] == -INFINITY ? 0.0f : std::exp(row_max[r] - merged.max);
         const float tile_weight = std::exp(tile_max - merged.max);
         row_max[r] = merged.max;
         row_sum[r] = merged.sum;
         // acc = acc·e^(m_old - m_new) + P·V with P taken relative to the new max; fold e^(tile_max - m_new) into P.
-        if (dropout) dropout_row(pr, b, h, i0 + r, j0, keep);
         for (int64_t j = 0; j < pr.key_tile; j += W) {
           V p = load<V>(s + j) * tile_weight;
           if (dropout) p *= load<V>(keep + j);
@@ -325,7 +367,7 @@ A4J_INLINE void forward_head(const Problem& pr, float* out, float* lse, int64_t 
         float* o = acc + r * dp;
         for (int64_t d = 0; d < dp; d += W) store<V>(o + d, load<V>(o + d) * rescale);
       }
-      gemm_tile<V>(scores, pr.key_tile, 1, values + j0 * dp, dp, acc, dp, tile_rows, dp, pr.key_tile, true);
+      gemm_tile<V>(scores, pr.key_tile, 1, values + j0 * dp, dp, acc, dp, tile_rows, dp, pr.key_tile, !first);
     }
 
     for (int64_t r = 0; r < rows; r++) {
@@ -384,15 +426,12 @@ A4J_INLINE void backward_head(const Problem& pr, const Gradients& g, int64_t bh,
   Problem dout_layout = pr;
   dout_layout.stride = hidden;
   pack_rows(g.dout, dout_layout, b, h, dout, queries, dp);
-  std::fill(dquery, dquery + queries * dp, 0.0f);
   key_bias(pr, b, bias);
   for (int64_t i = 0; i < queries; i++) {
     if (i < pr.seq) {
       const float* o = g.out + (b * pr.seq + i) * hidden + h * pr.head_dim;
       const float* d_o = g.dout + (b * pr.seq + i) * hidden + h * pr.head_dim;
-      float delta = 0.0f;
-      for (int64_t d = 0; d < pr.head_dim; d++) delta += o[d] * d_o[d];
-      row_delta[i] = delta;
+      row_delta[i] = dot<V>(o, d_o, pr.head_dim);
       row_lse[i] = g.lse[bh * pr.seq + i];
     } else {
       row_delta[i] = 0.0f;
@@ -403,8 +442,6 @@ A4J_INLINE void backward_head(const Problem& pr, const Gradients& g, int64_t bh,
 
   for (int64_t j0 = 0; j0 < pr.seq; j0 += pr.key_tile) {
     const int64_t tile_keys = std::min(pr.key_tile, pr.seq - j0);
-    std::fill(dkey, dkey + pr.key_tile * dp, 0.0f);
-    std::fill(dvalue, dvalue + pr.key_tile * dp, 0.0f);
     for (int64_t i0 = 0; i0 < pr.seq; i0 += kQueryTile) {
       const int64_t rows = round_up(std::min(kQueryTile, pr.seq - i0), kRows);
       const float* q_tile = query + i0 * dp;
@@ -431,24 +468,21 @@ A4J_INLINE void backward_head(const Problem& pr, const Gradients& g, int64_t bh,
           store<V>(ds_row + j, p * (dprob - row_delta[i]));
         }
       }
-      // dV += P_droppedᵀ·dO, dK += dSᵀ·Q (scale applied once per key tile), dQ += dS·K (scale applied at the end).
-      gemm_tile<V>(probs, 1, pr.key_tile, do_tile, dp, dvalue, dp, pr.key_tile, dp, rows, true);
-      gemm_tile<V>(dscores, 1, pr.key_tile, q_tile, dp, dkey, dp, pr.key_tile, dp, rows, true);
-      gemm_tile<V>(dscores, pr.key_tile, 1, key + j0 * dp, dp, dquery + i0 * dp, dp, rows, dp, pr.key_tile, true);
+      // dV += P_droppedᵀ·dO, dK += dSᵀ·Q (scale applied once per key tile), dQ += dS·K (scale applied at the end);
+      // the first query tile writes dV and dK, the first key tile dQ (no zero fill to add onto).
+      gemm_tile<V>(probs, 1, pr.key_tile, do_tile, dp, dvalue, dp, pr.key_tile, dp, rows, i0 != 0);
+      gemm_tile<V>(dscores, 1, pr.key_tile, q_tile, dp, dkey, dp, pr.key_tile, dp, rows, i0 != 0);
+      gemm_tile<V>(dscores, pr.key_tile, 1, key + j0 * dp, dp, dquery + i0 * dp, dp, rows, dp, pr.key_tile, j0 != 0);
     }
     for (int64_t j = 0; j < tile_keys; j++) {
       const int64_t row = (b * pr.seq + j0 + j) * pr.stride + h * pr.head_dim;
-      for (int64_t d = 0; d < pr.head_dim; d++) {
-        // A select, not a multiply by 0: an uninitialised buffer may hold NaN.
-        g.dk[row + d] = (g.accumulate ? g.dk[row + d] : 0.0f) + pr.scale * dkey[j * dp + d];
-        g.dv[row + d] = (g.accumulate ? g.dv[row + d] : 0.0f) + dvalue[j * dp + d];
-      }
+      add_scaled_row<V>(g.dk + row, dkey + j * dp, pr.head_dim, pr.scale, g.accumulate);
+      add_scaled_row<V>(g.dv + row, dvalue + j * dp, pr.head_dim, 1.0f, g.accumulate);
     }
   }
   for (int64_t i = 0; i < pr.seq; i++) {
     const int64_t row = (b * pr.seq + i) * pr.stride + h * pr.head_dim;
-    for (int64_t d = 0; d < pr.head_dim; d++)
-      g.dq[row + d] = (g.accumulate ? g.dq[row + d] : 0.0f) + pr.scale * dquery[i * dp + d];
+    add_scaled_row<V>(g.dq + row, dquery + i * dp, pr.head_dim, pr.scale, g.accumulate);
   }
 }
 
