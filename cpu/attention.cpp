@@ -67,7 +67,7 @@ template <class V> A4J_INLINE float reduce_sum(const V& v) {
   return s;
 }
 
-// Σ a[d]·b[d] over n floats, W lanes at a time (a scalar loop here was 6% of a demo-shaped backward: head_dim 32).
+// Σ a[d]·b[d] over n floats, W lanes at a time.
 template <class V> A4J_INLINE float dot(const float* a, const float* b, int64_t n) {
   constexpr int W = lanes<V>();
   V acc = {};
@@ -79,8 +79,10 @@ template <class V> A4J_INLINE float dot(const float* a, const float* b, int64_t 
 }
 
 // to[d] = (accumulate ? to[d] : 0) + scale·from[d] for d < n: a gradient row out of the scratch into dq, dk or dv.
-// A select, not a multiply by 0: an uninitialised buffer may hold NaN. As a scalar loop (to and from may alias for
-// all GCC knows) this was a quarter of a demo-shaped backward.
+// A select, not a multiply by 0: an uninitialised buffer may hold NaN. GCC left this loop scalar (to and from may
+// alias for all it knows); with it and dot() vectorised, a b8 x s128 x 12-head backward on its own takes 7.8 -> 7.2 ms
+// on the AVX2 kernels and 5.5 -> 5.1 ms on AVX-512 (Intel Xeon, 2 threads, alternating calls); inside a training
+// step, where the stores wait on memory more, the gain is within the noise.
 template <class V>
 A4J_INLINE void add_scaled_row(float* to, const float* from, int64_t n, float scale, bool accumulate) {
   constexpr int W = lanes<V>();
