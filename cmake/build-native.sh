@@ -21,6 +21,8 @@ if [ -n "${ALBERT4J_CUDA:-}" ]; then cuda_flag=(-DALBERT4J_CUDA="$ALBERT4J_CUDA"
 if [ -n "${CUDA_ARCHITECTURES:-}" ]; then cuda_flag+=(-DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCHITECTURES"); fi
 # ALBERT4J_SANITIZE=ON: the ASan + UBSan build of the CPU kernels (java/pom.xml's kernels-sanitized run).
 if [ -n "${ALBERT4J_SANITIZE:-}" ]; then cuda_flag+=(-DALBERT4J_SANITIZE="$ALBERT4J_SANITIZE"); fi
+# ALBERT4J_AVX2_ONLY=ON: no AVX-512 clones of the vectorised loops (java/pom.xml's kernels-avx2 run).
+if [ -n "${ALBERT4J_AVX2_ONLY:-}" ]; then cuda_flag+=(-DALBERT4J_AVX2_ONLY="$ALBERT4J_AVX2_ONLY"); fi
 if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   cmake -S "$src_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release "${cuda_flag[@]}" >/dev/null
 elif [ ${#cuda_flag[@]} -gt 0 ]; then

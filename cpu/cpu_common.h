@@ -23,6 +23,13 @@ int num_threads();
 }  // namespace a4j
 
 // Hot loops that auto-vectorise get an AVX-512 clone picked by the loader (ifunc) on CPUs that have it.
+// ALBERT4J_ISA cannot reach that choice, so the build with A4J_NO_CLONES (cmake -DALBERT4J_AVX2_ONLY=ON) leaves the
+// clones out: with ALBERT4J_ISA=avx2 it runs everything as an AVX2-only CPU (Zen 3) would, and the AVX2 test fork
+// uses it so that an AVX-512 machine checks these loops' AVX2 code too.
+#ifdef A4J_NO_CLONES
+#define A4J_CLONES
+#else
 #define A4J_CLONES __attribute__((target_clones("arch=x86-64-v4", "default")))
+#endif
 
 #endif

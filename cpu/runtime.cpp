@@ -85,5 +85,11 @@ A4J_API int a4j_get_num_threads(void) { return a4j::num_threads(); }
 
 A4J_API int a4j_cpu_isa(void) { return a4j::has_avx512() ? (a4j::has_amx_bf16() ? 3 : 2) : 1; }
 
+#ifdef A4J_NO_CLONES
+A4J_API int a4j_avx512_clones(void) { return 0; }
+#else
+A4J_API int a4j_avx512_clones(void) { return 1; }
+#endif
+
 A4J_API const char* a4j_last_error(void) { return a4j::last_error_message.c_str(); }
 }

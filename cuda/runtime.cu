@@ -136,6 +136,7 @@ A4J_API int a4j_version(void) { return 1; }
 A4J_API int a4j_set_num_threads(int threads) { (void)threads; return A4J_OK; }  // GPU work is not threaded by the host
 A4J_API int a4j_get_num_threads(void) { return 1; }
 A4J_API int a4j_cpu_isa(void) { return 0; }  // no CPU kernels in this library
+A4J_API int a4j_avx512_clones(void) { return 0; }
 A4J_API const char* a4j_last_error(void) { return a4j::last_error_message.c_str(); }
 
 A4J_API int a4j_cuda_device_count(int* count) {

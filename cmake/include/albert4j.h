@@ -47,6 +47,7 @@ A4J_API int a4j_version(void);
 A4J_API int a4j_set_num_threads(int threads);       /* <= 0: all cores */
 A4J_API int a4j_get_num_threads(void);
 A4J_API int a4j_cpu_isa(void);                       /* 3 = AVX-512 + AMX bf16 tiles, 2 = AVX-512, 1 = AVX2 */
+A4J_API int a4j_avx512_clones(void); /* 1: vectorised loops carry AVX-512 clones; 0: an AVX2-only build (or no CPU) */
 A4J_API const char* a4j_last_error(void);            /* thread-local message of the last failure */
 
 /* ---- gemm.cpp / cuBLAS ------------------------------------------------------------------------ */

@@ -19,6 +19,7 @@ public final class RuntimeNative {
     private static final MethodHandle SET_NUM_THREADS = downcall("a4j_set_num_threads", status(JAVA_INT));
     private static final MethodHandle GET_NUM_THREADS = downcall("a4j_get_num_threads", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle CPU_ISA = downcall("a4j_cpu_isa", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle AVX512_CLONES = downcall("a4j_avx512_clones", FunctionDescriptor.of(JAVA_INT));
 
     private RuntimeNative() {
     }
@@ -34,6 +35,18 @@ public final class RuntimeNative {
     public static int numThreads() {
         try {
             return (int) GET_NUM_THREADS.invokeExact();
+        } catch (Throwable t) {
+            throw Downcalls.unchecked(t);
+        }
+    }
+
+    /**
+     * Whether the library's auto-vectorised loops carry AVX-512 clones (chosen by the loader on CPUs that have
+     * AVX-512); false for the AVX2-only build (cmake -DALBERT4J_AVX2_ONLY=ON).
+     */
+    public static boolean avx512Clones() {
+        try {
+            return (int) AVX512_CLONES.invokeExact() != 0;
         } catch (Throwable t) {
             throw Downcalls.unchecked(t);
         }
