@@ -8,8 +8,13 @@
 # and the thread count. Runs hold /tmp/albert4j-bench.lock so that no two benchmark runs overlap.
 #   benchmarks/peers/compare.sh [--config base] [--seq 128] [--batch 8] [--rounds 3] [--threads N (all cores)]
 #                               [--steps 3] [--warmup 1] [--rows train,infer,encoder] [--albert-args "--bf16 ..."]
+#                               [--avx2]
 # --rows picks the comparisons (train and infer against PyTorch, encoder against ONNX Runtime); --albert-args goes
 # to every albert bench run (e.g. --bf16, or --mlm-positions masked), and its mode names carry the difference.
+# --avx2 times an AVX2-only CPU (a Zen 3) on an AVX-512 one: albert4j on its AVX2 micro-kernels (ALBERT4J_ISA=avx2)
+# and the library built without AVX-512 clones of its vectorised loops (java/target/native-avx2, built or brought up
+# to date here), the torch peer on OpenBLAS's Haswell kernels (unless PEER_OPENBLAS_CORETYPE says otherwise); ONNX
+# Runtime picks its kernels from the CPU alone, so its rows are no AVX2 figures.
 # Configs: the presets base, large, xlarge, xxlarge (-v1/-v2) and tiny. Set PYTHON to use another python3 with torch,
 # PEER_OPENBLAS_CORETYPE to give the torch peer other OpenBLAS kernels than the CPU's best (auto: OpenBLAS's choice).
 set -euo pipefail
@@ -18,8 +23,10 @@ root=$(cd "$here/../.." && pwd)
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 
 config=base seq=128 batch=8 rounds=3 threads=$(nproc) steps=3 warmup=1 rows=train,infer,encoder albert_args=
+avx2=
 while [ $# -gt 0 ]; do
   case "$1" in
+    --avx2) avx2=yes; shift ;;
     --albert-args)
       [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
       albert_args=$2
@@ -65,6 +72,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 1
 fi
 java=$JAVA_HOME/bin/java
+if [ -n "$avx2" ]; then
+  avx2_dir=$root/java/target/native-avx2
+  if ! ALBERT4J_AVX2_ONLY=ON ALBERT4J_CUDA=OFF bash "$root/cmake/build-native.sh" "$root/java/target/native-build-avx2" \
+      "$avx2_dir"; then
+    echo "compare.sh: --avx2 needs the AVX2-only build of the CPU kernels, and building it failed" >&2
+    exit 1
+  fi
+  export ALBERT4J_ISA=avx2 ALBERT4J_NATIVE_DIR=$avx2_dir
+  PEER_OPENBLAS_CORETYPE=${PEER_OPENBLAS_CORETYPE:-Haswell}
+fi
 # The torch peer's environment: OpenBLAS, and glibc malloc thresholds high enough that freed activations stay
 # mapped (without them torch page-faults every step and runs at about half speed).
 torch_env=(env "LD_LIBRARY_PATH=$blas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" MALLOC_MMAP_THRESHOLD_=1073741824
@@ -165,6 +182,11 @@ avx512=no
 grep -qw avx512f /proc/cpuinfo && avx512=yes
 echo
 echo "cpu: ${cpu:-unknown} (avx512f: $avx512), $(nproc) cores online; threads: $threads"
+if [ -n "$avx2" ]; then
+  echo "albert4j: as on an AVX2-only CPU (--avx2: ALBERT4J_ISA=avx2, the AVX2-only build in $ALBERT4J_NATIVE_DIR)"
+elif [ -n "${ALBERT4J_ISA:-}${ALBERT4J_NATIVE_DIR:-}" ]; then
+  echo "albert4j: ALBERT4J_ISA=${ALBERT4J_ISA:-} ALBERT4J_NATIVE_DIR=${ALBERT4J_NATIVE_DIR:-}"
+fi
 echo "run: $model_name seq=$seq batch=$batch, $rounds round(s) of $steps timed step(s) after $warmup warmup${albert_args:+; albert bench $albert_args}"
 sed -n 's/^round=1 runner=pytorch stderr: torch_cpu_peer: torch /pytorch: torch /p' "$log" | head -1
 sed -n 's/^round=1 runner=onnxruntime stderr: OnnxRuntimePeer: /onnxruntime: /p' "$log" | head -1
